@@ -1,0 +1,11 @@
+/**
+ * Public API of the robust-manifold-learning workspace. Notebooks may import from here or from the modules.
+ * Each module appends its own export line below (one line per module; keep names distinctive).
+ */
+export * from './backend';
+export * from './random';
+export * from './validate';
+export * from './progress';
+export * from './models/base';
+export * from './nets/mlp';
+export * from './train/loop';

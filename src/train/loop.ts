@@ -1,0 +1,115 @@
+/**
+ * The one training loop: epochs of mini-batches over row-aligned tensors, an optimizer, a progress bar with
+ * ETA, per-epoch records, early stop from a callback, and tensor hygiene (every step runs inside tf.tidy; the
+ * tensor count is the same after each epoch).
+ */
+import { tf } from '../backend';
+import { Rng } from '../random';
+import { Progress } from '../progress';
+import { EpochRecord } from '../models/base';
+import { assertInt, assertPositive, InputError } from '../validate';
+
+export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
+
+export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  assertPositive(learningRate, 'learningRate');
+  switch (name) {
+    case 'adam': return tf.train.adam(learningRate);
+    case 'sgd': return tf.train.sgd(learningRate);
+    case 'momentum': return tf.train.momentum(learningRate, 0.9);
+    case 'rmsprop': return tf.train.rmsprop(learningRate);
+    default: throw new InputError(`unknown optimizer "${name as string}"; use adam, sgd, momentum or rmsprop`);
+  }
+}
+
+export interface LoopOptions {
+  epochs: number;
+  batchSize: number;
+  /** Shuffle rows every epoch (seeded); false = consecutive batches as in Zhou & Paffenroth's code. */
+  shuffle?: boolean;
+  rng?: Rng;
+  label?: string;
+  progress?: boolean | Progress;
+  /** Epoch numbering offset (alternating solvers number inner epochs across outer iterations). */
+  epochOffset?: number;
+  /** Called with each epoch's record; return false to stop. Extra numbers may be added to the record. */
+  onEpoch?: (r: EpochRecord) => void | boolean;
+  /** Clip the global gradient norm (0 = off). */
+  clipNorm?: number;
+  /** Called after each optimizer step (e.g. a projection / weight-decay step), inside no tidy. */
+  afterStep?: () => void;
+}
+
+/**
+ * Trains `variables` to minimise `loss(batch, idx)` where `batch[k]` is rows `idx` of `data[k]`.
+ * Returns one record per epoch; `loss` is the mean batch loss of the epoch.
+ */
+export async function trainLoop(
+  data: tf.Tensor[],
+  loss: (batch: tf.Tensor[], idx: tf.Tensor1D) => tf.Scalar,
+  variables: tf.Variable[],
+  optimizer: tf.Optimizer,
+  opts: LoopOptions,
+): Promise<EpochRecord[]> {
+  if (data.length === 0) throw new InputError('trainLoop: no data tensors');
+  const n = data[0].shape[0];
+  for (const d of data) if (d.shape[0] !== n) throw new InputError(`trainLoop: data tensors must have the same number of rows, got ${data.map((t) => t.shape[0])}`);
+  assertInt(opts.epochs, 'epochs', 0);
+  assertInt(opts.batchSize, 'batchSize', 1);
+  const bs = Math.min(opts.batchSize, n);
+  const nb = Math.ceil(n / bs);
+  const rng = opts.rng ?? new Rng(0);
+  const records: EpochRecord[] = [];
+  const bar = opts.progress instanceof Progress ? opts.progress : new Progress(opts.epochs, opts.label ?? 'train', { enabled: opts.progress !== false });
+  const own = !(opts.progress instanceof Progress);
+  const lossOf = (batch: tf.Tensor[], idx: tf.Tensor1D) => {
+    if (!opts.clipNorm) return optimizer.minimize(() => loss(batch, idx), true, variables) as tf.Scalar;
+    const { value, grads } = tf.variableGrads(() => loss(batch, idx), variables);
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
+    const scale = tf.minimum(1, tf.div(opts.clipNorm!, tf.add(norm, 1e-12)));
+    const clipped: Record<string, tf.Tensor> = {};
+    for (const k of names) clipped[k] = tf.mul(grads[k], scale);
+    optimizer.applyGradients(clipped as tf.NamedTensorMap);
+    return value;
+  };
+  for (let e = 0; e < opts.epochs; e++) {
+    const t0 = Date.now();
+    const perm = opts.shuffle ? rng.permutation(n) : null;
+    let total = tf.scalar(0);
+    for (let b = 0; b < nb; b++) {
+      const start = b * bs, size = Math.min(bs, n - start);
+      const next = tf.tidy(() => {
+        const idx = perm ? tf.tensor1d(perm.subarray(start, start + size), 'int32') : tf.range(start, start + size, 1, 'int32') as tf.Tensor1D;
+        const batch = data.map((d) => (perm ? tf.gather(d, idx) : tf.slice(d, start, size)));
+        const l = lossOf(batch, idx);
+        return tf.add(total, tf.mul(l, size));
+      });
+      total.dispose();
+      total = next;
+      opts.afterStep?.();
+    }
+    const meanLoss = (await total.data())[0] / n;
+    total.dispose();
+    if (!Number.isFinite(meanLoss)) throw new Error(`${opts.label ?? 'training'}: loss became ${meanLoss} at epoch ${e + 1} (learning rate too high, or non-finite input)`);
+    const rec: EpochRecord = { epoch: (opts.epochOffset ?? 0) + e + 1, loss: meanLoss, seconds: (Date.now() - t0) / 1000 };
+    records.push(rec);
+    const go = opts.onEpoch?.(rec);
+    if (own) bar.tick({ loss: meanLoss });
+    if (go === false) break;
+    await new Promise((r) => setImmediate(r));
+  }
+  if (own) bar.done();
+  return records;
+}
+
+/** Applies `fn` to row blocks of X (bounded memory for big inputs) and concatenates the results. */
+export function mapBatches(X: tf.Tensor, batchSize: number, fn: (xb: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const n = X.shape[0];
+  if (n <= batchSize) return tf.tidy(() => fn(X));
+  const parts: tf.Tensor[] = [];
+  for (let s = 0; s < n; s += batchSize) parts.push(tf.tidy(() => fn(tf.slice(X, s, Math.min(batchSize, n - s)))));
+  const out = tf.concat(parts, 0);
+  parts.forEach((p) => p.dispose());
+  return out;
+}
