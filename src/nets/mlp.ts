@@ -25,9 +25,19 @@ export function dense(inDim: number, outDim: number, rng: Rng, name: string, ini
     w = rng.normalArray(n, 0, init.std);
   }
   return {
-    W: tf.variable(tf.tensor2d(w, [inDim, outDim]), true, `${name}/W_${uid()}`),
-    b: tf.variable(tf.zeros([outDim]), true, `${name}/b_${uid()}`),
+    W: newVariable(tf.tensor2d(w, [inDim, outDim]), `${name}/W`),
+    b: newVariable(tf.zeros([outDim]), `${name}/b`),
   };
+}
+
+/**
+ * A trainable variable initialised from `init`, which is disposed (tf.variable keeps a copy, so the initial tensor
+ * would otherwise leak). Names get a unique suffix.
+ */
+export function newVariable(init: tf.Tensor, name: string, trainable = true): tf.Variable {
+  const v = tf.variable(init, trainable, `${name}_${uid()}`);
+  init.dispose();
+  return v;
 }
 
 let counter = 0;
@@ -57,7 +67,7 @@ export function denseForward(x: tf.Tensor2D, l: DenseLayer, act: Activation, tra
 export function mlp(sizes: number[], rng: Rng, name: string, init: 'glorot' | { std: number } = 'glorot'): DenseLayer[] {
   if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`${name}: layer sizes must be >= 2 positive integers, got [${sizes}]`);
   const out: DenseLayer[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) out.push(dense(sizes[i], sizes[i + 1], rng.fork(`${name}/${i}`), `${name}${i}`, init));
+  for (let i = 0; i + 1 < sizes.length; i++) out.push(dense(sizes[i], sizes[i + 1], rng.fork(`layer${i}`), `${name}${i}`, init));
   return out;
 }
 
