@@ -9,3 +9,4 @@ export * from './progress';
 export * from './models/base';
 export * from './nets/mlp';
 export * from './train/loop';
+export * from './train/alternating';
