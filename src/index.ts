@@ -16,3 +16,5 @@ export * from './data/mnist';
 export * from './data/fashion-mnist';
 export * from './data/paths';
 export * from './corruptions';
+export * from './data/synthetic';
+export * from './data/outliers';
