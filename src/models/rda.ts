@@ -1,0 +1,159 @@
+/**
+ * Robust Deep Autoencoder (RDA), Zhou & Paffenroth, "Anomaly Detection with Robust Deep Autoencoders", KDD 2017.
+ *
+ *   min_theta,S  ||L - D(E(L))||_F^2 + lambda P(S)   s.t.  X = L + S                               (eq. 7, 9, 10)
+ *
+ * P = ||S||_1 (Sec. 3.1, element-wise noise), ||S||_2,1 over columns (eq. 9, corrupted features) or over rows
+ * (eq. 10, ||S^T||_2,1: outlying instances). Solved by the alternating algorithm of Sec. 4.1 (train the deep AE
+ * on L = X - S, L = D(E(L)), S = prox(X - L)), implemented once in `src/train/alternating.ts`; this class is that
+ * solver with a `DeepAutoencoder` (sigmoid layers, tied weights, Sec. 5.1) as the inner model.
+ *
+ * lambda conventions (option `lambdaConvention`, see alternating.ts):
+ *   'paper'      threshold t = lambda (eq. 11-12 as printed);
+ *   'code-l1'    t = lambda / mu, mu = X.size / (4 * largest column sum of |X|) (authors' l1 RDA code);
+ *   'code-l21-n' t = lambda * N (authors' outlier notebook: lambda_ = lam * N, lam = 1e-4..1.5e-3).
+ *
+ *   const rda = new RobustDeepAutoencoder({ layers: [784, 400, 200], penalty: 'l21-rows', lambda: 0.00065,
+ *                                           lambdaConvention: 'code-l21-n', outer: 20, innerEpochs: 50 });
+ *   await rda.fit(X);
+ *   rda.S, rda.L                 // the split of the fitted data (owned by the model)
+ *   rda.outlierRows()            // rows of S that are not all zero (Sec. 5.3's prediction)
+ *   rda.features()               // hidden layer of X - S (the authors' transform), the Fig. 2 features
+ *   rda.history.outer            // c1, c2 (paper), c2code (authors' scaled c2) per outer iteration
+ *   rda.objective                // Fig. 7's objective after each inner epoch and each prox step
+ */
+import { tf } from '../backend';
+import { BaseModel, Decomposition, FitOptions, OuterRecord, RobustModel, Transformer } from './base';
+import { DeepAutoencoder, DEEP_AE_DEFAULTS, DeepAutoencoderOptions } from './autoencoder';
+import {
+  fitAlternating, LambdaConvention, ObjectivePoint, Penalty, PenaltyName, penaltyOf, StopRule,
+} from '../train/alternating';
+import { assertInt, assertNonNegative, InputError } from '../validate';
+
+export interface RdaOptions extends DeepAutoencoderOptions {
+  penalty: PenaltyName | Penalty;
+  lambda: number;
+  lambdaConvention: LambdaConvention;
+  /** Outer iterations (max). Authors' code: 20. */
+  outer: number;
+  /** Inner AE epochs per outer iteration. Authors' outlier code: 50; Fig. 7: 5. */
+  innerEpochs: number;
+  tol: number;
+  stopRule: StopRule;
+  /** Record the objective after every inner epoch (Fig. 7); one extra forward pass each. */
+  traceObjective: boolean;
+}
+
+export const RDA_DEFAULTS: RdaOptions = {
+  ...DEEP_AE_DEFAULTS,
+  penalty: 'l1',
+  lambda: 1,
+  lambdaConvention: 'paper',
+  outer: 20, // authors' code
+  innerEpochs: 50, // authors' code
+  tol: 1e-7, // authors' code
+  stopRule: 'code',
+  traceObjective: true,
+};
+
+export class RobustDeepAutoencoder extends BaseModel<RdaOptions> implements RobustModel, Transformer {
+  /** The inner deep autoencoder (its weights after the last outer iteration). */
+  ae: DeepAutoencoder | null = null;
+  /** L = D(E(X - S)) after the last outer iteration (owned by the model). */
+  L: tf.Tensor2D | null = null;
+  /** The sparse part S = prox(X - L) (owned by the model). */
+  S: tf.Tensor2D | null = null;
+  /** Fig. 7's trace: objective after each inner epoch and (prox = 1) after each prox step. */
+  objective: ObjectivePoint[] = [];
+  /** The prox threshold actually used (lambda in the paper's units). */
+  threshold = NaN;
+  private Xfit: tf.Tensor2D | null = null;
+
+  constructor(opts: Partial<RdaOptions> = {}) {
+    super(RDA_DEFAULTS, opts);
+    penaltyOf(this.params.penalty);
+    assertNonNegative(this.params.lambda, 'lambda');
+    assertInt(this.params.outer, 'outer', 1);
+    assertInt(this.params.innerEpochs, 'innerEpochs', 0);
+  }
+
+  private aeOptions(): Partial<DeepAutoencoderOptions> {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(DEEP_AE_DEFAULTS)) o[k] = (this.params as Record<string, unknown>)[k];
+    return o as Partial<DeepAutoencoderOptions>;
+  }
+
+  async fit(X: tf.Tensor2D, opts: FitOptions = {}): Promise<this> {
+    this.checkFitInput(X);
+    if (X.shape[1] !== this.params.layers[0]) throw new InputError(`RobustDeepAutoencoder.fit: X must have ${this.params.layers[0]} columns (layers[0]), got shape [${X.shape}]`);
+    this.release();
+    this.ae = new DeepAutoencoder(this.aeOptions());
+    const p = this.params;
+    const res = await fitAlternating({
+      X, inner: this.ae, penalty: p.penalty, lambda: p.lambda, lambdaConvention: p.lambdaConvention,
+      outer: p.outer, innerEpochs: p.innerEpochs, tol: p.tol, stopRule: p.stopRule, traceObjective: p.traceObjective,
+      onEpoch: opts.onEpoch, onOuter: opts.onOuter ? (r: OuterRecord) => opts.onOuter!(r) : undefined,
+      progress: opts.progress, label: opts.label ?? `RDA ${penaltyOf(p.penalty).name} lambda=${p.lambda}`,
+    });
+    this.L = res.L;
+    this.S = res.S;
+    this.Xfit = X.clone();
+    this.objective = res.history.objective;
+    this.threshold = res.history.threshold;
+    this.history = { epochs: res.history.epochs, outer: res.history.outer, seconds: res.history.seconds, stopped: res.history.stopped };
+    this._fitted = true;
+    return this;
+  }
+
+  /** { L, S } of the fitted data (copies; caller disposes). */
+  decompose(): Decomposition {
+    this.checkFitted('decompose');
+    return { L: this.L!.clone(), S: this.S!.clone() };
+  }
+
+  /** D(E(X)) for new data through the learned autoencoder (caller disposes). */
+  reconstruct(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'reconstruct');
+    return this.ae!.reconstruct(X);
+  }
+
+  /** The innermost hidden layer E(X) of new data (caller disposes). */
+  transform(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'transform');
+    return this.ae!.transform(X);
+  }
+
+  /** Hidden-layer features of the fitted data with S removed, E(X - S) (the authors' RDAE.transform). */
+  features(): tf.Tensor2D {
+    this.checkFitted('features');
+    const Lc = tf.sub(this.Xfit!, this.S!) as tf.Tensor2D;
+    try { return this.ae!.transform(Lc); } finally { Lc.dispose(); }
+  }
+
+  /** Per-row flag: 1 where the row of S is not all zero (the predicted outliers of Sec. 5.3). */
+  outlierRows(): Uint8Array {
+    this.checkFitted('outlierRows');
+    const t = tf.tidy(() => tf.any(tf.notEqual(this.S!, 0), 1));
+    const d = t.dataSync();
+    t.dispose();
+    return Uint8Array.from(d, (x) => (x ? 1 : 0));
+  }
+
+  /** Per-row l2 norm of S (a continuous outlier score). */
+  rowNormsOfS(): Float32Array {
+    this.checkFitted('rowNormsOfS');
+    const t = tf.tidy(() => tf.sqrt(tf.sum(tf.square(this.S!), 1)));
+    const d = t.dataSync() as Float32Array;
+    t.dispose();
+    return Float32Array.from(d);
+  }
+
+  private release(): void {
+    for (const t of [this.L, this.S, this.Xfit]) if (t && !t.isDisposed) t.dispose();
+    this.L = this.S = this.Xfit = null;
+    this.ae?.dispose();
+    this.ae = null;
+  }
+
+  dispose(): void { this.release(); this._fitted = false; }
+}
