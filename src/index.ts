@@ -35,3 +35,5 @@ export * from './metrics/detection';
 export * from './metrics/angles';
 export * from './models/autoencoder';
 export * from './models/rda';
+export * from './data/cifar';
+export * from './data/celeba';
