@@ -46,6 +46,7 @@
 import { tf } from '../backend';
 import { Progress } from '../progress';
 import { EpochRecord, OuterRecord } from '../models/base';
+import { shrinkL1, shrinkL21Cols, shrinkL21Rows } from '../linalg/shrink';
 import { assertInt, assertMatrix, assertNonNegative, assertOneOf, InputError } from '../validate';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -65,25 +66,12 @@ export interface Penalty {
 export type PenaltyName = 'l1' | 'l21-rows' | 'l21-cols';
 export const PENALTIES: readonly PenaltyName[] = ['l1', 'l21-rows', 'l21-cols'];
 
-/** Element-wise soft threshold, eq. 11: sign(v) max(|v| - t, 0). */
-export function proxL1(V: tf.Tensor2D, t: number): tf.Tensor2D {
-  return tf.tidy(() => tf.mul(tf.sign(V), tf.relu(tf.sub(tf.abs(V), t))) as tf.Tensor2D);
-}
-
-/** Group soft threshold, eq. 12, one group per row (axis 1) or per column (axis 0): g (1 - t/||g||)_+. */
-function proxGroups(V: tf.Tensor2D, t: number, axis: 0 | 1): tf.Tensor2D {
-  return tf.tidy(() => {
-    if (t === 0) return V.clone();
-    const norms = tf.sqrt(tf.sum(tf.square(V), axis, true));
-    // groups with norm <= t are zeroed (the paper's "<="); t > 0 so t / max(norm, tiny) is finite.
-    const scale = tf.where(tf.greater(norms, t), tf.sub(1, tf.div(t, tf.maximum(norms, 1e-30))), tf.zerosLike(norms));
-    return tf.mul(V, scale) as tf.Tensor2D;
-  });
-}
+// The operators themselves live in src/linalg/shrink.ts (eq. 11 and eq. 12; tested against the paper's loops).
+export const proxL1 = (V: tf.Tensor2D, t: number): tf.Tensor2D => shrinkL1(V, t);
 /** l2,1 over rows (instances, eq. 10, ||S^T||_2,1): a whole row is kept (shrunk) or zeroed. */
-export function proxL21Rows(V: tf.Tensor2D, t: number): tf.Tensor2D { return proxGroups(V, t, 1); }
+export const proxL21Rows = shrinkL21Rows;
 /** l2,1 over columns (features, eq. 8-9, ||S||_2,1): a whole column is kept (shrunk) or zeroed. */
-export function proxL21Cols(V: tf.Tensor2D, t: number): tf.Tensor2D { return proxGroups(V, t, 0); }
+export const proxL21Cols = shrinkL21Cols;
 
 function scalarOf(f: () => tf.Tensor): number {
   const s = tf.tidy(f);
