@@ -1,0 +1,345 @@
+/**
+ * vega-lite 5 spec builders for the papers' charts: heatmaps (phase transitions, lambda x noise grids), lines
+ * (error / F1 / FID against a parameter, training curves), histograms and bars. Each returns a plain spec;
+ * show and save it with `figure(name, spec)` (src/notebook.ts) or `save(spec, path)` (render.ts).
+ * Put units in axis titles ("noise fraction (%)", "time (s)").
+ */
+import type { VegaLiteSpec } from './render';
+import { clean, distinctSorted, positiveOnly, titleOf, type CommonOptions, type Datum } from './common';
+
+// ------------------------------------------------------------------------------------------------ heatmap
+export interface HeatmapOptions extends CommonOptions {
+  data: Datum[];
+  /** Field names of the column, row and colour values. */
+  x: string;
+  y: string;
+  color: string;
+  xTitle?: string;
+  yTitle?: string;
+  colorTitle?: string;
+  /** Diverging colour scale centred at `center` (default 0): blue < center < red. */
+  diverging?: boolean;
+  center?: number;
+  /** Colour domain [min, max] (default: the data's; with `diverging` symmetric around the centre). */
+  domain?: [number, number];
+  /** vega colour scheme (default 'viridis'; 'blueorange' when diverging). */
+  scheme?: string;
+  /** Reverse the colour scheme (e.g. so that "good" is dark). */
+  reverse?: boolean;
+  /** Logarithmic colour scale (positive values only). */
+  logColor?: boolean;
+  /** Write each cell's value in it: true (d3 format '.2f') or a d3 format string ('.0%', '.3g'). */
+  text?: boolean | string;
+  /** Row order: 'ascending' puts the smallest y at the BOTTOM (like a plot axis, the default), 'descending' at the top. */
+  yOrder?: 'ascending' | 'descending';
+  /** Axis label formats for numeric x / y values (d3 format strings). */
+  xFormat?: string;
+  yFormat?: string;
+}
+
+/** A heatmap over a grid of discrete x and y values (e.g. rank x sparsity, lambda x noise). */
+export function heatmap(o: HeatmapOptions): VegaLiteSpec {
+  const xs = distinctSorted(o.data.map((d) => d[o.x]));
+  const ys = distinctSorted(o.data.map((d) => d[o.y]));
+  const yOrder = o.yOrder === 'descending' ? ys : [...ys].reverse();
+  const vals = o.data.map((d) => d[o.color]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const center = o.center ?? 0;
+  let domain = o.domain;
+  if (!domain && o.diverging && vals.length) {
+    const m = Math.max(...vals.map((v) => Math.abs(v - center))) || 1;
+    domain = [center - m, center + m];
+  }
+  const scale: VegaLiteSpec = clean({
+    type: o.logColor ? 'log' : 'linear',
+    scheme: o.scheme ?? (o.diverging ? 'redblue' : 'viridis'),
+    reverse: o.diverging && !o.scheme ? !o.reverse : o.reverse, // redblue runs red->blue: reversed so negative = blue
+    domain,
+    domainMid: o.diverging ? center : undefined,
+    zero: false,
+  });
+  const cellW = Math.max(18, Math.min(60, Math.floor(480 / Math.max(1, xs.length))));
+  const cellH = Math.max(14, Math.min(40, Math.floor(360 / Math.max(1, ys.length))));
+  const width = o.width ?? cellW * xs.length;
+  const height = o.height ?? cellH * ys.length;
+  const xEnc = clean({ field: o.x, type: 'ordinal', sort: xs, title: o.xTitle ?? o.x, axis: clean({ labelAngle: xs.length > 8 ? -45 : 0, format: o.xFormat, labelOverlap: 'greedy' }) });
+  const yEnc = clean({ field: o.y, type: 'ordinal', sort: yOrder, title: o.yTitle ?? o.y, axis: clean({ format: o.yFormat, labelOverlap: 'greedy' }) });
+  const rect: VegaLiteSpec = {
+    mark: { type: 'rect', stroke: 'white', strokeWidth: xs.length * ys.length > 400 ? 0 : 0.5 },
+    encoding: {
+      x: xEnc,
+      y: yEnc,
+      color: { field: o.color, type: 'quantitative', title: o.colorTitle ?? o.color, scale, legend: { gradientLength: Math.max(120, Math.min(height, 300)), titleOrient: 'right', direction: 'vertical' } },
+      tooltip: [{ field: o.x, type: 'ordinal' }, { field: o.y, type: 'ordinal' }, { field: o.color, type: 'quantitative', format: '.4g' }],
+    },
+  };
+  const layers: VegaLiteSpec[] = [rect];
+  if (o.text) {
+    const fmt = typeof o.text === 'string' ? o.text : '.2f';
+    // Text colour flips on dark cells: light text near the ends of viridis-like / diverging scales.
+    const lo = domain ? domain[0] : Math.min(...vals);
+    const hi = domain ? domain[1] : Math.max(...vals);
+    const span = hi - lo || 1;
+    const darkTest = o.diverging
+      ? `abs(datum['${o.color}'] - ${center}) > ${0.6 * (span / 2)}`
+      : (o.reverse ? `datum['${o.color}'] > ${lo + 0.55 * span}` : `datum['${o.color}'] < ${lo + 0.45 * span}`);
+    layers.push({
+      mark: { type: 'text', fontSize: Math.max(8, Math.min(12, Math.floor(cellW / 4))), baseline: 'middle' },
+      encoding: {
+        x: xEnc,
+        y: yEnc,
+        text: { field: o.color, type: 'quantitative', format: fmt },
+        color: { condition: { test: `isValid(datum['${o.color}']) && (${darkTest})`, value: 'white' }, value: 'black' },
+      },
+    });
+  }
+  return clean({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: titleOf(o),
+    width,
+    height,
+    data: { values: o.data },
+    layer: layers,
+    config: { axis: { grid: false }, view: { stroke: null } },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ lines
+export interface LinesOptions extends CommonOptions {
+  data: Datum[];
+  x: string;
+  y: string;
+  /** Field naming the series (one line and colour each). */
+  series?: string;
+  xTitle?: string;
+  yTitle?: string;
+  seriesTitle?: string;
+  logX?: boolean;
+  logY?: boolean;
+  /** Draw points on the lines (default true when a series has at most 40 points). */
+  points?: boolean;
+  /** Fields of a lower / upper band drawn around each line (e.g. +- one standard deviation). */
+  bandLow?: string;
+  bandHigh?: string;
+  /** y-axis domain [min, max] (default: the data's, zero included for linear axes when `zero`). */
+  yDomain?: [number, number];
+  xDomain?: [number, number];
+  /** Include zero on a linear y axis (default false). */
+  zero?: boolean;
+  /** Horizontal reference lines, e.g. [{ y: 0.687, label: 'paper' }]. */
+  rules?: { y: number; label?: string }[];
+  /** Series order (default: first seen). */
+  seriesOrder?: string[];
+  xFormat?: string;
+  yFormat?: string;
+}
+
+/** Line chart (one line per series) with optional log axes, points, error bands and reference rules. */
+export function lines(o: LinesOptions): VegaLiteSpec {
+  let data = o.data;
+  if (o.logX) data = positiveOnly(data, [o.x], 'lines(logX)');
+  if (o.logY) data = positiveOnly(data, [o.y], 'lines(logY)');
+  const perSeries = o.series ? Math.max(0, ...countBy(data, o.series)) : data.length;
+  const points = o.points ?? perSeries <= 40;
+  const order = o.seriesOrder ?? (o.series ? (distinctSorted(data.map((d) => d[o.series!])) as string[]) : undefined);
+  const x = clean({ field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: clean({ type: o.logX ? 'log' : 'linear', domain: o.xDomain, zero: o.logX ? undefined : false, nice: !o.logX }), axis: clean({ format: o.xFormat, tickCount: o.logX ? undefined : 8 }) });
+  const y = clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', domain: o.yDomain, zero: o.logY ? undefined : !!o.zero }), axis: clean({ format: o.yFormat }) });
+  const color = o.series ? { field: o.series, type: 'nominal', title: o.seriesTitle ?? o.series, sort: order, scale: { scheme: 'tableau10' }, legend: { symbolType: points ? 'circle' : 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1, symbolFillColor: null } } : undefined;
+  const layers: VegaLiteSpec[] = [];
+  if (o.bandLow && o.bandHigh) {
+    layers.push({ mark: { type: 'area', opacity: 0.18 }, encoding: clean({ x, y: { field: o.bandLow, type: 'quantitative', scale: y.scale, title: y.title }, y2: { field: o.bandHigh }, color }) });
+  }
+  layers.push({
+    mark: clean({ type: 'line', strokeWidth: 2, point: points ? { size: 36, filled: true } : undefined, interpolate: 'linear' }),
+    encoding: clean({
+      x, y, color,
+      strokeDash: undefined,
+      tooltip: [o.series ? { field: o.series, type: 'nominal' } : undefined, { field: o.x, type: 'quantitative', format: '.4g' }, { field: o.y, type: 'quantitative', format: '.4g' }].filter(Boolean),
+    }),
+  });
+  for (const r of o.rules ?? []) {
+    layers.push({ data: { values: [r] }, mark: { type: 'rule', strokeDash: [5, 4], color: '#555' }, encoding: { y: { field: 'y', type: 'quantitative' } } });
+    if (r.label) layers.push({ data: { values: [r] }, mark: { type: 'text', align: 'right', dx: -4, dy: -7, color: '#555', fontSize: 11 }, encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } } });
+  }
+  return clean({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: titleOf(o),
+    width: o.width ?? 420,
+    height: o.height ?? 280,
+    data: { values: data },
+    layer: layers,
+  });
+}
+
+function countBy(data: Datum[], field: string): number[] {
+  const m = new Map<unknown, number>();
+  for (const d of data) m.set(d[field], (m.get(d[field]) ?? 0) + 1);
+  return [...m.values()];
+}
+
+/** Scatter plot (optionally coloured by a series field). */
+export function scatter(o: Omit<LinesOptions, 'bandLow' | 'bandHigh' | 'points'> & { size?: number; opacity?: number }): VegaLiteSpec {
+  let data = o.data;
+  if (o.logX) data = positiveOnly(data, [o.x], 'scatter(logX)');
+  if (o.logY) data = positiveOnly(data, [o.y], 'scatter(logY)');
+  return clean({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: titleOf(o),
+    width: o.width ?? 380,
+    height: o.height ?? 300,
+    data: { values: data },
+    mark: { type: 'circle', size: o.size ?? 30, opacity: o.opacity ?? 0.7 },
+    encoding: clean({
+      x: clean({ field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: clean({ type: o.logX ? 'log' : 'linear', zero: o.logX ? undefined : false, domain: o.xDomain }) }),
+      y: clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', zero: o.logY ? undefined : !!o.zero, domain: o.yDomain }) }),
+      color: o.series ? { field: o.series, type: 'nominal', title: o.seriesTitle ?? o.series, sort: o.seriesOrder, scale: { scheme: 'tableau10' } } : undefined,
+    }),
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ histogram
+export interface HistogramOptions extends CommonOptions {
+  /** One set of values ... */
+  values?: ArrayLike<number>;
+  /** ... or several named sets, overlaid (semi-transparent) in one chart. */
+  series?: { name: string; values: ArrayLike<number> }[];
+  /** Number of bins (default 40) over the common range. */
+  bins?: number;
+  /** Logarithmic bins and x axis (positive values only). */
+  logX?: boolean;
+  /** Logarithmic count axis. */
+  logY?: boolean;
+  /** Show proportions (each series sums to 1) instead of counts. */
+  density?: boolean;
+  xTitle?: string;
+  yTitle?: string;
+  seriesTitle?: string;
+  /** [min, max] of the binned range (default: the data's). */
+  extent?: [number, number];
+}
+
+/** Binned counts as data rows (also used by `histogram`): { series, lo, hi, count, fraction }. */
+export function binValues(o: HistogramOptions): { series: string; lo: number; hi: number; count: number; fraction: number }[] {
+  const sets = o.series ?? (o.values ? [{ name: 'values', values: o.values }] : []);
+  if (!sets.length) throw new Error('histogram: give values or series');
+  const nb = o.bins ?? 40;
+  const keep = (v: number) => Number.isFinite(v) && (!o.logX || v > 0);
+  let lo = Infinity, hi = -Infinity;
+  for (const s of sets) for (let i = 0; i < s.values.length; i++) { const v = s.values[i]; if (keep(v)) { if (v < lo) lo = v; if (v > hi) hi = v; } }
+  if (o.extent) [lo, hi] = o.extent;
+  if (!Number.isFinite(lo)) { lo = o.logX ? 1 : 0; hi = lo + 1; }
+  if (hi <= lo) hi = lo + (o.logX ? lo : 1);
+  const t = o.logX ? Math.log10 : (v: number) => v;
+  const inv = o.logX ? (v: number) => 10 ** v : (v: number) => v;
+  const a = t(lo), b = t(hi), w = (b - a) / nb;
+  const rows: { series: string; lo: number; hi: number; count: number; fraction: number }[] = [];
+  for (const s of sets) {
+    const counts = new Array<number>(nb).fill(0);
+    let total = 0;
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i];
+      if (!keep(v) || v < lo || v > hi) continue;
+      counts[Math.min(nb - 1, Math.floor((t(v) - a) / w))]++;
+      total++;
+    }
+    counts.forEach((c, k) => rows.push({ series: s.name, lo: inv(a + k * w), hi: inv(a + (k + 1) * w), count: c, fraction: total ? c / total : 0 }));
+  }
+  return rows;
+}
+
+/** Histogram of one or several value sets (bins computed here, so log bins and overlays are exact). */
+export function histogram(o: HistogramOptions): VegaLiteSpec {
+  let rows = binValues(o);
+  const yField = o.density ? 'fraction' : 'count';
+  if (o.logY) rows = rows.filter((r) => r[yField] > 0);
+  const multi = (o.series?.length ?? 0) > 1;
+  return clean({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: titleOf(o),
+    width: o.width ?? 420,
+    height: o.height ?? 260,
+    data: { values: rows },
+    mark: { type: 'rect', opacity: multi ? 0.55 : 0.9, stroke: 'white', strokeWidth: 0.3 },
+    encoding: clean({
+      x: { field: 'lo', type: 'quantitative', title: o.xTitle ?? 'value', scale: clean({ type: o.logX ? 'log' : 'linear', zero: o.logX ? undefined : false, nice: false }) },
+      x2: { field: 'hi' },
+      y: { field: yField, type: 'quantitative', title: o.yTitle ?? (o.density ? 'fraction' : 'count'), scale: clean({ type: o.logY ? 'log' : 'linear', zero: o.logY ? undefined : true }), stack: null },
+      y2: o.logY ? undefined : { datum: 0 },
+      color: multi ? { field: 'series', type: 'nominal', title: o.seriesTitle ?? null, sort: o.series!.map((s) => s.name), scale: { scheme: 'tableau10' } } : { value: '#4c78a8' },
+      tooltip: [{ field: 'series', type: 'nominal' }, { field: 'lo', type: 'quantitative', format: '.4g' }, { field: 'hi', type: 'quantitative', format: '.4g' }, { field: yField, type: 'quantitative', format: '.4g' }],
+    }),
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ bars
+export interface BarsOptions extends CommonOptions {
+  data: Datum[];
+  /** Category field (x) and value field (y). */
+  x: string;
+  y: string;
+  /** Group field: bars side by side within each category. */
+  series?: string;
+  /** Category order: 'ascending' / 'descending' by value, 'none' (data order, default) or an explicit list. */
+  sort?: 'ascending' | 'descending' | 'none' | string[];
+  xTitle?: string;
+  yTitle?: string;
+  seriesTitle?: string;
+  /** Horizontal bars (categories on the y axis): better for long method names. */
+  horizontal?: boolean;
+  /** Fields of error-bar ends. */
+  errorLow?: string;
+  errorHigh?: string;
+  /** Write the value at the end of each bar (d3 format, e.g. '.2f'). */
+  text?: boolean | string;
+  logY?: boolean;
+  yDomain?: [number, number];
+}
+
+/** Bar chart (grouped when `series` is given), optional error bars and value labels. */
+export function bars(o: BarsOptions): VegaLiteSpec {
+  const cats = distinctSorted(o.data.map((d) => d[o.x]));
+  // Category order computed here (mean value per category), so every layer shares one explicit order.
+  let sortExpr: unknown[] = cats;
+  if (Array.isArray(o.sort)) sortExpr = o.sort;
+  else if (o.sort === 'ascending' || o.sort === 'descending') {
+    const mean = new Map<unknown, number>();
+    for (const c of cats) {
+      const v = o.data.filter((d) => d[o.x] === c).map((d) => Number(d[o.y])).filter(Number.isFinite);
+      mean.set(c, v.length ? v.reduce((a, b) => a + b, 0) / v.length : -Infinity);
+    }
+    const dir = o.sort === 'ascending' ? 1 : -1;
+    sortExpr = [...cats].sort((a, b) => dir * ((mean.get(a) as number) - (mean.get(b) as number)));
+  }
+  const nSeries = o.series ? new Set(o.data.map((d) => d[o.series!])).size : 1;
+  const n = cats.length * nSeries;
+  const band = Math.max(14, Math.min(40, Math.floor(420 / Math.max(1, n))));
+  const width = o.width ?? (o.horizontal ? 380 : Math.max(200, band * n));
+  // ~7 px per character at 12 px: tilt the labels when the longest does not fit its band.
+  const longest = Math.max(0, ...cats.map((c) => String(c).length));
+  const tilt = !o.horizontal && longest * 7 > (width / Math.max(1, cats.length)) - 6;
+  const cat = clean({ field: o.x, type: 'nominal', sort: sortExpr, title: o.xTitle ?? o.x, axis: o.horizontal ? { labelLimit: 260 } : { labelAngle: tilt ? -35 : 0, labelAlign: tilt ? 'right' : 'center', labelLimit: 180 } });
+  const val = clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', domain: o.yDomain }) });
+  const pos = o.horizontal ? { y: cat, x: val } : { x: cat, y: val };
+  const groups = o.series ? distinctSorted(o.data.map((d) => d[o.series!])) : [];
+  const offset = o.series ? (o.horizontal ? { yOffset: { field: o.series, type: 'nominal', sort: groups } } : { xOffset: { field: o.series, type: 'nominal', sort: groups } }) : {};
+  const color = o.series ? { field: o.series, type: 'nominal', title: o.seriesTitle ?? o.series, sort: groups, scale: { scheme: 'tableau10' } } : { value: '#4c78a8' };
+  const layers: VegaLiteSpec[] = [{ mark: { type: 'bar' }, encoding: { ...pos, ...offset, color, tooltip: [{ field: o.x }, ...(o.series ? [{ field: o.series }] : []), { field: o.y, type: 'quantitative', format: '.4g' }] } }];
+  if (o.errorLow && o.errorHigh) {
+    const vf = o.horizontal ? 'x' : 'y';
+    layers.push({ mark: { type: 'rule', color: '#333' }, encoding: { ...(o.horizontal ? { y: cat } : { x: cat }), ...offset, [vf]: { field: o.errorLow, type: 'quantitative' }, [`${vf}2`]: { field: o.errorHigh } } });
+  }
+  if (o.text) {
+    const fmt = typeof o.text === 'string' ? o.text : '.3g';
+    layers.push({
+      mark: o.horizontal ? { type: 'text', align: 'left', dx: 3, fontSize: 11 } : { type: 'text', baseline: 'bottom', dy: -2, fontSize: 11 },
+      encoding: { ...pos, ...offset, text: { field: o.y, type: 'quantitative', format: fmt } },
+    });
+  }
+  return clean({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: titleOf(o),
+    width,
+    height: o.height ?? (o.horizontal ? Math.max(120, band * n) : 260),
+    data: { values: o.data },
+    layer: layers,
+  });
+}
