@@ -37,3 +37,7 @@ export * from './models/autoencoder';
 export * from './models/rda';
 export * from './data/cifar';
 export * from './data/celeba';
+export * from './metrics/ranking';
+export * from './models/baselines/tree';
+export * from './models/baselines/random-forest';
+export * from './models/baselines/isolation-forest';
