@@ -23,6 +23,17 @@ export interface FashionMnistLoadOptions extends MnistLoadOptions {
 
 const cache = new Map<string, ImageSet>();
 
+/** Debian's dataset-fashion-mnist installs the files here. */
+export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+
+/** The given folder; by default data/fashion-mnist, falling back to Debian's folder when that has the files. */
+function resolveFashionDir(dir?: string): string {
+  if (dir !== undefined) return path.resolve(dir);
+  const local = path.join(dataRoot(), 'fashion-mnist');
+  const has = (d: string) => fs.existsSync(path.join(d, FASHION_MNIST_FILES.train.images));
+  return !has(local) && has(DEBIAN_FASHION_MNIST_DIR) ? DEBIAN_FASHION_MNIST_DIR : local;
+}
+
 export async function loadFashionMnist(opts: FashionMnistLoadOptions = {}): Promise<ImageSet> {
   return loadFashionMnistSync(opts);
 }
@@ -30,7 +41,7 @@ export async function loadFashionMnist(opts: FashionMnistLoadOptions = {}): Prom
 export function loadFashionMnistSync(opts: FashionMnistLoadOptions = {}): ImageSet {
   const split: DataSplit = opts.split ?? 'train';
   checkSplit(split, 'loadFashionMnist');
-  const dir = path.resolve(opts.dir ?? path.join(dataRoot(), 'fashion-mnist'));
+  const dir = resolveFashionDir(opts.dir);
   const key = `${dir}:${split}`;
   let full = cache.get(key);
   if (!full) {

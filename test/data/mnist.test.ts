@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf, initBackend } from '../../src/backend';
 import { loadMnist } from '../../src/data/mnist';
-import { loadFashionMnist, FASHION_MNIST_CLASSES } from '../../src/data/fashion-mnist';
+import { loadFashionMnist, FASHION_MNIST_CLASSES, DEBIAN_FASHION_MNIST_DIR } from '../../src/data/fashion-mnist';
 import { fromMatrix, sampleSubset, selectClasses, subset, toImages, toMatrix } from '../../src/data/images';
 
 before(async () => { await initBackend(); });
@@ -56,6 +56,14 @@ test('Fashion-MNIST loads when present, else says which files to put where', asy
     t.diagnostic('data/fashion-mnist missing: only the error path is tested');
   }
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'fm-'));
+  // with an empty data folder the loader falls back to Debian's dataset-fashion-mnist when installed
+  if (fs.existsSync(path.join(DEBIAN_FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'))) {
+    const saved = process.env.RML_DATA_DIR;
+    process.env.RML_DATA_DIR = empty;
+    try { assert.equal((await loadFashionMnist({ split: 'test', n: 3 })).n, 3); } finally {
+      if (saved === undefined) delete process.env.RML_DATA_DIR; else process.env.RML_DATA_DIR = saved;
+    }
+  }
   await assert.rejects(loadFashionMnist({ split: 'train', dir: empty }), (e: Error) =>
     /train-images-idx3-ubyte\.gz/.test(e.message) && e.message.includes(empty) && /npm run setup/.test(e.message));
   fs.rmSync(empty, { recursive: true });
