@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
-import { applyLoadOptions, ImageSet } from './images';
+import { applyLoadOptions, ImageSet, SubsetOptions } from './images';
 import { copySet, checkSplit, DataSplit } from './mnist';
 import { dataRoot } from './paths';
 import { assertOneOf } from '../validate';
@@ -54,12 +54,8 @@ export const CIFAR_SOURCES = {
   },
 } as const;
 
-export interface CifarLoadOptions {
+export interface CifarLoadOptions extends SubsetOptions {
   split?: DataSplit;
-  /** The first n images, or a seeded random n when `seed` is given. */
-  n?: number;
-  seed?: number;
-  classes?: readonly number[];
   /** Folder holding the .bin files (default: <data>/cifar-10-batches-bin or <data>/cifar-100-binary). */
   dir?: string;
   /** Download the official tarball when the files are missing (default true unless RML_NO_DOWNLOAD=1). */

@@ -145,9 +145,32 @@ export function concatSets(sets: ImageSet[], name?: string): ImageSet {
   return { ...f, images, labels, n, name: name ?? f.name };
 }
 
-/** Common post-processing of loaders: `classes` filter, then the first n or a seeded random n. */
-export function applyLoadOptions(set: ImageSet, opts: { n?: number; seed?: number; classes?: readonly number[] }): ImageSet {
+/** Images start..end-1 (copies). */
+export function sliceRange(set: ImageSet, start: number, end: number): ImageSet {
+  assertInt(start, 'range start', 0, set.n);
+  assertInt(end, 'range end', start, set.n);
+  const d = imageSize(set);
+  return { ...set, images: set.images.slice(start * d, end * d), labels: set.labels.slice(start, end), n: end - start };
+}
+
+/** Options every loader accepts. */
+export interface SubsetOptions {
+  /** Keep only rows [start, end) of the split first (e.g. MNIST_SPLITS.tfTrain55k). */
+  range?: readonly [number, number];
+  /** Keep only these labels. */
+  classes?: readonly number[];
+  /** The first n (after range and classes), or a seeded random n without replacement when `seed` is given. */
+  n?: number;
+  seed?: number;
+}
+
+/** Common post-processing of loaders: `range`, then the `classes` filter, then the first n or a seeded random n. */
+export function applyLoadOptions(set: ImageSet, opts: SubsetOptions): ImageSet {
   let s = set;
+  if (opts.range !== undefined) {
+    if (!Array.isArray(opts.range) || opts.range.length !== 2) throw new InputError(`${set.name}: range must be [start, end]`);
+    s = sliceRange(s, opts.range[0], opts.range[1]);
+  }
   if (opts.classes !== undefined) s = selectClasses(s, opts.classes);
   if (opts.n !== undefined) {
     assertInt(opts.n, `${set.name}: n`, 1, s.n);

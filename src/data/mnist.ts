@@ -6,19 +6,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readIdx } from './idx';
-import { applyLoadOptions, ImageSet } from './images';
+import { applyLoadOptions, ImageSet, SubsetOptions } from './images';
 import { InputError } from '../validate';
 
 export type DataSplit = 'train' | 'test';
 
-export interface MnistLoadOptions {
+export interface MnistLoadOptions extends SubsetOptions {
   split?: DataSplit;
-  /** Number of images: the first n, or a seeded random n (without replacement) when `seed` is given. */
-  n?: number;
-  seed?: number;
-  /** Keep only these labels (applied before `n`). */
-  classes?: readonly number[];
 }
+
+/**
+ * Row ranges of the MNIST training split that the papers' code used:
+ * - tfTrain55k: TensorFlow's `input_data.read_data_sets` (RVAE, "55,000 training images") keeps train[5000:]
+ *   and uses the first 5,000 as validation.
+ * - pkl50k: the classic mnist.pkl.gz training part, train[:50000]; it holds exactly 4,859 fours, the inlier
+ *   count of Zhou & Paffenroth's outlier data.
+ */
+export const MNIST_SPLITS = {
+  tfTrain55k: [5000, 60000] as const,
+  tfValidation5k: [0, 5000] as const,
+  pkl50k: [0, 50000] as const,
+};
 
 export const MNIST_FILES = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },

@@ -3,14 +3,18 @@
  * inlier class mixed with a few images of every other class.
  *
  * Defaults reproduce their data set's composition: 5,124 images = 4,859 "4"s + 265 other digits, 25-35 per
- * other class (about 5.2% outliers; counts from their notebook, see /work/shared/REFERENCE.md "RDA"). MNIST's
- * training split holds 5,842 fours, so the 4,859 inliers are a seeded random choice among them, and each of
- * the nine other classes contributes a uniform random count in [25, 35] (expected total 270; their realisation
- * had 265; pass `nOutliers: 265` for that exact total). The rows are shuffled (seeded) unless `shuffle: false`.
+ * other class (about 5.2% outliers; counts from their notebook, see /work/shared/REFERENCE.md "RDA").
+ * 4,859 is exactly the number of fours among the first 50,000 MNIST training images (the training part of the
+ * classic mnist.pkl.gz); the full training split holds 5,842. `zhou2017OutlierData` builds the set that way:
+ * all fours of train[:50000] plus 25-35 random images of each other digit from the same rows. With another set,
+ * `outlierMix` takes a seeded random choice of nInliers (default 4,859) images of the inlier class, and each
+ * other class contributes a uniform random count in [25, 35] (expected total 270; their realisation had 265;
+ * pass `nOutliers: 265` for that exact total). The rows are shuffled (seeded) unless `shuffle: false`.
  */
 import { Rng, toRng } from '../random';
 import { assertInt, InputError } from '../validate';
 import { ImageSet, subset } from './images';
+import { loadMnist, MNIST_SPLITS } from './mnist';
 
 export const ZHOU2017_OUTLIER_DEFAULTS = { inlierClass: 4, nInliers: 4859, outliersPerClass: [25, 35] as [number, number], total: 5124, nOutliersInPaper: 265 } as const;
 
@@ -101,4 +105,12 @@ export function outlierMix(opts: OutlierMixOptions): OutlierMix {
     outlierIdx: Int32Array.from(out),
     sourceIdx,
   };
+}
+
+/** Zhou & Paffenroth's outlier data: all 4,859 fours of MNIST train[:50000] + 25-35 of each other digit (seeded). */
+export async function zhou2017OutlierData(opts: { seed: number | string | Rng; nOutliers?: number; shuffle?: boolean }): Promise<OutlierMix> {
+  const set = await loadMnist({ split: 'train', range: MNIST_SPLITS.pkl50k });
+  const mix = outlierMix({ set, inlierClass: 4, nInliers: 'all', seed: opts.seed, shuffle: opts.shuffle, ...(opts.nOutliers !== undefined ? { nOutliers: opts.nOutliers } : {}) });
+  mix.set.name = 'mnist-zhou2017-outliers';
+  return mix;
 }

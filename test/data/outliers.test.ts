@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadMnist } from '../../src/data/mnist';
-import { outlierMix } from '../../src/data/outliers';
+import { outlierMix, zhou2017OutlierData } from '../../src/data/outliers';
+import { MNIST_SPLITS } from '../../src/data/mnist';
 
 test('default mix: 4,859 fours + 25-35 of each other digit, shuffled, flags consistent', async () => {
   const train = await loadMnist({ split: 'train' });
@@ -27,4 +28,15 @@ test('default mix: 4,859 fours + 25-35 of each other digit, shuffled, flags cons
   assert.equal(fixed.set.n, 127);
   assert.throws(() => outlierMix({ set: train, inlierClass: 4, nInliers: 6000, seed: 1 }), /only 5842 images of class 4/);
   assert.throws(() => outlierMix({ set: train, inlierClass: 42, seed: 1 }), /no images/);
+});
+
+test('zhou2017OutlierData: all 4,859 fours of train[:50000]; 265 outliers on request; ranges', async () => {
+  const m = await zhou2017OutlierData({ seed: 0, nOutliers: 265 });
+  assert.equal(m.set.n, 5124); assert.equal(m.inlierIdx.length, 4859); assert.equal(m.outlierIdx.length, 265);
+  assert.ok(m.sourceIdx.every((i) => i < 50000));
+  const tf55 = await loadMnist({ split: 'train', range: MNIST_SPLITS.tfTrain55k });
+  assert.equal(tf55.n, 55000);
+  const full = await loadMnist({ split: 'train', n: 5001 });
+  assert.deepEqual(tf55.images.subarray(0, 784), full.images.subarray(5000 * 784, 5001 * 784));
+  await assert.rejects(loadMnist({ split: 'test', range: [0, 10001] }), /range end/);
 });
