@@ -41,3 +41,6 @@ export * from './metrics/ranking';
 export * from './models/baselines/tree';
 export * from './models/baselines/random-forest';
 export * from './models/baselines/isolation-forest';
+export * from './linalg/svd';
+export * from './models/rpca';
+export * from './models/pca';
