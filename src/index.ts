@@ -44,3 +44,4 @@ export * from './models/baselines/isolation-forest';
 export * from './linalg/svd';
 export * from './models/rpca';
 export * from './models/pca';
+export * from './classifiers/pc';
