@@ -1,0 +1,431 @@
+/**
+ * Experiment drivers for "Anomaly Detection with Robust Deep Autoencoders" (Zhou & Paffenroth, KDD 2017), so that
+ * notebooks/src/01-robust-deep-autoencoders.ts stays thin. Each driver runs ONE cell of a sweep and returns plain
+ * JSON (for `ResultsStore`), disposing every tensor it made.
+ *
+ *   Fig. 2  (Sec. 5.2)  `denoiseCell`: l1 RDA vs plain AE hidden features on salt-and-pepper-flipped MNIST, judged
+ *                       by a 50-tree random forest on a 2/3 - 1/3 split (test error).
+ *   Fig. 4-6 (Sec. 5.3) `outlierCell`: l2,1 (rows) RDA on 4,859 "4"s + 265 other digits; precision / recall / F1
+ *                       of "row of S not all zero". `isolationForestSweep` and `sklearnIsolationForest` (an
+ *                       independent scikit-learn run on the same matrix) for the baseline.
+ *   Fig. 7  (Sec. 5.4)  `convergenceCell`: the objective after every inner epoch and prox step, several lambdas.
+ *
+ * Conventions (see src/train/alternating.ts):
+ *   - Fig. 2 follows the authors' experiment_Denoising.py: their figure's lambda value `lam` is passed to the RDA
+ *     as lambda_ = 10 * lam and the l1 threshold is lambda_ / mu, mu = X.size / (4 * largest column sum of X)
+ *     ('code-l1'). For MNIST, mu ~ 400, so the threshold is ~ lam / 40: lam = 0.1..100 spans "S dense" to "S = 0".
+ *     The AE is trained for outer * inner epochs, the same number as the RDA. Features: the AE's E(X); the RDA's
+ *     E(X - S) (the authors' RDAE.transform).
+ *   - Fig. 4-6 follow the authors' outlier notebook: lambda_ = lam * N ('code-l21-n'), no mu, layers 784-400-200,
+ *     Adam 1e-3, batch 133, optimizer re-initialised every outer iteration, no early stop.
+ *   - Fig. 7 uses the paper's Sec. 5.4 set-up: batch 30, 5 inner epochs per prox step, l1 penalty ('code-l1').
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tf } from '../backend';
+import { Rng } from '../random';
+import { getScale, type Scale } from '../experiment/scale';
+import { DeepAutoencoder } from '../models/autoencoder';
+import { RobustDeepAutoencoder } from '../models/rda';
+import { RandomForestClassifier } from '../models/baselines/random-forest';
+import { IsolationForest } from '../models/baselines/isolation-forest';
+import { saltPepperFlip } from '../corruptions';
+import { detectionScores } from '../metrics/detection';
+import { loadMnist } from '../data/mnist';
+import { outlierMix } from '../data/outliers';
+import { InputError } from '../validate';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Configuration per scale
+
+export interface DenoiseConfig {
+  /** MNIST training images used (the paper: the training set, 50,000). */
+  n: number;
+  /** Pixels flipped per image (the paper: 10 .. 350). */
+  corruptions: number[];
+  /** The figure's lambda values (the paper: 0.1 .. 100); passed as 10 * lambda in 'code-l1'. */
+  lambdas: number[];
+  lambdaFactor: number;
+  layers: number[];
+  outer: number;
+  innerEpochs: number;
+  batchSize: number;
+  learningRate: number;
+  rfTrees: number;
+  /** Example images stored per cell (corrupted / output rows of the figure). */
+  examples: number;
+}
+
+export interface OutlierConfig {
+  /** lam values; lambda_ = lam * N (the authors' notebook: 1e-4 .. 1.5e-3; the paper's text: 1e-5 .. 1.5e-4). */
+  lams: number[];
+  layers: number[];
+  outer: number;
+  innerEpochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Rows of S kept as images per cell (Fig. 4). */
+  sImages: number;
+  /** Isolation Forest contamination grid (the paper: 0.01 .. 0.69) and seeds averaged. */
+  contaminations: number[];
+  ifTrees: number;
+  ifSeeds: number;
+  /** Inliers / outliers (the paper: 4,859 + 265 = 5,124). */
+  nInliers: number;
+  nOutliers: number;
+}
+
+export interface ConvergenceConfig {
+  n: number;
+  corruption: number;
+  lambdas: number[];
+  lambdaFactor: number;
+  layers: number[];
+  outer: number;
+  innerEpochs: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+export interface Zhou2017Config { denoise: DenoiseConfig; outlier: OutlierConfig; convergence: ConvergenceConfig }
+
+const range = (lo: number, hi: number, step: number) => Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Math.round((lo + i * step) * 1e6) / 1e6);
+
+export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
+  paper: {
+    denoise: {
+      n: 50000, corruptions: [10, 30, 50, 80, 100, 150, 200, 250, 300, 350], lambdas: [0.1, 0.5, 1, 5, 10, 15, 20, 50, 70, 100],
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 10, innerEpochs: 100, batchSize: 133, learningRate: 1e-3, rfTrees: 50, examples: 10,
+    },
+    outlier: {
+      lams: [0.0001, 0.0002, 0.0003, 0.00035, 0.00045, 0.00055, 0.00065, 0.00075, 0.0008, 0.00085, 0.00095, 0.001, 0.00105, 0.00115, 0.00125, 0.0015],
+      layers: [784, 400, 200], outer: 20, innerEpochs: 50, batchSize: 133, learningRate: 1e-3, sImages: 24,
+      contaminations: range(0.01, 0.69, 0.02), ifTrees: 100, ifSeeds: 10, nInliers: 4859, nOutliers: 265,
+    },
+    convergence: { n: 50000, corruption: 100, lambdas: [1, 5, 15, 50], lambdaFactor: 10, layers: [784, 196, 49], outer: 60, innerEpochs: 5, batchSize: 30, learningRate: 1e-3 },
+  },
+  quick: {
+    denoise: {
+      n: 3000, corruptions: [10, 50, 100, 150, 200, 300, 350], lambdas: [0.5, 5, 15, 50],
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 6, innerEpochs: 8, batchSize: 133, learningRate: 2e-3, rfTrees: 50, examples: 8,
+    },
+    outlier: {
+      lams: [0.0001, 0.0003, 0.0005, 0.00065, 0.0008, 0.00095, 0.0011, 0.0013, 0.0015],
+      layers: [784, 400, 200], outer: 5, innerEpochs: 8, batchSize: 133, learningRate: 1e-3, sImages: 16,
+      contaminations: range(0.01, 0.69, 0.02), ifTrees: 100, ifSeeds: 5, nInliers: 4859, nOutliers: 265,
+    },
+    convergence: { n: 1000, corruption: 100, lambdas: [1, 5, 15, 50], lambdaFactor: 10, layers: [784, 196, 49], outer: 8, innerEpochs: 5, batchSize: 30, learningRate: 1e-3 },
+  },
+  smoke: {
+    denoise: {
+      n: 300, corruptions: [10, 150], lambdas: [5, 50],
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 2, innerEpochs: 2, batchSize: 100, learningRate: 2e-3, rfTrees: 10, examples: 4,
+    },
+    outlier: {
+      lams: [0.0005, 0.001], layers: [784, 400, 200], outer: 2, innerEpochs: 1, batchSize: 133, learningRate: 1e-3, sImages: 8,
+      contaminations: range(0.01, 0.69, 0.04), ifTrees: 100, ifSeeds: 1, nInliers: 4859, nOutliers: 265,
+    },
+    convergence: { n: 200, corruption: 100, lambdas: [5, 50], lambdaFactor: 10, layers: [784, 196, 49], outer: 2, innerEpochs: 2, batchSize: 30, learningRate: 1e-3 },
+  },
+};
+
+export function zhou2017Config(scale: Scale = getScale()): Zhou2017Config { return ZHOU2017_CONFIGS[scale]; }
+
+/** The paper's and the authors' notebook's numbers, for the figures' captions and the claims table. */
+export const ZHOU2017_PAPER = {
+  fig2MaxRelativeGain: 0.3, // "up to 30% higher error rates" for the plain AE (Sec. 5.2)
+  fig2Regions: { low: [10, 50], middle: [80, 300], extreme: [300, 350] },
+  rdaBestF1: 0.64, rdaBestLambda: 0.00065, // Fig. 5
+  isolationForestBestF1: 0.37, isolationForestBestContamination: 0.11, // Fig. 6
+  notebookBestF1: 0.687, notebookBestPrecision: 0.744, notebookBestRecall: 0.638, notebookBestLam: 0.00095,
+  fig7: 'objective drops fast in the first ~50 iterations; converged after ~200 iterations for small lambda; slower for large lambda',
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data
+
+export interface LabelledMatrix { X: Float32Array; labels: Int32Array; n: number; d: number }
+
+/** n MNIST training images (seeded random subset), flattened to rows in [0, 1]. */
+export async function denoiseData(n: number, seed: number): Promise<LabelledMatrix> {
+  const s = await loadMnist({ split: 'train', n, seed });
+  return { X: s.images, labels: s.labels, n: s.n, d: s.height * s.width };
+}
+
+export interface OutlierData extends LabelledMatrix { isOutlier: Uint8Array }
+
+/** The outlier set: nInliers "4"s + nOutliers other digits from MNIST's training split (seeded). */
+export async function outlierData(cfg: Pick<OutlierConfig, 'nInliers' | 'nOutliers'>, seed: number): Promise<OutlierData> {
+  const all = await loadMnist({ split: 'train' });
+  const mix = outlierMix({ set: all, inlierClass: 4, nInliers: cfg.nInliers, nOutliers: cfg.nOutliers, seed });
+  const s = mix.set;
+  return { X: s.images, labels: s.labels, n: s.n, d: s.height * s.width, isOutlier: mix.isOutlier };
+}
+
+/** Seeded 2/3 - 1/3 split of 0..n-1 (the paper's feature-quality protocol). */
+export function twoThirdsSplit(n: number, seed: number): { train: Int32Array; test: Int32Array } {
+  const p = new Rng(seed).fork('split').permutation(n);
+  const nTrain = Math.round((2 * n) / 3);
+  return { train: p.slice(0, nTrain), test: p.slice(nTrain) };
+}
+
+function gatherRows(X: ArrayLike<number>, d: number, idx: Int32Array): Float32Array {
+  const out = new Float32Array(idx.length * d);
+  for (let k = 0; k < idx.length; k++) for (let j = 0; j < d; j++) out[k * d + j] = X[idx[k] * d + j];
+  return out;
+}
+
+const round = (x: ArrayLike<number>, digits = 3): number[] => { const f = 10 ** digits; return Array.from(x, (v) => Math.round(v * f) / f); };
+
+/** Random-forest test error of features F (n x h) on the split (the paper's judge of feature quality). */
+export function forestError(F: Float32Array, h: number, labels: Int32Array, split: { train: Int32Array; test: Int32Array }, trees: number, seed: number): { error: number; seconds: number } {
+  const t0 = Date.now();
+  const rf = new RandomForestClassifier({ nEstimators: trees, seed }).fit({ data: gatherRows(F, h, split.train), rows: split.train.length, cols: h }, Array.from(split.train, (i) => labels[i]));
+  const acc = rf.score({ data: gatherRows(F, h, split.test), rows: split.test.length, cols: h }, Array.from(split.test, (i) => labels[i]));
+  return { error: 1 - acc, seconds: (Date.now() - t0) / 1000 };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fig. 2: one cell = one corruption level and either the plain AE (lambda null) or the RDA at one lambda
+
+export interface DenoiseResult {
+  /** Random-forest test error of the hidden features. */
+  error: number;
+  trainSeconds: number;
+  rfSeconds: number;
+  /** Fraction of non-zero entries of S (RDA), 0 for the AE. */
+  sDensity: number;
+  /** Fraction of the flipped entries that S caught (RDA). */
+  sRecall: number;
+  /** First `examples` images: the corrupted input and the network's output D(E(X)). */
+  corrupted: number[];
+  output: number[];
+  /** Mean squared distance of the output to the clean images (all rows). */
+  outputMseToClean: number;
+  threshold: number;
+}
+
+export async function denoiseCell(o: { data: LabelledMatrix; k: number; lambda: number | null; cfg: DenoiseConfig; seed: number; progress?: boolean }): Promise<DenoiseResult> {
+  const { data, k, lambda, cfg, seed } = o;
+  const split = twoThirdsSplit(data.n, seed);
+  const clean = tf.tensor2d(data.X, [data.n, data.d]);
+  const { corrupted, mask } = saltPepperFlip(clean, { k, seed: new Rng(seed).fork(`flip${k}`) });
+  const epochs = cfg.outer * cfg.innerEpochs;
+  const aeOpts = { layers: cfg.layers, batchSize: cfg.batchSize, learningRate: cfg.learningRate, seed: new Rng(seed).fork('init').tfSeed(), shuffle: false };
+  const t0 = Date.now();
+  let F: tf.Tensor2D, R: tf.Tensor2D, sDensity = 0, sRecall = 0, threshold = 0;
+  try {
+    if (lambda === null) {
+      const ae = new DeepAutoencoder({ ...aeOpts, epochs });
+      await ae.fit(corrupted, { progress: o.progress ?? false, label: `AE k=${k}` });
+      F = ae.transform(corrupted);
+      R = ae.reconstruct(corrupted);
+      ae.dispose();
+    } else {
+      const rda = new RobustDeepAutoencoder({
+        ...aeOpts, penalty: 'l1', lambda: cfg.lambdaFactor * lambda, lambdaConvention: 'code-l1',
+        outer: cfg.outer, innerEpochs: cfg.innerEpochs, stopRule: 'code', traceObjective: false,
+      });
+      await rda.fit(corrupted, { progress: o.progress ?? false, label: `RDA k=${k} lambda=${lambda}` });
+      F = rda.features();
+      R = rda.reconstruct(corrupted);
+      threshold = rda.threshold;
+      [sDensity, sRecall] = tf.tidy(() => {
+        const nz = tf.cast(tf.notEqual(rda.S!, 0), 'float32');
+        return [tf.mean(nz).dataSync()[0], tf.div(tf.sum(tf.mul(nz, mask)), tf.maximum(tf.sum(mask), 1)).dataSync()[0]];
+      });
+      rda.dispose();
+    }
+    const trainSeconds = (Date.now() - t0) / 1000;
+    const feats = F.dataSync() as Float32Array;
+    const rf = forestError(feats, F.shape[1], data.labels, split, cfg.rfTrees, seed);
+    const ex = Math.min(cfg.examples, data.n) * data.d;
+    const outputMseToClean = tf.tidy(() => tf.mean(tf.squaredDifference(R, clean)).dataSync()[0]);
+    const res: DenoiseResult = {
+      error: rf.error, trainSeconds, rfSeconds: rf.seconds, sDensity, sRecall,
+      corrupted: round(corrupted.dataSync().subarray(0, ex), 2), output: round(R.dataSync().subarray(0, ex), 2),
+      outputMseToClean, threshold,
+    };
+    tf.dispose([F, R]);
+    return res;
+  } finally {
+    tf.dispose([clean, corrupted, mask]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fig. 4-5: one cell = one lam of the l2,1 (rows) RDA on the outlier set
+
+export interface OutlierResult {
+  precision: number; recall: number; f1: number;
+  tp: number; fp: number; fn: number; flagged: number;
+  threshold: number;
+  /** l2 norm of each row of S (all rows; 0 = predicted inlier). */
+  rowNorms: number[];
+  /** The first `sImages` rows of S (Fig. 4) and of X, and which of them are true outliers. */
+  sImages: number[];
+  seconds: number;
+  outer: { iter: number; c1: number; c2: number; nonzeroGroups: number }[];
+}
+
+export async function outlierCell(o: { data: OutlierData; lam: number; cfg: OutlierConfig; seed: number; progress?: boolean }): Promise<OutlierResult> {
+  const { data, lam, cfg, seed } = o;
+  const X = tf.tensor2d(data.X, [data.n, data.d]);
+  const t0 = Date.now();
+  const rda = new RobustDeepAutoencoder({
+    layers: cfg.layers, batchSize: cfg.batchSize, learningRate: cfg.learningRate, seed: new Rng(seed).fork('init').tfSeed(), shuffle: false,
+    penalty: 'l21-rows', lambda: lam, lambdaConvention: 'code-l21-n', outer: cfg.outer, innerEpochs: cfg.innerEpochs,
+    stopRule: 'none', traceObjective: false, resetOptimizer: true,
+  });
+  try {
+    await rda.fit(X, { progress: o.progress ?? false, label: `l2,1 RDA lam=${lam}` });
+    const flags = rda.outlierRows();
+    const sc = detectionScores(flags, data.isOutlier);
+    const ex = Math.min(cfg.sImages, data.n) * data.d;
+    return {
+      precision: sc.precision, recall: sc.recall, f1: sc.f1, tp: sc.tp, fp: sc.fp, fn: sc.fn, flagged: sc.predictedPositives,
+      threshold: rda.threshold, rowNorms: round(rda.rowNormsOfS(), 4), sImages: round(rda.S!.dataSync().subarray(0, ex), 2),
+      seconds: (Date.now() - t0) / 1000,
+      outer: rda.history.outer.map((r) => ({ iter: r.iter, c1: r.c1, c2: r.c2, nonzeroGroups: r.nonzeroGroups ?? 0 })),
+    };
+  } finally {
+    rda.dispose();
+    X.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fig. 6: Isolation Forest over its contamination fraction (ours, and scikit-learn's on the same matrix)
+
+export interface ContaminationPoint { contamination: number; precision: number; recall: number; f1: number; precisionSd: number; recallSd: number; f1Sd: number }
+
+function summarise(perSeed: { precision: number; recall: number; f1: number }[][], contaminations: number[]): ContaminationPoint[] {
+  return contaminations.map((c, j) => {
+    const pts = perSeed.map((s) => s[j]);
+    const m = (f: (p: { precision: number; recall: number; f1: number }) => number) => pts.reduce((a, p) => a + f(p), 0) / pts.length;
+    const sd = (f: (p: { precision: number; recall: number; f1: number }) => number) => { const mu = m(f); return Math.sqrt(pts.reduce((a, p) => a + (f(p) - mu) ** 2, 0) / Math.max(1, pts.length - 1)); };
+    return { contamination: c, precision: m((p) => p.precision), recall: m((p) => p.recall), f1: m((p) => p.f1), precisionSd: sd((p) => p.precision), recallSd: sd((p) => p.recall), f1Sd: sd((p) => p.f1) };
+  });
+}
+
+/** Our Isolation Forest (100 trees, psi = 256) on the rows; P/R/F1 per contamination, mean over seeds. */
+export function isolationForestSweep(data: OutlierData, contaminations: number[], opts: { trees: number; seeds: number; seed: number }): { points: ContaminationPoint[]; seconds: number } {
+  const t0 = Date.now();
+  const perSeed: { precision: number; recall: number; f1: number }[][] = [];
+  for (let s = 0; s < opts.seeds; s++) {
+    const iso = new IsolationForest({ nEstimators: opts.trees, seed: opts.seed * 1000 + s }).fit({ data: data.X, rows: data.n, cols: data.d });
+    perSeed.push(contaminations.map((c) => detectionScores(iso.predictTrain(c), data.isOutlier)));
+  }
+  return { points: summarise(perSeed, contaminations), seconds: (Date.now() - t0) / 1000 / opts.seeds };
+}
+
+const SKLEARN_SCRIPT = `
+import sys, json, time, numpy as np
+from sklearn import __version__ as skv
+from sklearn.ensemble import IsolationForest
+f, n, d, trees, seeds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+cont = json.loads(sys.argv[6])
+X = np.fromfile(f + '.x', dtype=np.float32).reshape(n, d)
+y = np.fromfile(f + '.y', dtype=np.uint8).astype(bool)
+out, secs = [], []
+for s in range(seeds):
+    t = time.time()
+    iso = IsolationForest(n_estimators=trees, max_samples='auto', random_state=s).fit(X)
+    sc = iso.score_samples(X)
+    secs.append(time.time() - t)
+    row = []
+    for c in cont:
+        pred = sc < np.percentile(sc, 100.0 * c)  # scikit-learn's own rule: offset_ = percentile(score_samples, 100 c)
+        tp = int((pred & y).sum()); fp = int((pred & ~y).sum()); fn = int((~pred & y).sum())
+        p = tp / (tp + fp) if tp + fp else 0.0; r = tp / (tp + fn) if tp + fn else 0.0
+        row.append({'precision': p, 'recall': r, 'f1': 2 * p * r / (p + r) if p + r else 0.0})
+    out.append(row)
+print(json.dumps({'version': skv, 'perSeed': out, 'seconds': float(np.mean(secs))}))
+`;
+
+/** The project's Python (the JupyterLab venv), if it has scikit-learn. */
+export function projectPython(): string | null {
+  const py = path.resolve(__dirname, '..', '..', '.venv', 'bin', 'python');
+  if (!fs.existsSync(py)) return null;
+  const r = spawnSync(py, ['-c', 'import sklearn'], { encoding: 'utf8' });
+  return r.status === 0 ? py : null;
+}
+
+/**
+ * An independent Isolation Forest: scikit-learn's, run by the project's Python on the very same matrix (written
+ * to a temporary file). Returns null when no Python with scikit-learn is available.
+ */
+export function sklearnIsolationForest(data: OutlierData, contaminations: number[], opts: { trees: number; seeds: number }): { points: ContaminationPoint[]; version: string; seconds: number } | null {
+  const py = projectPython();
+  if (!py) return null;
+  const base = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rml-iforest-')), 'data');
+  try {
+    fs.writeFileSync(base + '.x', Buffer.from(data.X.buffer, data.X.byteOffset, data.n * data.d * 4));
+    fs.writeFileSync(base + '.y', Buffer.from(data.isOutlier));
+    const r = spawnSync(py, ['-c', SKLEARN_SCRIPT, base, String(data.n), String(data.d), String(opts.trees), String(opts.seeds), JSON.stringify(contaminations)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`scikit-learn cross-check failed: ${r.stderr}`);
+    const out = JSON.parse(r.stdout) as { version: string; perSeed: { precision: number; recall: number; f1: number }[][]; seconds: number };
+    return { points: summarise(out.perSeed, contaminations), version: out.version, seconds: out.seconds };
+  } finally {
+    fs.rmSync(path.dirname(base), { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fig. 7: objective trace of the l1 RDA for one lambda
+
+export interface ConvergenceResult {
+  /** One point per inner epoch (prox 0) and per prox step (prox 1). */
+  trace: { step: number; epoch: number; outer: number; objective: number; prox: number }[];
+  outer: { iter: number; c1: number; c2: number; c2code: number }[];
+  threshold: number;
+  seconds: number;
+}
+
+export async function convergenceCell(o: { data: LabelledMatrix; lambda: number; cfg: ConvergenceConfig; seed: number; progress?: boolean }): Promise<ConvergenceResult> {
+  const { data, lambda, cfg, seed } = o;
+  const clean = tf.tensor2d(data.X, [data.n, data.d]);
+  const { corrupted, mask } = saltPepperFlip(clean, { k: cfg.corruption, seed: new Rng(seed).fork(`flip${cfg.corruption}`) });
+  const t0 = Date.now();
+  const rda = new RobustDeepAutoencoder({
+    layers: cfg.layers, batchSize: cfg.batchSize, learningRate: cfg.learningRate, seed: new Rng(seed).fork('init').tfSeed(), shuffle: false,
+    penalty: 'l1', lambda: cfg.lambdaFactor * lambda, lambdaConvention: 'code-l1', outer: cfg.outer, innerEpochs: cfg.innerEpochs,
+    stopRule: 'none', traceObjective: true,
+  });
+  try {
+    await rda.fit(corrupted, { progress: o.progress ?? false, label: `Fig. 7 lambda=${lambda}` });
+    return {
+      trace: rda.objective.map((p) => ({ step: p.step, epoch: p.epoch, outer: p.outer, objective: p.objective, prox: p.prox })),
+      outer: rda.history.outer.map((r) => ({ iter: r.iter, c1: r.c1, c2: r.c2, c2code: (r.c2code as number) ?? NaN })),
+      threshold: rda.threshold, seconds: (Date.now() - t0) / 1000,
+    };
+  } finally {
+    rda.dispose();
+    tf.dispose([clean, corrupted, mask]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Summaries used by the notebook's claims
+
+/** Best row by `key` (max). */
+export function bestBy<T extends object>(rows: T[], key: keyof T): T {
+  if (rows.length === 0) throw new InputError('bestBy: no rows');
+  return rows.reduce((a, b) => ((b[key] as unknown as number) > (a[key] as unknown as number) ? b : a));
+}
+
+/** Fig. 2 cells joined: for each (k, lambda) the AE error, RDA error, difference and relative gain. */
+/** relGain = errAE / errRDA - 1: "the normal autoencoder has up to 30% higher error rates" (Sec. 5.2) is relGain 0.3. */
+export function denoiseDifferences(rows: { k: number; lambda: number | null; error: number }[]): { k: number; lambda: number; errAE: number; errRDA: number; diff: number; relGain: number }[] {
+  const ae = new Map<number, number>();
+  for (const r of rows) if (r.lambda === null) ae.set(r.k, r.error);
+  const out: { k: number; lambda: number; errAE: number; errRDA: number; diff: number; relGain: number }[] = [];
+  for (const r of rows) {
+    if (r.lambda === null || !ae.has(r.k)) continue;
+    const errAE = ae.get(r.k)!;
+    out.push({ k: r.k, lambda: r.lambda, errAE, errRDA: r.error, diff: errAE - r.error, relGain: r.error > 0 ? errAE / r.error - 1 : 0 });
+  }
+  return out.sort((a, b) => a.k - b.k || a.lambda - b.lambda);
+}
