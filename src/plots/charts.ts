@@ -343,3 +343,31 @@ export function bars(o: BarsOptions): VegaLiteSpec {
     layer: layers,
   });
 }
+
+// ------------------------------------------------------------------------------------------------ panels
+/**
+ * Several charts side by side (a multi-panel figure): `panels([lines(...), heatmap(...)], { columns: 2 })`.
+ * Each panel keeps its own scales and legend; per-panel `config` entries are dropped (only the shared config
+ * applies), so heatmap panels keep grid lines off through their axis settings here.
+ */
+export function panels(specs: VegaLiteSpec[], o: CommonOptions & { columns?: number; spacing?: number } = {}): VegaLiteSpec {
+  if (!specs.length) throw new Error('panels: no charts');
+  const strip = (s: VegaLiteSpec): VegaLiteSpec => {
+    const { $schema, config, ...rest } = s;
+    void $schema;
+    if (config?.axis?.grid === false) {
+      // carry the heatmap's "no grid" into its encodings
+      const layers = (rest.layer ?? [rest]) as VegaLiteSpec[];
+      for (const l of layers) for (const ch of ['x', 'y']) if (l.encoding?.[ch]) l.encoding[ch] = { ...l.encoding[ch], axis: { ...(l.encoding[ch].axis ?? {}), grid: false } };
+    }
+    return rest;
+  };
+  return clean({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: titleOf(o),
+    columns: o.columns ?? specs.length,
+    spacing: o.spacing ?? 24,
+    concat: specs.map(strip),
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  });
+}

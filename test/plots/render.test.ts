@@ -122,3 +122,15 @@ test('save writes .svg and .png next to each other', async () => {
 test('an invalid spec fails with vega-lite\'s message', () => {
   assert.throws(() => compile({ mark: 'nope', data: { values: [] } }));
 });
+
+test('panels: charts side by side with independent colour scales', async () => {
+  const { panels } = await import('../../src/plots');
+  const hm = heatmap({ data: [{ x: 1, y: 1, v: 0 }, { x: 2, y: 1, v: 1 }], x: 'x', y: 'y', color: 'v', title: '(a)' });
+  const ln = lines({ data: [{ x: 1, y: 1 }, { x: 2, y: 2 }], x: 'x', y: 'y', title: '(b)' });
+  const spec = panels([hm, ln], { title: 'Both', columns: 2 });
+  assert.equal(spec.concat.length, 2);
+  assert.equal(spec.concat[0].$schema, undefined);
+  const svg = await toSVG(spec);
+  assert.ok(svg.includes('(a)') && svg.includes('(b)') && svg.includes('Both'));
+  assert.throws(() => panels([]), /no charts/);
+});
