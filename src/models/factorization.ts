@@ -1,0 +1,358 @@
+/**
+ * Linear factorization X ~ Z B^T and its robust (l1) version, Li, Mehta, Qian & Sun (2020),
+ * "Rethink Autoencoders: Robust Manifold Learning", Sec. 2.1-2.2 and Appendices A-B:
+ *
+ *   factorization          min_{B, Z} ||X - B Z||_F^2      (PCA: any local minimiser spans the top-p eigenspace, Thm A.1)
+ *   robust factorization   min_{B, Z} ||X^ - B Z||_1       (robust PCA; works even when p is larger than the true rank)
+ *
+ * Orientation: in this library rows are samples, so the data matrix is m x n (the paper's X^T) and the model
+ * is X ~ Z B^T with
+ *   B: n x p   the basis (decoder), exactly the paper's B;
+ *   Z: m x p   row i is the code of sample i (the paper's Z, p x m, transposed).
+ *
+ * Solver: full-batch (sub)gradient training of B and Z together with Adam and step decay of the learning rate.
+ * The paper gives no optimiser for its linear simulations (Appendix B only says "direct simulation"); Adam with
+ * step decay is what it uses for every other model (Sec. 3.1), so we use the same here. The defaults below were
+ * chosen once so that the l1 fit converges to float32 accuracy on one easy instance (n = 100, rank 5, 5%
+ * corruption) and were not tuned on the phase-transition grid. The data are scaled to unit RMS before fitting
+ * (Adam's step is scale-free, so this makes one learning rate work for any data scale) and scaled back after.
+ *
+ * `fitFactorizationBatch` fits k independent problems of the same shape at once ([k, m, n] tensors and batched
+ * matmuls; Adam is per-coordinate, so the problems do not interact). The phase-transition sweep uses it to fit a
+ * whole row of the grid in one pass.
+ */
+import { tf } from '../backend';
+import { Rng, toRng } from '../random';
+import { Progress } from '../progress';
+import { InputError, assertInt, assertOneOf, assertPositive } from '../validate';
+import { BaseModel, Decomposition, FitOptions, RobustModel, Transformer } from './base';
+
+export type LinearLoss = 'l2' | 'l1';
+export type LinearOptimizer = 'adam' | 'sgd' | 'subgradient';
+
+/** Options shared by the linear autoencoder and the linear factorization solvers. */
+export interface LinearSolverOptions {
+  /** 'l2': squared Frobenius loss (PCA); 'l1': entrywise absolute loss (robust). */
+  loss: LinearLoss;
+  /**
+   * 'adam'; 'sgd' (plain (sub)gradient steps of size learningRate on the mean loss); 'subgradient': normalised
+   * subgradient steps x <- x - lr * g / ||g||_F (joint norm over all factors of one problem), the method of
+   * Charisopoulos et al. (2019), whom Li et al. cite for robust factorization; use it with geometric decay
+   * (decayEvery = 1, decayFactor = q < 1).
+   */
+  optimizer: LinearOptimizer;
+  /** Initial learning rate (on data scaled to unit RMS). */
+  learningRate: number;
+  /** Number of full-batch gradient steps. */
+  iterations: number;
+  /** Multiply the learning rate by `decayFactor` every `decayEvery` steps (0 = never). Li et al. Sec. 3.1 use x0.1 steps. */
+  decayEvery: number;
+  decayFactor: number;
+  /** Standard deviation of the random initial factors is initScale * p^(-1/4) (so the initial product has entries ~ initScale^2). */
+  initScale: number;
+  /** Subtract the column means before fitting (PCA convention; the paper assumes zero-centred data). */
+  center: boolean;
+  /** Record the loss every this many steps (each record costs a GPU/CPU sync). */
+  logEvery: number;
+  seed: number;
+}
+
+export const LINEAR_SOLVER_DEFAULTS: LinearSolverOptions = {
+  loss: 'l2',
+  optimizer: 'adam',
+  learningRate: 0.01,
+  iterations: 3000,
+  decayEvery: 1000,
+  decayFactor: 0.1,
+  initScale: 0.1,
+  center: false,
+  logEvery: 100,
+  seed: 0,
+};
+
+export function validateSolverOptions(o: LinearSolverOptions, who: string): void {
+  assertOneOf(o.loss, `${who}: loss`, ['l1', 'l2'] as const);
+  assertOneOf(o.optimizer, `${who}: optimizer`, ['adam', 'sgd', 'subgradient'] as const);
+  assertPositive(o.learningRate, `${who}: learningRate`);
+  assertInt(o.iterations, `${who}: iterations`, 1);
+  assertInt(o.decayEvery, `${who}: decayEvery`, 0);
+  assertPositive(o.decayFactor, `${who}: decayFactor`);
+  assertPositive(o.initScale, `${who}: initScale`);
+  assertInt(o.logEvery, `${who}: logEvery`, 1);
+}
+
+/** Per-problem mean loss of a residual [k, m, n] -> [k]. */
+export function residualLoss(R: tf.Tensor, loss: LinearLoss): tf.Tensor1D {
+  const axes = R.shape.slice(1).map((_, i) => i + 1);
+  return (loss === 'l1' ? tf.mean(tf.abs(R), axes) : tf.mean(tf.square(R), axes)) as tf.Tensor1D;
+}
+
+/** The learning rate at step t (0-based) under step decay. */
+export function learningRateAt(o: Pick<LinearSolverOptions, 'learningRate' | 'decayEvery' | 'decayFactor'>, t: number): number {
+  return o.decayEvery > 0 ? o.learningRate * Math.pow(o.decayFactor, Math.floor(t / o.decayEvery)) : o.learningRate;
+}
+
+/** Per-problem RMS scale of a [k, m, n] batch (1 for an all-zero problem), shape [k, 1, 1]. */
+export function rmsScale(X: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const s = tf.sqrt(tf.mean(tf.square(X), [1, 2], true));
+    return tf.where(tf.greater(s, 0), s, tf.onesLike(s)) as tf.Tensor3D;
+  });
+}
+
+export interface SolverRun {
+  /** Loss (on the scaled data) every logEvery steps and at the end. */
+  losses: { iter: number; loss: number[] }[];
+  seconds: number;
+}
+
+/**
+ * Runs `iterations` full-batch steps on `vars` minimising sum_k loss_k (independent problems).
+ * `residual()` must return the [k, m, n] residual of the current variables.
+ */
+export async function runSolver(
+  vars: tf.Variable[], residual: () => tf.Tensor, o: LinearSolverOptions, label: string, progress?: boolean,
+): Promise<SolverRun> {
+  const t0 = Date.now();
+  const opt = o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : o.optimizer === 'sgd' ? tf.train.sgd(o.learningRate) : null;
+  const total = () => tf.sum(residualLoss(residual(), o.loss)) as tf.Scalar;
+  const normalizedStep = (lr: number) => tf.tidy(() => {
+    const { grads } = tf.variableGrads(total, vars);
+    const gs = vars.map((v) => grads[v.name]);
+    // per-problem joint norm: sum over every axis but the first
+    const sq = tf.addN(gs.map((g) => tf.sum(tf.square(g), g.shape.slice(1).map((_, i) => i + 1))));
+    const inv = tf.div(lr, tf.add(tf.sqrt(sq), 1e-30));
+    vars.forEach((v, i) => v.assign(tf.sub(v, tf.mul(gs[i], tf.reshape(inv, [inv.shape[0], ...new Array(v.rank - 1).fill(1)])))));
+  });
+  const losses: SolverRun['losses'] = [];
+  const bar = new Progress(o.iterations, label, { enabled: progress ?? o.iterations * vars[0].size > 2e8 });
+  try {
+    for (let t = 0; t < o.iterations; t++) {
+      const lr = learningRateAt(o, t);
+      // (tfjs' Optimizer `instanceof` is duck-typed, so test the option, not the class)
+      if (o.optimizer === 'sgd') (opt as tf.SGDOptimizer).setLearningRate(lr);
+      else if (o.optimizer === 'adam') (opt as unknown as { learningRate: number }).learningRate = lr; // Adam reads it every step
+      const log = (t + 1) % o.logEvery === 0 || t === o.iterations - 1;
+      if (opt === null) normalizedStep(lr);
+      else tf.tidy(() => { opt.minimize(total, false, vars); });
+      const per = log ? tf.tidy(() => residualLoss(residual(), o.loss)) : null;
+      if (per) {
+        const v = Array.from(await per.data());
+        per.dispose();
+        if (v.some((x) => !Number.isFinite(x))) throw new Error(`${label}: loss became non-finite at step ${t + 1} (learning rate too high?)`);
+        losses.push({ iter: t + 1, loss: v });
+        bar.tick({ loss: v[0] }, t + 1 - bar.done_);
+      }
+    }
+  } finally {
+    opt?.dispose();
+    bar.done();
+  }
+  return { losses, seconds: (Date.now() - t0) / 1000 };
+}
+
+let varCounter = 0;
+export function randomFactor(shape: number[], std: number, rng: Rng, name: string): tf.Variable {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const init = tf.tensor(rng.normalArray(size, 0, std), shape, 'float32');
+  const v = tf.variable(init, true, `${name}_${rng.nextUint32()}_${varCounter++}`);
+  init.dispose(); // tf.variable keeps its own copy
+  return v;
+}
+
+/** Column means of each problem, [k, 1, n] (zeros when not centring). */
+export function columnMeans(X: tf.Tensor3D, center: boolean): tf.Tensor3D {
+  return tf.tidy(() => (center ? tf.mean(X, 1, true) : tf.zeros([X.shape[0], 1, X.shape[2]])) as tf.Tensor3D);
+}
+
+// ------------------------------------------------------------------------------------------------------------
+
+export interface BatchFactorizationResult {
+  /** [k, n, p] bases (in the data's scale). */
+  B: tf.Tensor3D;
+  /** [k, m, p] codes. */
+  Z: tf.Tensor3D;
+  /** [k, 1, n] column means removed before fitting (zeros unless center). */
+  mean: tf.Tensor3D;
+  /** [k, m, n] low-rank part Z B^T + mean. */
+  L: tf.Tensor3D;
+  run: SolverRun;
+}
+
+/**
+ * Fits k independent (robust) factorizations X_k ~ Z_k B_k^T + mean_k of rank p. X: [k, m, n].
+ * All returned tensors belong to the caller.
+ */
+export async function fitFactorizationBatch(X: tf.Tensor3D, rank: number, opts: Partial<LinearSolverOptions> = {}, progress?: boolean): Promise<BatchFactorizationResult> {
+  const o: LinearSolverOptions = { ...LINEAR_SOLVER_DEFAULTS, ...stripUndefined(opts) };
+  validateSolverOptions(o, 'fitFactorizationBatch');
+  if (X.rank !== 3) throw new InputError(`fitFactorizationBatch: X must be [k, m, n], got [${X.shape}]`);
+  const [k, m, n] = X.shape;
+  assertInt(rank, 'fitFactorizationBatch: rank', 1);
+  const rng = toRng(o.seed).fork('factorization');
+  const mean = columnMeans(X, o.center);
+  const scale = rmsScale(X);
+  const Xs = tf.tidy(() => tf.div(tf.sub(X, mean), scale)) as tf.Tensor3D;
+  const std = o.initScale * Math.pow(rank, -0.25);
+  const B = randomFactor([k, n, rank], std, rng.fork('B'), 'B');
+  const Z = randomFactor([k, m, rank], std, rng.fork('Z'), 'Z');
+  try {
+    const run = await runSolver([B, Z], () => tf.sub(Xs, tf.matMul(Z, B, false, true)), o, `factorization(${o.loss}, p=${rank})`, progress);
+    const Bout = tf.tidy(() => tf.mul(B, scale)) as tf.Tensor3D;
+    const Zout = tf.clone(Z) as tf.Tensor3D;
+    const L = tf.tidy(() => tf.add(tf.matMul(Zout, Bout, false, true), mean)) as tf.Tensor3D;
+    return { B: Bout, Z: Zout, mean, L, run };
+  } finally {
+    tf.dispose([Xs, scale, B, Z]);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  const out = {} as Record<string, unknown>;
+  for (const [key, v] of Object.entries(o)) if (v !== undefined) out[key] = v;
+  return out as T;
+}
+export { stripUndefined };
+
+// ------------------------------------------------------------------------------------------------------------
+
+export interface LinearFactorizationOptions extends LinearSolverOptions {
+  /** Rank p of the factorization (may exceed the true rank: over-parameterised robust factorization). */
+  rank: number;
+}
+
+export const LINEAR_FACTORIZATION_DEFAULTS: LinearFactorizationOptions = { ...LINEAR_SOLVER_DEFAULTS, rank: 2 };
+
+/**
+ * X ~ Z B^T (+ column means when `center`), l2 (PCA) or l1 (robust factorization), Li et al. (2020) Sec. 2.1-2.2.
+ *
+ *   const f = await new LinearFactorization({ rank: 20, loss: 'l1' }).fit(Xhat);
+ *   f.B          // n x p basis (the paper's B)
+ *   f.Z          // m x p codes of the fitted rows (the paper's Z^T)
+ *   const { L, S } = f.decompose();      // L = Z B^T (+ mean), S = Xhat - L
+ *   const codes = f.transform(Xnew);     // codes of new rows (least squares for l2; l1 fit of the codes for l1)
+ */
+export class LinearFactorization extends BaseModel<LinearFactorizationOptions> implements RobustModel, Transformer {
+  private _B: tf.Tensor2D | null = null;
+  private _Z: tf.Tensor2D | null = null;
+  private _mean: tf.Tensor2D | null = null;
+  private _X: tf.Tensor2D | null = null;
+
+  constructor(opts: Partial<LinearFactorizationOptions> = {}) {
+    super(LINEAR_FACTORIZATION_DEFAULTS, opts);
+    validateSolverOptions(this.params, 'LinearFactorization');
+    assertInt(this.params.rank, 'LinearFactorization: rank', 1);
+  }
+
+  /** n x p basis. Owned by the model. */
+  get B(): tf.Tensor2D { this.checkFitted('B'); return this._B!; }
+  /** m x p codes of the fitted rows (row i = code of sample i). Owned by the model. */
+  get Z(): tf.Tensor2D { this.checkFitted('Z'); return this._Z!; }
+  /** 1 x n column means removed before fitting (zeros unless center). Owned by the model. */
+  get mean(): tf.Tensor2D { this.checkFitted('mean'); return this._mean!; }
+
+  async fit(X: tf.Tensor2D, opts: FitOptions = {}): Promise<this> {
+    this.checkFitInput(X);
+    if (this.params.rank > Math.max(X.shape[0], X.shape[1])) throw new InputError(`LinearFactorization.fit: rank ${this.params.rank} exceeds both dimensions of X [${X.shape}]`);
+    this.disposeState();
+    const t0 = Date.now();
+    const X3 = tf.expandDims(X, 0) as tf.Tensor3D;
+    const r = await fitFactorizationBatch(X3, this.params.rank, this.params, opts.progress);
+    X3.dispose();
+    this._B = tf.tidy(() => tf.squeeze(r.B, [0])) as tf.Tensor2D;
+    this._Z = tf.tidy(() => tf.squeeze(r.Z, [0])) as tf.Tensor2D;
+    this._mean = tf.tidy(() => tf.squeeze(r.mean, [0])) as tf.Tensor2D;
+    this._X = tf.clone(X);
+    tf.dispose([r.B, r.Z, r.mean, r.L]);
+    this.history = {
+      epochs: r.run.losses.map((l) => ({ epoch: l.iter, loss: l.loss[0], seconds: 0 })),
+      outer: [], seconds: (Date.now() - t0) / 1000, stopped: 'max-iterations',
+    };
+    for (const e of this.history.epochs) opts.onEpoch?.(e);
+    this._fitted = true;
+    return this;
+  }
+
+  /** L = Z B^T + mean and S = X - L on the fitted data. Caller disposes. */
+  decompose(): Decomposition {
+    this.checkFitted('decompose');
+    return tf.tidy(() => {
+      const L = tf.add(tf.matMul(this._Z!, this._B!, false, true), this._mean!) as tf.Tensor2D;
+      return { L, S: tf.sub(this._X!, L) as tf.Tensor2D };
+    });
+  }
+
+  /**
+   * Codes of new rows with the basis fixed: least squares for l2 (exact); for l1 a fit of the codes alone by the
+   * same solver, started from the least-squares codes. Caller disposes.
+   */
+  transform(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'transform');
+    const ls = tf.tidy(() => {
+      const Xc = tf.sub(X, this._mean!);
+      const BtB = tf.matMul(this._B!, this._B!, true, false);
+      // (B^T B)^-1 B^T x via Cholesky-free solve: use the pseudo-inverse through QR of B.
+      const [Q, R] = tf.linalg.qr(this._B!);
+      void BtB;
+      const QtX = tf.matMul(Xc, Q); // m x p  (= Z R^T)
+      return solveUpperTransposed(R as tf.Tensor2D, QtX as tf.Tensor2D);
+    });
+    if (this.params.loss === 'l2') return ls;
+    return this.l1Codes(X, ls);
+  }
+
+  /** Reconstruction of new rows: transform(X) B^T + mean. Caller disposes. */
+  reconstruct(X: tf.Tensor2D): tf.Tensor2D {
+    const Z = this.transform(X);
+    const out = tf.tidy(() => tf.add(tf.matMul(Z, this._B!, false, true), this._mean!)) as tf.Tensor2D;
+    Z.dispose();
+    return out;
+  }
+
+  /** Synchronous l1 code fit with B fixed (plain loop; small problems). */
+  private l1Codes(X: tf.Tensor2D, init: tf.Tensor2D): tf.Tensor2D {
+    const o = this.params;
+    const scale = tf.tidy(() => rmsScale(tf.expandDims(tf.sub(X, this._mean!), 0) as tf.Tensor3D).reshape([]) as tf.Scalar);
+    const Xs = tf.tidy(() => tf.div(tf.sub(X, this._mean!), scale));
+    const Bs = tf.tidy(() => tf.div(this._B!, scale));
+    const Z = tf.variable(init, true);
+    const opt = tf.train.adam(o.learningRate);
+    for (let t = 0; t < o.iterations; t++) {
+      (opt as unknown as { learningRate: number }).learningRate = learningRateAt(o, t);
+      tf.tidy(() => { opt.minimize(() => tf.mean(tf.abs(tf.sub(Xs, tf.matMul(Z, Bs, false, true)))) as tf.Scalar, false, [Z]); });
+    }
+    const out = tf.clone(Z) as tf.Tensor2D;
+    tf.dispose([scale, Xs, Bs, Z, init]);
+    opt.dispose();
+    return out;
+  }
+
+  private disposeState(): void {
+    tf.dispose([this._B, this._Z, this._mean, this._X].filter((t): t is tf.Tensor2D => t !== null));
+    this._B = this._Z = this._mean = this._X = null;
+  }
+
+  dispose(): void {
+    this.disposeState();
+    this._fitted = false;
+  }
+}
+
+/** Solves Y = Z R^T for Z with R upper triangular p x p (rows of Y are right-hand sides). */
+export function solveUpperTransposed(R: tf.Tensor2D, Y: tf.Tensor2D): tf.Tensor2D {
+  // Z R^T = Y  <=>  R Z^T = Y^T: back substitution, done on the host (p is small).
+  const p = R.shape[0];
+  const r = R.arraySync();
+  const yt = Y.transpose().arraySync() as number[][];
+  const m = Y.shape[0];
+  const zt: number[][] = Array.from({ length: p }, () => new Array(m).fill(0));
+  for (let i = p - 1; i >= 0; i--) {
+    const rii = r[i][i];
+    for (let c = 0; c < m; c++) {
+      let s = yt[i][c];
+      for (let j = i + 1; j < p; j++) s -= r[i][j] * zt[j][c];
+      zt[i][c] = Math.abs(rii) > 1e-12 ? s / rii : 0;
+    }
+  }
+  return tf.tensor2d(zt).transpose() as tf.Tensor2D;
+}
