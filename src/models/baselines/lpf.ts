@@ -44,9 +44,9 @@ function meanPass(img: tf.Tensor4D, a: number, b: number): tf.Tensor4D {
     const k = a + b + 1;
     const kernel = tf.ones([k, k, 1, 1]) as tf.Tensor4D;
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [a, b], [a, b], [0, 0]];
-    const sums = tf.conv2d(tf.pad(img, pad), kernel, 1, 'valid');
+    const sums = tf.conv2d(tf.pad(img, pad) as tf.Tensor4D, kernel, 1, 'valid');
     const [, h, w] = img.shape;
-    const counts = tf.conv2d(tf.pad(tf.ones([1, h, w, 1]), pad), kernel, 1, 'valid');
+    const counts = tf.conv2d(tf.pad(tf.ones([1, h, w, 1]), pad) as tf.Tensor4D, kernel, 1, 'valid');
     return tf.div(sums, counts) as tf.Tensor4D;
   });
 }
@@ -64,7 +64,7 @@ export function boxFilter(X: tf.Tensor2D, opts: Partial<LowPassOptions> = {}): t
     // channels into the batch: (n, h, w, c) -> (n*c, h, w, 1)
     let img = tf.transpose(tf.reshape(X, [n, o.height, o.width, o.channels]), [0, 3, 1, 2]).reshape([n * o.channels, o.height, o.width, 1]) as tf.Tensor4D;
     for (let p = 0; p < passes; p++) img = meanPass(img, a, b);
-    return tf.transpose(img.reshape([n, o.channels, o.height, o.width]), [0, 2, 3, 1]).reshape([n, d]) as tf.Tensor2D;
+    return tf.transpose(img.reshape([n, o.channels, o.height, o.width]), [0, 2, 3, 1]).reshape([n, d]) as unknown as tf.Tensor2D;
   });
 }
 
@@ -87,7 +87,7 @@ export class LowPassFilter {
     const t0 = Date.now();
     this.dispose();
     this.L = boxFilter(X, this.params);
-    this.S = tf.sub(X, this.L);
+    this.S = tf.sub(X, this.L) as tf.Tensor2D;
     this.history = { ...emptyHistory(), seconds: (Date.now() - t0) / 1000, stopped: 'closed-form' };
     return this;
   }

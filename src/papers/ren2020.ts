@@ -1,0 +1,366 @@
+/**
+ * Experiment drivers for Ren, Yue, Zhou, Paffenroth, Li & Weiss (2020), "Robust Variational Autoencoders:
+ * Generating Noise-Free Images from Corrupted Images" (AdvML @ KDD 2020).
+ *
+ * One cell = (dataset, noise kind, noise level, model, lambda, seed): corrupt the training images, train the model
+ * on the corrupted images only (timed), draw N images from its prior, and compute the FID of those samples against
+ * CLEAN training images under a feature network that is passed in and named in every result. Cells go through a
+ * `ResultsStore`, so a sweep resumes where it stopped.
+ *
+ * Models (Sec. 4): RVAE (src/models/rvae.ts), VAE, GAN (same size), and the two-stage pipelines RPCA+VAE,
+ * LPF+VAE, RDA+VAE (src/models/two-stage.ts).
+ *
+ * The paper's FID numbers (Tables 2-4) used ImageNet InceptionV3 features; ours use whatever `FeatureNet` the
+ * caller passes (by default the project's classifier features, e.g. "PC-mnist penultimate"), so only orderings and
+ * relative differences are comparable.
+ */
+import { tf } from '../backend';
+import { Rng } from '../random';
+import { ResultsStore } from '../experiment/store';
+import { Scale } from '../experiment/scale';
+import { saltPepperFlip, gaussianNoise, impulseNoise } from '../corruptions';
+import { ConvVAE, ConvVAEOptions } from '../models/conv-vae';
+import { FeatureNet, featureStats, fid } from '../metrics/fid';
+import { MeanCov } from '../metrics/frechet';
+import { VAE, VAEOptions } from '../models/vae';
+import { RVAE } from '../models/rvae';
+import { GAN } from '../models/gan';
+import { TwoStage } from '../models/two-stage';
+import { Activation } from '../nets/mlp';
+import { InputError } from '../validate';
+
+export const REN_MODELS = ['RVAE', 'VAE', 'GAN', 'RPCA+VAE', 'LPF+VAE', 'RDA+VAE'] as const;
+export type RenModel = (typeof REN_MODELS)[number];
+export type RenDataset = 'mnist' | 'fashion-mnist';
+export type RenNoise = 'salt-pepper' | 'gaussian';
+
+/** Ren et al. Table 2 (MNIST) and Table 3 (Fashion-MNIST): FID with ImageNet InceptionV3 features. */
+export const REN2020_TABLE2: Record<number, Record<RenModel, number>> = {
+  0.01: { RVAE: 28.93, VAE: 111.25, GAN: 158.10, 'RPCA+VAE': 95.33, 'LPF+VAE': 127.62, 'RDA+VAE': 47.05 },
+  0.09: { RVAE: 43.34, VAE: 141.32, GAN: 324.35, 'RPCA+VAE': 101.98, 'LPF+VAE': 142.79, 'RDA+VAE': 49.96 },
+  0.17: { RVAE: 80.87, VAE: 203.51, GAN: 351.79, 'RPCA+VAE': 115.88, 'LPF+VAE': 168.40, 'RDA+VAE': 63.37 },
+  0.25: { RVAE: 90.15, VAE: 186.20, GAN: 342.96, 'RPCA+VAE': 127.98, 'LPF+VAE': 178.87, 'RDA+VAE': 74.57 },
+  0.33: { RVAE: 102.51, VAE: 413.81, GAN: 357.46, 'RPCA+VAE': 143.93, 'LPF+VAE': 187.41, 'RDA+VAE': 132.90 },
+  0.41: { RVAE: 172.81, VAE: 313.42, GAN: 406.24, 'RPCA+VAE': 141.76, 'LPF+VAE': 335.77, 'RDA+VAE': 189.35 },
+  0.49: { RVAE: 230.50, VAE: 335.41, GAN: 385.01, 'RPCA+VAE': 170.10, 'LPF+VAE': 413.02, 'RDA+VAE': 275.38 },
+};
+export const REN2020_TABLE3: Record<number, Record<RenModel, number>> = {
+  0.01: { RVAE: 84.99, VAE: 93.80, GAN: 147.98, 'RPCA+VAE': 174.84, 'LPF+VAE': 172.16, 'RDA+VAE': 128.13 },
+  0.09: { RVAE: 68.70, VAE: 122.55, GAN: 255.34, 'RPCA+VAE': 137.48, 'LPF+VAE': 146.17, 'RDA+VAE': 66.08 },
+  0.17: { RVAE: 82.43, VAE: 144.22, GAN: 280.94, 'RPCA+VAE': 144.75, 'LPF+VAE': 164.76, 'RDA+VAE': 77.20 },
+  0.25: { RVAE: 93.62, VAE: 159.41, GAN: 302.00, 'RPCA+VAE': 151.92, 'LPF+VAE': 182.61, 'RDA+VAE': 85.61 },
+  0.33: { RVAE: 102.42, VAE: 170.86, GAN: 323.75, 'RPCA+VAE': 161.19, 'LPF+VAE': 193.26, 'RDA+VAE': 91.60 },
+  0.41: { RVAE: 111.24, VAE: 189.72, GAN: 372.97, 'RPCA+VAE': 165.00, 'LPF+VAE': 208.20, 'RDA+VAE': 102.12 },
+  0.49: { RVAE: 120.78, VAE: 213.99, GAN: 405.98, 'RPCA+VAE': 172.54, 'LPF+VAE': 216.86, 'RDA+VAE': 110.02 },
+};
+/** Table 4 (CelebA, impulse noise fraction). */
+export const REN2020_TABLE4: Record<number, Record<RenModel, number>> = {
+  0.1: { RVAE: 63.11, VAE: 65.90, GAN: 372.30, 'RPCA+VAE': 87.79, 'LPF+VAE': 76.37, 'RDA+VAE': 63.85 },
+  0.2: { RVAE: 64.46, VAE: 68.68, GAN: 300.84, 'RPCA+VAE': 128.64, 'LPF+VAE': 79.21, 'RDA+VAE': 62.66 },
+  0.3: { RVAE: 65.71, VAE: 76.99, GAN: 338.42, 'RPCA+VAE': 137.59, 'LPF+VAE': 83.63, 'RDA+VAE': 64.57 },
+  0.4: { RVAE: 66.55, VAE: 89.97, GAN: 416.20, 'RPCA+VAE': 87.70, 'LPF+VAE': 86.51, 'RDA+VAE': 64.26 },
+  0.5: { RVAE: 70.41, VAE: 115.88, GAN: 341.93, 'RPCA+VAE': 175.97, 'LPF+VAE': 93.78, 'RDA+VAE': 65.87 },
+};
+/** Paper's table for a dataset (undefined for levels the paper does not list). */
+export function paperFid(dataset: RenDataset, level: number, model: RenModel): number | undefined {
+  const t = dataset === 'mnist' ? REN2020_TABLE2 : REN2020_TABLE3;
+  const key = Object.keys(t).map(Number).find((k) => Math.abs(k - level) < 1e-9);
+  return key === undefined ? undefined : t[key][model];
+}
+
+/** Everything a scale decides. */
+export interface RenConfig {
+  scale: Scale;
+  /** Training images (the first n of the training split; the paper: 55,000). */
+  nTrain: number;
+  /** Generated images per FID (paper: 10,000) and clean reference images (paper: 10,000). */
+  nGen: number;
+  nRef: number;
+  /** RVAE: outer iterations x inner epochs (paper code: 30 x 20); VAE / GAN / two-stage VAEs: outer * inner epochs. */
+  outer: number;
+  inner: number;
+  activation: Activation;
+  hidden: number[];
+  latentDim: number;
+  /** lambda (authors' convention: threshold = lambda / mu) for the tables and the RDA denoiser. */
+  lambda: number;
+  /** Tables 2 / 3 noise levels (salt-and-pepper fractions). */
+  tableLevels: Record<RenDataset, number[]>;
+  datasets: RenDataset[];
+  /** Figure 2 heatmap: MNIST noise levels x lambdas. */
+  heatLevels: number[];
+  heatLambdas: number[];
+  /** Figure 3a: Gaussian noise factors (MNIST). */
+  gaussLevels: number[];
+  /** Table 1 grids: the noise level shown per dataset (paper: MNIST 29%, Fashion-MNIST 41%). */
+  gridLevel: Record<RenDataset, number>;
+  /** Cap on RPCA iterations (Float64 JS solver). */
+  rpcaMaxIter: number;
+  /** Images stored per cell for the sample grids. */
+  gridN: number;
+}
+
+export function renConfig(scale: Scale): RenConfig {
+  const common = { hidden: [512, 256], latentDim: 49, gridN: 30 };
+  if (scale === 'paper') {
+    const sp = [0.01, 0.09, 0.17, 0.25, 0.29, 0.33, 0.41, 0.49];
+    return {
+      ...common, scale, nTrain: 55000, nGen: 10000, nRef: 10000, outer: 30, inner: 20, activation: 'sigmoid', lambda: 15,
+      tableLevels: { mnist: sp, 'fashion-mnist': sp }, datasets: ['mnist', 'fashion-mnist'],
+      heatLevels: [0.01, 0.05, 0.09, 0.13, 0.17, 0.21, 0.25, 0.29, 0.33, 0.41, 0.49], heatLambdas: [1, 5, 10, 15, 20, 25, 50, 70, 100, 250],
+      gaussLevels: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], gridLevel: { mnist: 0.29, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
+    };
+  }
+  if (scale === 'quick') {
+    return {
+      ...common, scale, nTrain: 5000, nGen: 2000, nRef: 2000, outer: 4, inner: 5, activation: 'relu', lambda: 50,
+      tableLevels: { mnist: [0.09, 0.29], 'fashion-mnist': [0.09, 0.41] }, datasets: ['mnist', 'fashion-mnist'],
+      heatLevels: [0.09, 0.29], heatLambdas: [15, 50, 150], gaussLevels: [0.2, 0.6],
+      gridLevel: { mnist: 0.29, 'fashion-mnist': 0.41 }, rpcaMaxIter: 60,
+    };
+  }
+  return {
+    ...common, scale, nTrain: 400, nGen: 200, nRef: 200, outer: 2, inner: 1, activation: 'relu', lambda: 50,
+    tableLevels: { mnist: [0.29], 'fashion-mnist': [0.41] }, datasets: ['mnist', 'fashion-mnist'],
+    heatLevels: [0.29], heatLambdas: [50], gaussLevels: [0.6],
+    gridLevel: { mnist: 0.29, 'fashion-mnist': 0.41 }, rpcaMaxIter: 10,
+  };
+}
+
+export interface RenCell {
+  dataset: RenDataset;
+  noise: RenNoise;
+  level: number;
+  model: RenModel;
+  /** RVAE / RDA lambda (0 for models without one). */
+  lambda: number;
+  seed: number;
+}
+
+export interface RenResult {
+  fid: number;
+  featureNet: string;
+  /** Training wall time, seconds (denoiser + VAE for two-stage models). */
+  trainSeconds: number;
+  denoiserSeconds: number;
+  nGen: number;
+  nRef: number;
+  nTrain: number;
+  /** Fraction of non-zero entries of S (RVAE), else -1. */
+  sparsityS: number;
+  /** Last training loss (per image). */
+  lastLoss: number;
+  /** Parameter count of the generative model. */
+  nParams: number;
+  /** gridN generated images, uint8 (x255), base64. */
+  samples: string;
+}
+
+/** Clean and reference data of one dataset, prepared once. */
+export interface RenData {
+  dataset: RenDataset;
+  /** nTrain x 784 clean training images (the models never see them). */
+  clean: tf.Tensor2D;
+  /** Feature statistics of the first nRef clean images. */
+  refStats: MeanCov;
+  featureNet: FeatureNet;
+}
+
+export function prepareRenData(dataset: RenDataset, clean: tf.Tensor2D, featureNet: FeatureNet, cfg: RenConfig): RenData {
+  const nRef = Math.min(cfg.nRef, clean.shape[0]);
+  const ref = clean.slice([0, 0], [nRef, clean.shape[1]]);
+  const refStats = featureStats(ref, featureNet);
+  ref.dispose();
+  return { dataset, clean, refStats, featureNet };
+}
+
+/** The corrupted training images of a cell (caller disposes). Same seed for every model of a (dataset, noise, level). */
+export function corruptFor(clean: tf.Tensor2D, noise: RenNoise, level: number, seed: number, dataset: RenDataset): tf.Tensor2D {
+  const s = new Rng(seed).fork(`ren2020:${dataset}:${noise}:${level}`);
+  const res = noise === 'salt-pepper' ? saltPepperFlip(clean, { fraction: level, seed: s }) : gaussianNoise(clean, { std: level, seed: s });
+  res.mask.dispose();
+  return res.corrupted;
+}
+
+function vaeOpts(cfg: RenConfig, seed: number): Partial<VAEOptions> {
+  return { hidden: cfg.hidden, latentDim: cfg.latentDim, activation: cfg.activation, epochs: cfg.outer * cfg.inner, batchSize: 200, learningRate: 1e-3, seed };
+}
+
+export function encodeSamples(X: tf.Tensor2D): string {
+  const d = X.dataSync();
+  const u = new Uint8Array(d.length);
+  for (let i = 0; i < d.length; i++) u[i] = Math.max(0, Math.min(255, Math.round(d[i] * 255)));
+  return Buffer.from(u).toString('base64');
+}
+
+export function decodeSamples(s: string): Float32Array {
+  const u = Buffer.from(s, 'base64');
+  const out = new Float32Array(u.length);
+  for (let i = 0; i < u.length; i++) out[i] = u[i] / 255;
+  return out;
+}
+
+/** Trains one model of a cell on `X` (corrupted) and returns the fitted generative model plus timings. */
+export async function trainRenModel(cell: RenCell, X: tf.Tensor2D, cfg: RenConfig): Promise<{
+  model: { sample(n: number, seed?: number): tf.Tensor2D; dispose(): void }; trainSeconds: number; denoiserSeconds: number; sparsityS: number; lastLoss: number; nParams: number;
+}> {
+  const seed = cell.seed;
+  const label = `${cell.model} ${cell.dataset} ${cell.noise} ${cell.level}${cell.lambda ? ` lambda=${cell.lambda}` : ''}`;
+  const t0 = Date.now();
+  switch (cell.model) {
+    case 'RVAE': {
+      const m = new RVAE({ ...vaeOpts(cfg, seed), outer: cfg.outer, innerEpochs: cfg.inner, lambda: cell.lambda, lambdaConvention: 'code-l1' });
+      await m.fit(X, { label });
+      const secs = (Date.now() - t0) / 1000;
+      const lastLoss = m.history.epochs.at(-1)?.loss ?? NaN;
+      return { model: m, trainSeconds: secs, denoiserSeconds: 0, sparsityS: m.sparsity(), lastLoss, nParams: (m.vae as VAE).nParams };
+    }
+    case 'VAE': {
+      const m = new VAE(vaeOpts(cfg, seed));
+      await m.fit(X, { label });
+      return { model: m, trainSeconds: (Date.now() - t0) / 1000, denoiserSeconds: 0, sparsityS: -1, lastLoss: m.history.epochs.at(-1)?.loss ?? NaN, nParams: m.nParams };
+    }
+    case 'GAN': {
+      const m = new GAN({ hidden: cfg.hidden, latentDim: cfg.latentDim, epochs: cfg.outer * cfg.inner, seed });
+      await m.fit(X, { label });
+      return { model: m, trainSeconds: (Date.now() - t0) / 1000, denoiserSeconds: 0, sparsityS: -1, lastLoss: m.history.epochs.at(-1)?.loss ?? NaN, nParams: m.nParams };
+    }
+    case 'LPF+VAE':
+    case 'RPCA+VAE':
+    case 'RDA+VAE': {
+      const denoiser = cell.model === 'LPF+VAE' ? 'lpf' : cell.model === 'RPCA+VAE' ? 'rpca' : 'rda';
+      const denoiserOptions: Record<string, unknown> =
+        denoiser === 'lpf' ? { height: 28, width: 28, channels: 1, radius: 1, passes: 2 }
+          : denoiser === 'rpca' ? { maxIter: cfg.rpcaMaxIter, seed }
+            : {
+              layers: [X.shape[1], ...cfg.hidden, cfg.latentDim], tied: true, activation: cfg.activation, batchSize: 200, learningRate: 1e-3,
+              penalty: 'l1', lambda: cell.lambda, lambdaConvention: 'code-l1', outer: cfg.outer, innerEpochs: cfg.inner, stopRule: 'code', traceObjective: false, seed,
+            };
+      const m = new TwoStage({ denoiser, denoiserOptions, vae: vaeOpts(cfg, seed) });
+      await m.fit(X, { label });
+      return { model: m, trainSeconds: m.seconds, denoiserSeconds: m.denoiserSeconds, sparsityS: -1, lastLoss: m.vae.history.epochs.at(-1)?.loss ?? NaN, nParams: m.vae.nParams };
+    }
+    default: throw new InputError(`unknown model "${cell.model as string}"`);
+  }
+}
+
+/** Runs one cell end to end (train, sample, FID); disposes everything it made. */
+export async function runRenCell(cell: RenCell, data: RenData, cfg: RenConfig): Promise<RenResult> {
+  const nTrain = data.clean.shape[0];
+  const X = corruptFor(data.clean, cell.noise, cell.level, cell.seed, cell.dataset);
+  let trained;
+  try {
+    trained = await trainRenModel(cell, X, cfg);
+  } finally {
+    X.dispose();
+  }
+  try {
+    const gen = trained.model.sample(cfg.nGen, cell.seed + 1);
+    let value: number;
+    let grid: string;
+    try {
+      value = fid(gen, data.refStats, data.featureNet).fid;
+      const g = gen.slice([0, 0], [Math.min(cfg.gridN, cfg.nGen), gen.shape[1]]);
+      grid = encodeSamples(g);
+      g.dispose();
+    } finally {
+      gen.dispose();
+    }
+    return {
+      fid: value, featureNet: data.featureNet.name, trainSeconds: trained.trainSeconds, denoiserSeconds: trained.denoiserSeconds,
+      nGen: cfg.nGen, nRef: Math.min(cfg.nRef, nTrain), nTrain, sparsityS: trained.sparsityS, lastLoss: trained.lastLoss, nParams: trained.nParams, samples: grid,
+    };
+  } finally {
+    trained.model.dispose();
+  }
+}
+
+/** FID of images that are not generated (the corrupted inputs, or clean held-out images) against the reference. */
+export function referenceFid(images: tf.Tensor2D, data: RenData, n: number): number {
+  const m = Math.min(n, images.shape[0]);
+  const x = images.slice([0, 0], [m, images.shape[1]]);
+  try { return fid(x, data.refStats, data.featureNet).fid; } finally { x.dispose(); }
+}
+
+/** Results store of the notebook's sweep (bump the version when a cell's computation changes). */
+export const REN_STORE_VERSION = 'ren2020-v1';
+export function renStore(file = '03-robust-variational-autoencoders/cells.jsonl', scale?: Scale): ResultsStore {
+  return new ResultsStore(file, { version: REN_STORE_VERSION, scale });
+}
+
+export type RenRow = RenCell & RenResult;
+
+/** Runs (or reads back) a cell through the store; returns the row. */
+export async function renCell(store: ResultsStore, cell: RenCell, data: () => RenData, cfg: RenConfig): Promise<RenRow> {
+  const params = { ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, outer: cfg.outer, inner: cfg.inner, activation: cfg.activation };
+  const res = await store.cell(params, () => runRenCell(cell, data(), cfg));
+  return { ...cell, ...res };
+}
+
+/** Relative improvement of RVAE over VAE in percent: 100 (FID_VAE - FID_RVAE) / FID_VAE. */
+export function improvement(fidVae: number, fidRvae: number): number { return (100 * (fidVae - fidRvae)) / fidVae; }
+
+// ------------------------------------------------------------------------------------------------------------
+// Table 4 (CelebA): the convolutional VAE / RVAE on 64x64 RGB faces with impulse noise
+
+
+/**
+ * A feature net that needs no download: each image mean-pooled to `cells` x `cells` per channel (e.g. 8x8x3 =
+ * 192 numbers). A crude stand-in for Inception features, named as such in every table.
+ */
+export function pooledPixelFeatureNet(imageShape: [number, number, number], cells = 8): FeatureNet {
+  const [h, w, c] = imageShape;
+  if (h % cells || w % cells) throw new InputError(`pooledPixelFeatureNet: ${h}x${w} is not divisible by ${cells}`);
+  return {
+    name: `mean-pooled pixels ${cells}x${cells}x${c} (${cells * cells * c}-d)`,
+    features: (x) => tf.tidy(() => tf.avgPool(x.reshape([x.shape[0], h, w, c]) as tf.Tensor4D, [h / cells, w / cells], [h / cells, w / cells], 'valid').reshape([x.shape[0], -1]) as tf.Tensor2D),
+  };
+}
+
+export interface CelebaCell { model: 'RVAE' | 'VAE'; level: number; lambda: number; seed: number }
+
+/**
+ * One Table 4 cell: impulse noise (each entry with probability `level` set to 0 or 1, as the authors' CelebA
+ * code `random_noise`), the conv VAE or the conv RVAE trained on the corrupted faces, FID of prior samples
+ * against the clean faces.
+ */
+export async function runCelebaCell(cell: CelebaCell, clean: tf.Tensor2D, featureNet: FeatureNet, opts: {
+  conv: Partial<ConvVAEOptions>; outer: number; inner: number; nGen: number; gridN: number;
+}): Promise<RenResult> {
+  const s = new Rng(cell.seed).fork(`ren2020:celeba:${cell.level}`);
+  const { corrupted: X, mask } = impulseNoise(clean, { fraction: cell.level, seed: s });
+  mask.dispose();
+  const t0 = Date.now();
+  let model: RVAE | ConvVAE;
+  let sparsityS = -1;
+  try {
+    if (cell.model === 'RVAE') {
+      const m = new RVAE({ architecture: 'conv', conv: { ...opts.conv, seed: cell.seed }, outer: opts.outer, innerEpochs: opts.inner, lambda: cell.lambda, lambdaConvention: 'code-l1', seed: cell.seed });
+      await m.fit(X, { label: `conv RVAE celeba ${cell.level}` });
+      sparsityS = m.sparsity();
+      model = m;
+    } else {
+      const m = new ConvVAE({ ...opts.conv, epochs: opts.outer * opts.inner, seed: cell.seed });
+      await m.fit(X, { label: `conv VAE celeba ${cell.level}` });
+      model = m;
+    }
+  } finally {
+    X.dispose();
+  }
+  const trainSeconds = (Date.now() - t0) / 1000;
+  try {
+    const gen = model.sample(opts.nGen, cell.seed + 1);
+    try {
+      const value = fid(gen, clean, featureNet).fid;
+      const g = gen.slice([0, 0], [Math.min(opts.gridN, opts.nGen), gen.shape[1]]);
+      const samples = encodeSamples(g);
+      g.dispose();
+      const inner = model instanceof RVAE ? (model.vae as ConvVAE) : model;
+      return { fid: value, featureNet: featureNet.name, trainSeconds, denoiserSeconds: 0, nGen: opts.nGen, nRef: clean.shape[0], nTrain: clean.shape[0], sparsityS, lastLoss: inner.history.epochs.at(-1)?.loss ?? NaN, nParams: inner.nParams, samples };
+    } finally {
+      gen.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
