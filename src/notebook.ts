@@ -20,7 +20,7 @@ import { backendInfo, initBackend } from './backend';
 import { getScale, getSeed, type Scale } from './experiment/scale';
 import { Rng } from './random';
 import { save, withConfig, type VegaLiteSpec } from './plots/render';
-import { rowsToHTML, saveCSV, toRows, formatTable, type DataFrameLike, type Row } from './tables';
+import { rowsToHTML, saveCSV, tableRows, formatTable, type DataFrameLike, type Row } from './tables';
 
 /** The project root (this file lives in src/). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -142,7 +142,7 @@ export async function figure(name: string, spec: VegaLiteSpec, opts: { scale?: n
 export function table(name: string, data: Row[] | DataFrameLike, opts: { caption?: string; maxRows?: number } = {}): void {
   checkName('table', name);
   const c = notebookContext();
-  const rows = toRows(data);
+  const rows = tableRows(data);
   const file = saveCSV(rows, path.join(c.figDir, `${name}.csv`));
   const shown = display({ 'text/html': rowsToHTML(rows, opts), 'text/plain': (opts.caption ? opts.caption + '\n' : '') + formatTable(rows) });
   if (!shown) console.log(`${opts.caption ? opts.caption + '\n' : ''}${formatTable(rows.slice(0, opts.maxRows ?? 50))}\ntable saved: ${path.relative(process.cwd(), file)}`);

@@ -40,7 +40,7 @@ export function toDataFrame(rows: Row[]): DataFrameLike {
 }
 
 /** DataFrame or rows -> rows. */
-export function toRows(data: Row[] | DataFrameLike): Row[] {
+export function tableRows(data: Row[] | DataFrameLike): Row[] {
   if (!isDataFrame(data)) return data;
   const cols = data.columns;
   const vals = data.values as unknown[][];
@@ -138,7 +138,7 @@ export function formatTable(rows: Row[], opts: { columns?: string[]; maxWidth?: 
 /** Writes rows or a DataFrame to a CSV file (folders created); returns the path. */
 export function saveCSV(data: Row[] | DataFrameLike, file: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, rowsToCSV(toRows(data)));
+  fs.writeFileSync(file, rowsToCSV(tableRows(data)));
   return file;
 }
 

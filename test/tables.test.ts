@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tf, initBackend } from '../src/backend';
-import { rowsToCSV, parseCSV, rowsToHTML, formatTable, formatNumber, toDataFrame, toRows, saveCSV, readCSV } from '../src/tables';
+import { rowsToCSV, parseCSV, rowsToHTML, formatTable, formatNumber, toDataFrame, tableRows, saveCSV, readCSV } from '../src/tables';
 
 test('CSV: quoting, full precision, missing values, round trip', () => {
   const rows = [{ method: 'RDA, l2,1', f1: 0.6871234567, n: 3, ok: true }, { method: 'say "hi"', f1: null, n: 4, ok: false, extra: 'x' }];
@@ -34,7 +34,7 @@ test('danfojs-node shares the native backend: no second tfjs, backend stays "ten
   const ms = Date.now() - t0;
   assert.equal(tf.getBackend(), before);
   assert.deepEqual(df.columns, ['method', 'f1']);
-  assert.deepEqual(toRows(df), [{ method: 'a', f1: 0.5 }, { method: 'b', f1: 0.25 }]);
+  assert.deepEqual(tableRows(df), [{ method: 'a', f1: 0.5 }, { method: 'b', f1: 0.25 }]);
   const cores = Object.keys(require.cache).filter((k) => /tfjs-core[\\/]dist[\\/](index|tf-core\.node)\.js$/.test(k));
   assert.equal(cores.length, 1, `one tfjs-core instance (${cores.join(', ')})`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-tab-'));

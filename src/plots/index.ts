@@ -1,6 +1,6 @@
-/** Figure spec builders and rendering: `import { imageGrid, heatmap, lines, histogram, bars } from 'rml/plots'`. */
+/** Figure spec builders and rendering: `import { imageGrid, heatmap, lines, histogram, bars, panels } from 'rml/plots'`. */
 export * from './render';
-export * from './common';
-export * from './png';
+export type { CommonOptions, Datum } from './common';
+export { encodePNG, pngDataURL, PNG_SIGNATURE } from './png';
 export * from './grid';
 export * from './charts';
