@@ -20,7 +20,7 @@ import { backendInfo, initBackend } from './backend';
 import { getScale, getSeed, type Scale } from './experiment/scale';
 import { Rng } from './random';
 import { save, withConfig, type VegaLiteSpec } from './plots/render';
-import { rowsToHTML, saveCSV, tableRows, formatTable, type DataFrameLike, type Row } from './tables';
+import { rowsToHTML, saveCSV, tableRows, formatTable, type DataFrameLike, type RowLike } from './tables';
 
 /** The project root (this file lives in src/). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -139,7 +139,7 @@ export async function figure(name: string, spec: VegaLiteSpec, opts: { scale?: n
 }
 
 /** Shows a table (rows of objects or a danfojs DataFrame) as HTML and saves `<figDir>/<name>.csv`. */
-export function table(name: string, data: Row[] | DataFrameLike, opts: { caption?: string; maxRows?: number } = {}): void {
+export function table(name: string, data: readonly RowLike[] | DataFrameLike, opts: { caption?: string; maxRows?: number } = {}): void {
   checkName('table', name);
   const c = notebookContext();
   const rows = tableRows(data);

@@ -11,6 +11,8 @@ import path from 'node:path';
 
 export type Cell = string | number | boolean | null | undefined;
 export type Row = Record<string, Cell>;
+/** Any plain object works as an input row (interfaces included); non-primitive values are shown as JSON. */
+export type RowLike = object;
 
 /** A minimal structural type for a danfojs DataFrame (avoids loading danfojs for its types). */
 export interface DataFrameLike { columns: string[]; values: unknown[][] | unknown[]; shape: number[] }
@@ -32,16 +34,16 @@ export function isDataFrame(x: unknown): x is DataFrameLike {
 }
 
 /** Rows -> danfojs DataFrame (columns in first-seen key order; missing values become null). */
-export function toDataFrame(rows: Row[]): DataFrameLike {
+export function toDataFrame(rows: readonly RowLike[]): DataFrameLike {
   const cols = columnsOf(rows);
   const dfd = danfojs();
   if (rows.length === 0) return new dfd.DataFrame([], { columns: cols });
-  return new dfd.DataFrame(rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c] ?? null]))), { columns: cols });
+  return new dfd.DataFrame(rows.map((r) => Object.fromEntries(cols.map((c) => [c, toCell(get(r, c)) ?? null]))), { columns: cols });
 }
 
 /** DataFrame or rows -> rows. */
-export function tableRows(data: Row[] | DataFrameLike): Row[] {
-  if (!isDataFrame(data)) return data;
+export function tableRows(data: readonly RowLike[] | DataFrameLike): Row[] {
+  if (!isDataFrame(data)) return (data as readonly RowLike[]).map((r) => Object.fromEntries(Object.keys(r).map((k) => [k, toCell(get(r, k))])));
   const cols = data.columns;
   const vals = data.values as unknown[][];
   if (data.shape[0] === 0) return [];
@@ -49,8 +51,18 @@ export function tableRows(data: Row[] | DataFrameLike): Row[] {
   return matrix.map((r) => Object.fromEntries(cols.map((c, j) => [c, r[j] as Cell])));
 }
 
+const get = (r: RowLike, k: string): unknown => (r as Record<string, unknown>)[k];
+
+/** A value as a table cell: primitives as they are, other values (arrays, objects) as JSON text. */
+export function toCell(v: unknown): Cell {
+  if (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return JSON.stringify(Array.from(v as unknown as ArrayLike<number>));
+  try { return JSON.stringify(v); } catch { return String(v); }
+}
+
 /** Column names in first-seen order over all rows. */
-export function columnsOf(rows: Row[]): string[] {
+export function columnsOf(rows: readonly RowLike[]): string[] {
   const seen = new Set<string>();
   for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
   return [...seen];
@@ -78,8 +90,8 @@ function csvCell(v: Cell): string {
 }
 
 /** RFC-4180 CSV (full precision numbers, header line, trailing newline). */
-export function rowsToCSV(rows: Row[], columns = columnsOf(rows)): string {
-  return [columns.map((c) => csvCell(c)).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+export function rowsToCSV(rows: readonly RowLike[], columns = columnsOf(rows)): string {
+  return [columns.map((c) => csvCell(c)).join(','), ...rows.map((r) => columns.map((c) => csvCell(toCell(get(r, c)))).join(','))].join('\n') + '\n';
 }
 
 /** Parses CSV written by `rowsToCSV` (numbers, true/false and empty cells are typed back). */
@@ -111,7 +123,8 @@ export function parseCSV(text: string): Row[] {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** An HTML table (numbers right-aligned, 4 significant digits) with an optional caption. */
-export function rowsToHTML(rows: Row[], opts: { caption?: string; columns?: string[]; maxRows?: number } = {}): string {
+export function rowsToHTML(input: readonly RowLike[], opts: { caption?: string; columns?: string[]; maxRows?: number } = {}): string {
+  const rows = tableRows(input);
   const cols = opts.columns ?? columnsOf(rows);
   const max = opts.maxRows ?? 200;
   const shown = rows.slice(0, max);
@@ -124,7 +137,8 @@ export function rowsToHTML(rows: Row[], opts: { caption?: string; columns?: stri
 }
 
 /** A plain-text table (for consoles and the reproduce summary); long cells are cut to `maxWidth`. */
-export function formatTable(rows: Row[], opts: { columns?: string[]; maxWidth?: number } = {}): string {
+export function formatTable(input: readonly RowLike[], opts: { columns?: string[]; maxWidth?: number } = {}): string {
+  const rows = tableRows(input);
   const cols = opts.columns ?? columnsOf(rows);
   const w = opts.maxWidth ?? 60;
   const cut = (s: string) => (s.length > w ? s.slice(0, w - 1) + '…' : s);
@@ -136,7 +150,7 @@ export function formatTable(rows: Row[], opts: { columns?: string[]; maxWidth?: 
 }
 
 /** Writes rows or a DataFrame to a CSV file (folders created); returns the path. */
-export function saveCSV(data: Row[] | DataFrameLike, file: string): string {
+export function saveCSV(data: readonly RowLike[] | DataFrameLike, file: string): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, rowsToCSV(tableRows(data)));
   return file;

@@ -46,3 +46,12 @@ test('danfojs-node shares the native backend: no second tfjs, backend stays "ten
   }
   console.log(`# danfojs-node first load + DataFrame: ${ms} ms`);
 });
+
+test('rows may be any objects (interfaces); arrays and objects become JSON cells', () => {
+  interface R { name: string; curve: number[]; meta: { k: number } }
+  const rows: R[] = [{ name: 'a', curve: [1, 2], meta: { k: 1 } }];
+  const csv = rowsToCSV(rows);
+  assert.equal(csv, 'name,curve,meta\na,"[1,2]","{""k"":1}"\n');
+  assert.match(rowsToHTML(rows), /\[1,2\]/);
+  assert.deepEqual(tableRows(rows), [{ name: 'a', curve: '[1,2]', meta: '{"k":1}' }]);
+});
