@@ -111,6 +111,8 @@ def main():
                 log.flush()
                 log.seek(0)
                 kernel_err = log.read()[-6000:].strip()
+            if status in (2, 3) and kernel_err:
+                err_text = f"{err_text}\n--- kernel stderr (last lines) ---\n{kernel_err}"
             if text:
                 err_text = text if status == 1 else f"{err_text}\n{text}"
             elif status == 1:

@@ -156,9 +156,17 @@ export function lines(o: LinesOptions): VegaLiteSpec {
       tooltip: [o.series ? { field: o.series, type: 'nominal' } : undefined, { field: o.x, type: 'quantitative', format: '.4g' }, { field: o.y, type: 'quantitative', format: '.4g' }].filter(Boolean),
     }),
   });
-  for (const r of o.rules ?? []) {
+  // Reference rules; a label goes above its line, or below when the next higher rule is too close for both.
+  const ys = data.map((d) => Number(d[o.y])).filter(Number.isFinite).concat((o.rules ?? []).map((r) => r.y));
+  const span = ys.length ? Math.max(...ys) - Math.min(...ys) || 1 : 1;
+  const sortedRules = [...(o.rules ?? [])].sort((a, b) => b.y - a.y);
+  let prevAbove: number | null = null;
+  for (const r of sortedRules) {
+    const close = prevAbove !== null && (o.logY ? Math.abs(Math.log10(prevAbove / r.y)) < 0.06 * Math.log10(Math.max(...ys) / Math.min(...ys) || 10) : prevAbove - r.y < 0.07 * span);
+    const dy = close ? 12 : -7;
+    prevAbove = close ? null : r.y;
     layers.push({ data: { values: [r] }, mark: { type: 'rule', strokeDash: [5, 4], color: '#555' }, encoding: { y: { field: 'y', type: 'quantitative' } } });
-    if (r.label) layers.push({ data: { values: [r] }, mark: { type: 'text', align: 'right', dx: -4, dy: -7, color: '#555', fontSize: 11 }, encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } } });
+    if (r.label) layers.push({ data: { values: [r] }, mark: { type: 'text', align: 'right', dx: -4, dy, color: '#555', fontSize: 11 }, encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } } });
   }
   return clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
