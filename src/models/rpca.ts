@@ -161,25 +161,29 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
       sv = svp < sv ? Math.min(svp + 1, p) : Math.min(svp + Math.round(0.05 * p), p);
       V = svd.V;
       s = svd.s;
-      A.fill(0);
-      if (svp > 0) {
-        // A = U(:, 1:svp) diag(s - 1/mu) Vt(1:svp, :), inner loops over contiguous rows of Vt.
-        const U = svd.U.data, Vt = svd.Vt.data;
-        for (let i = 0; i < m; i++) {
-          const ai = i * n;
-          for (let j = 0; j < svp; j++) {
-            const w = U[i * kk + j] * (s[j] - inv);
-            const vj = j * n;
-            for (let c = 0; c < n; c++) A[ai + c] += w * Vt[vj + c];
-          }
-        }
-      }
-      // Dual update and stopping criterion.
+      // A = U(:, 1:svp) diag(s - 1/mu) Vt(1:svp, :), built row by row (inner loops over contiguous rows of Vt),
+      // fused with the dual update Y += mu (D - A - E) and the residual.
+      const U = svd.U.data, Vt = svd.Vt.data;
       let z2 = 0;
-      for (let i = 0; i < N; i++) {
-        const z = d[i] - A[i] - E[i];
-        z2 += z * z;
-        Y[i] += mu * z;
+      for (let i = 0; i < m; i++) {
+        const ai = i * n;
+        const row = A.subarray(ai, ai + n);
+        row.fill(0);
+        let j = 0;
+        for (; j + 1 < svp; j += 2) {
+          const w0 = U[i * kk + j] * (s[j] - inv), w1 = U[i * kk + j + 1] * (s[j + 1] - inv);
+          const v0 = j * n, v1 = v0 + n;
+          for (let c = 0; c < n; c++) row[c] += w0 * Vt[v0 + c] + w1 * Vt[v1 + c];
+        }
+        for (; j < svp; j++) {
+          const w0 = U[i * kk + j] * (s[j] - inv), v0 = j * n;
+          for (let c = 0; c < n; c++) row[c] += w0 * Vt[v0 + c];
+        }
+        for (let c = 0; c < n; c++) {
+          const z = d[ai + c] - row[c] - E[ai + c];
+          z2 += z * z;
+          Y[ai + c] += mu * z;
+        }
       }
       const residual = Math.sqrt(z2) / dnorm;
       const rec: RpcaRecord = { iter, c1: residual, c2: Math.sqrt(dE2) / dnorm, seconds: (Date.now() - ti) / 1000, rank: svp, mu, sv, nnzS: nnz };
