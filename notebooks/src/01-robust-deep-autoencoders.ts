@@ -52,7 +52,7 @@ import {
 const nb = await setupNotebook('01-robust-deep-autoencoders');
 const cfg = zhou2017Config(nb.scale);
 const claims = new ClaimsTable(nb.name);
-const VERSION = 'zhou2017-v2';
+const VERSION = 'zhou2017-v3';
 const t0 = Date.now();
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const D = cfg.denoise, O = cfg.outlier, C = cfg.convergence;
@@ -68,6 +68,9 @@ table('config', [
 // Each image gets `k` pixels flipped (positions drawn with replacement; > 0.5 becomes 0, else 1). A plain deep
 // autoencoder (784-196-49, sigmoid, tied) and an l1 RDA of the same shape are trained on the corrupted images
 // only; the 49 hidden units of each feed a 50-tree random forest trained on 2/3 of the images and tested on 1/3.
+// Both see the same epochs in the same schedule (outer runs of inner epochs, Adam re-initialised per run, as the
+// RDA's inner model), so an RDA whose S stays 0 (large lambda) is the AE bit for bit: that row of the heatmap is 0
+// by construction, and any other difference is the effect of S. The RDA features are E(X - S), the AE's E(X).
 // The heatmap shows `error(AE) - error(RDA)`: red where the RDA's features are better (the paper's colour code).
 // Paper: equal at low noise (region 1, k = 10-50), RDA better over a large middle region (2, k = 80-300; the AE's
 // error up to 30% higher), equal again at extreme noise (3, k > 300); large lambda makes `S = 0`, i.e. an AE.

@@ -14,8 +14,11 @@
  *   - Fig. 2 follows the authors' experiment_Denoising.py: their figure's lambda value `lam` is passed to the RDA
  *     as lambda_ = 10 * lam and the l1 threshold is lambda_ / mu, mu = X.size / (4 * largest column sum of X)
  *     ('code-l1'). For MNIST, mu ~ 400, so the threshold is ~ lam / 40: lam = 0.1..100 spans "S dense" to "S = 0".
- *     The AE is trained for outer * inner epochs, the same number as the RDA. Features: the AE's E(X); the RDA's
- *     E(X - S) (the authors' RDAE.transform).
+ *     The AE is trained for outer * inner epochs, the same number as the RDA (the authors: one `fit` of
+ *     inner * outer epochs with plain SGD, which has no optimizer state); with Adam we train it in the same `outer`
+ *     runs of `inner` epochs with the optimizer re-initialised per run, exactly like the RDA's inner model, so that
+ *     an RDA whose S stays 0 reproduces the AE bit for bit. Features: the AE's E(X); the RDA's E(X - S) (the
+ *     authors' RDAE.transform).
  *   - Fig. 4-6 follow the authors' outlier notebook: lambda_ = lam * N ('code-l21-n'), no mu, layers 784-400-200,
  *     Adam 1e-3, batch 133, optimizer re-initialised every outer iteration, no early stop.
  *   - Fig. 7 uses the paper's Sec. 5.4 set-up: batch 30, 5 inner epochs per prox step, l1 penalty ('code-l1').
@@ -221,8 +224,10 @@ export async function denoiseCell(o: { data: LabelledMatrix; k: number; lambda: 
   let F: tf.Tensor2D, R: tf.Tensor2D, sDensity = 0, sRecall = 0, threshold = 0;
   try {
     if (lambda === null) {
-      const ae = new DeepAutoencoder({ ...aeOpts, epochs });
-      await ae.fit(corrupted, { progress: o.progress ?? false, label: `AE k=${k}` });
+      // Same schedule as the RDA's inner training (outer runs of innerEpochs, Adam re-initialised per run), so an RDA
+      // whose S stays 0 IS this autoencoder and the comparison isolates the effect of S.
+      const ae = new DeepAutoencoder({ ...aeOpts, epochs, resetOptimizer: true });
+      for (let it = 0; it < cfg.outer; it++) await ae.trainOn(corrupted, cfg.innerEpochs, { outer: it, epochOffset: it * cfg.innerEpochs, onEpoch: () => undefined });
       F = ae.transform(corrupted);
       R = ae.reconstruct(corrupted);
       ae.dispose();

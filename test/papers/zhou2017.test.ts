@@ -56,6 +56,11 @@ test('denoise, outlier and convergence cells run at toy size without leaking ten
   }
   assert.deepEqual(ae.corrupted, rda.corrupted, 'AE and RDA see the same corrupted images');
   assert.equal(ae.sDensity, 0);
+  // an RDA whose S stays 0 (huge lambda) is the AE baseline exactly: same schedule, same seed
+  const rdaInf = await denoiseCell({ data, k: 50, lambda: 1e6, cfg: small, seed: 0 });
+  assert.equal(rdaInf.sDensity, 0);
+  assert.deepEqual(rdaInf.output, ae.output);
+  assert.equal(rdaInf.error, ae.error);
   assert.ok(rda.threshold > 0);
   const od = await outlierData({ nInliers: 100, nOutliers: 9 }, 0);
   assert.equal(od.n, 109);
