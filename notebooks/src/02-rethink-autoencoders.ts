@@ -39,9 +39,13 @@
 // cell; 10,000 test images per Table-1 cell, every severity and mixup, the clean column, learning rates
 // 1e-4 (network) and 10 (codes), 200 epochs with x0.1 every 100 (the epoch count is our assumption). Days on 2
 // cores. **quick** (the default, ~15-25 minutes on 2 cores): 100 x 100 matrices on a 6 x 6 grid, 1 trial;
-// Table 1 for MNIST and Fashion-MNIST at severities 2, 4, 6 of both noises, on the first 1,000 test images, 15
-// epochs, and a network learning rate of 1e-3 instead of 1e-4 (15 epochs of 10 batches are ~70x fewer steps
-// than the paper's; at 1e-4 the networks barely move in that budget). **smoke** only proves that every cell
+// Table 1 for MNIST and Fashion-MNIST at impulse severities 2, 4, 6 and Gaussian severities 2, 6, on the first
+// 1,000 test images, 20 epochs, and a network learning rate of 1e-3 instead of 1e-4 (20 epochs of 10 batches are
+// 200 steps, ~100x fewer than the paper's 10,000 images x ~200 epochs; at 1e-4 the networks barely move in that
+// budget). The learning rate was raised for that reason alone, not tuned on the results.
+//
+// Long sweeps can be run outside Jupyter with `RML_SCALE=quick npx tsx scripts/li2020-precompute.ts` (same code,
+// same results stores); the notebook then reads the finished cells back and computes only what is missing. **smoke** only proves that every cell
 // runs; its numbers mean nothing.
 
 // %%
@@ -76,7 +80,7 @@ const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const R = cfg.restoration;
 table('config', [
   { experiment: 'Figure 5 (phase transition)', size: `${cfg.phase.n} x ${cfg.phase.n}, ranks ${cfg.phase.rankFractions.join(', ')} x n, rho ${cfg.phase.rhos.join(', ')}, ${cfg.phase.trials} trial(s)`, training: `${cfg.phase.iterations} normalised subgradient steps, lr ${PHASE_SOLVER.learningRate} x ${PHASE_SOLVER.decayFactor}^t; over-parameterised p = ${cfg.phase.overFactor}r` },
-  { experiment: 'Table 1 / Figures 1-4', size: `${R.n} test images of ${R.datasets.join(', ')}; ${R.noises.join(', ')} noise at severities ${R.severities.join(', ')}${R.clean ? ' + clean' : ''}`, training: `${R.epochs} epochs, batch ${R.batchSize}, Adam lr ${R.learningRate} (codes ${R.codeLearningRate}), x0.1 every ${R.decayEvery} epochs, code dim ${R.codeDim}` },
+  { experiment: 'Table 1 / Figures 1-4', size: `${R.n} test images of ${R.datasets.join(', ')}; ${R.noises.join(', ')} noise at severities ${R.noises.map((z) => `${z} ${R.severities[z].join(', ')}`).join('; ')}${R.clean ? ' + clean' : ''}`, training: `${R.epochs} epochs, batch ${R.batchSize}, Adam lr ${R.learningRate} (codes ${R.codeLearningRate}), x0.1 every ${R.decayEvery} epochs, code dim ${R.codeDim}` },
 ], { caption: `Experiment sizes at scale "${nb.scale}"` });
 
 // %% [markdown]
@@ -114,7 +118,7 @@ table('config', [
   timings.push({ step: `RPCA ${c.n}x${c.n}`, seconds: secs }, { step: `RPCA ${t.rows}x${t.cols}`, seconds: secsT });
   void claims.add({
     claim: `Convex RPCA recovers a ${c.n} x ${c.n} rank-${c.rank} matrix with ${100 * c.rho}% sparse corruption (Candes et al. protocol)`,
-    paper: 'exact recovery (Candes et al. 2011)', ours: `relative error ${err.toExponential(2)} in ${m.iterations} iterations, ${fmt(secs, 1)} s`, holds: err < 1e-3,
+    paper: 'exact recovery (Candes et al. 2011); our bar: relative error < 1e-6', ours: `relative error ${err.toExponential(2)} in ${m.iterations} iterations, ${fmt(secs, 1)} s`, holds: err < 1e-6 ? true : err < 1e-3 ? 'partly' : false,
     note: `784 x ${t.cols} timing: ${fmt(secsT, 1)} s`,
   });
   tf.dispose([X, Xt]);
@@ -206,7 +210,7 @@ for (const ds of R.datasets) testSets[ds] = ds === 'mnist' ? await loadMnist({ s
 const cellsToRun: { dataset: string; noise: 'none' | 'impulse' | 'gaussian'; severity: RestorationSeverity }[] = [];
 for (const ds of R.datasets) {
   if (R.clean) cellsToRun.push({ dataset: ds, noise: 'none', severity: 0 });
-  for (const noise of R.noises) for (const severity of R.severities) cellsToRun.push({ dataset: ds, noise, severity });
+  for (const noise of R.noises) for (const severity of R.severities[noise]) cellsToRun.push({ dataset: ds, noise, severity });
 }
 for (const c of cellsToRun) {
   const p: RestorationParams = {
@@ -343,7 +347,7 @@ console.log(`${claims.claims.length} claims so far`);
         return ok / labels.length;
       });
       const rows: (RestorationParams & RestorationResult)[] = [];
-      for (const noise of R.noises) for (const severity of R.severities) {
+      for (const noise of R.noises) for (const severity of R.severities[noise]) {
         const p: RestorationParams = { dataset: s.dataset, noise, severity, n: R.n, epochs: R.epochs, learningRate: nb.scale === 'paper' ? 5e-4 : R.learningRate, codeLearningRate: 10, codeDim: 1024, batchSize: 100, decayEvery: 100, seed: nb.seed };
         rows.push({ ...p, ...(await restorationCell(cifarStore, p, { images: set, net: resnet32Spec(), severityGroup: 'cifar', accuracy, log: (x) => console.log(x) })) });
       }

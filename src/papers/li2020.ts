@@ -367,7 +367,8 @@ export interface Li2020Config {
   restoration: {
     datasets: ('mnist' | 'fashion-mnist')[];
     noises: ('impulse' | 'gaussian')[];
-    severities: RestorationSeverity[];
+    /** Severities per noise. */
+    severities: { impulse: RestorationSeverity[]; gaussian: RestorationSeverity[] };
     /** Also fit the models on the clean images (the "Clean Image" column). */
     clean: boolean;
     n: number;
@@ -391,7 +392,7 @@ export function li2020Config(scale: 'smoke' | 'quick' | 'paper', seed = 0): Li20
       rpcaCheck: { n: 60, rank: 3, rho: 0.05 },
       rpcaTiming: { rows: 784, cols: 300, rank: 10, rho: 0.1 },
       restoration: {
-        datasets: ['mnist'], noises: ['impulse'], severities: [6], clean: false, n: 200, epochs: 2,
+        datasets: ['mnist'], noises: ['impulse'], severities: { impulse: [6], gaussian: [6] }, clean: false, n: 200, epochs: 2,
         learningRate: 1e-3, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: { epochs: 1, trainSize: 2000 },
       },
     };
@@ -402,7 +403,7 @@ export function li2020Config(scale: 'smoke' | 'quick' | 'paper', seed = 0): Li20
       rpcaCheck: { n: 400, rank: 20, rho: 0.05 },
       rpcaTiming: { rows: 784, cols: 5000, rank: 10, rho: 0.1 },
       restoration: {
-        datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: [2, 4, 6], clean: false, n: 1000, epochs: 15,
+        datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [2, 4, 6], gaussian: [2, 6] }, clean: false, n: 1000, epochs: 20,
         learningRate: 1e-3, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: {},
       },
     };
@@ -412,7 +413,7 @@ export function li2020Config(scale: 'smoke' | 'quick' | 'paper', seed = 0): Li20
     rpcaCheck: { n: 400, rank: 20, rho: 0.05 },
     rpcaTiming: { rows: 784, cols: 5000, rank: 10, rho: 0.1 },
     restoration: {
-      datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: [1, 2, 3, 4, 5, 6, 'mixup'], clean: true, n: 10000, epochs: 200,
+      datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [1, 2, 3, 4, 5, 6, 'mixup'], gaussian: [1, 2, 3, 4, 5, 6, 'mixup'] }, clean: true, n: 10000, epochs: 200,
       learningRate: 1e-4, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: {},
     },
   };

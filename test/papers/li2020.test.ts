@@ -29,7 +29,7 @@ test('phase transition sweep: robust factorization succeeds where the robust AE 
   await initBackend();
   const before = tf.memory().numTensors;
   const file = tmp();
-  const grid = { n: 40, rankFractions: [0.05], rhos: [0.05, 0.1], trials: 1, overFactor: 2, iterations: 600, seed: 1, methods: ['robust-ae', 'robust-factorization'] as const };
+  const grid = { n: 60, rankFractions: [0.05], rhos: [0.05, 0.1], trials: 1, overFactor: 2, iterations: 1000, seed: 1, methods: ['robust-ae', 'robust-factorization'] as const };
   const store = new ResultsStore(file, { version: 't' });
   const rows = await phaseTransition(store, grid);
   assert.equal(rows.length, 4);
