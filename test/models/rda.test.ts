@@ -73,3 +73,24 @@ test('RDA l1 puts flipped pixels into S and denoises better than the AE output i
   rda.dispose();
   tf.dispose([clean, X]);
 });
+
+test('RDA l21-cols isolates corrupted features (two columns of noise across all instances)', async () => {
+  await ready;
+  const n = 150, d = 20;
+  const clean = manifoldData(21, n, d);
+  const rng = new Rng(22);
+  const colMask = new Float32Array(d); colMask[7] = 1; colMask[13] = 1;
+  const X = tf.tidy(() => {
+    const m = tf.tensor2d(colMask, [1, d]);
+    const noise = tf.tensor2d(rng.uniformArray(n * d), [n, d]);
+    return tf.add(tf.mul(clean, tf.sub(1, m)), tf.mul(noise, m)) as tf.Tensor2D; // columns 7 and 13 replaced by noise
+  });
+  const rda = new RobustDeepAutoencoder({ layers: [d, 10, 4], penalty: 'l21-cols', lambda: 3, outer: 5, innerEpochs: 10, batchSize: 30, learningRate: 3e-2, seed: 4, stopRule: 'none' });
+  await rda.fit(X, { progress: false });
+  const cols = tf.tidy(() => tf.any(tf.notEqual(rda.S!, 0), 0).arraySync() as unknown as boolean[]);
+  const flagged = cols.map((b, j) => (b ? j : -1)).filter((j) => j >= 0);
+  assert.ok(flagged.includes(7) && flagged.includes(13), `flagged columns ${flagged}`);
+  assert.deepEqual(flagged, [7, 13]);
+  rda.dispose();
+  tf.dispose([clean, X]);
+});
