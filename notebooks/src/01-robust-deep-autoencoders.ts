@@ -88,8 +88,8 @@ const diffs = denoiseDifferences(fig2Rows);
 console.log(`Fig. 2: ${fig2Rows.length} cells (${fig2.computed} computed, ${fig2.reused} reused) in ${((Date.now() - tFig2) / 1000).toFixed(0)} s`);
 await figure('fig2-error-difference', heatmap({
   data: diffs, x: 'k', y: 'lambda', color: 'diff', diverging: true, text: '.3f',
-  title: 'Fig. 2: error(AE features) - error(RDA features)', subtitle: `red: RDA better; RF test error on ${Math.round(D.n / 3)} images; scale ${nb.scale}`,
-  xTitle: 'corrupted pixels per image (k)', yTitle: 'lambda (figure value; threshold 10 lambda / mu)', colorTitle: 'error difference',
+  title: 'Fig. 2: error(AE features) - error(RDA features)', subtitle: `red: RDA better; RF test error on ${Math.round(D.n / 3)} images; l1 threshold 10 lambda / mu; scale ${nb.scale}`,
+  xTitle: 'corrupted pixels per image (k)', yTitle: 'lambda', colorTitle: 'error difference',
 }));
 table('fig2-errors', diffs.map((r) => ({ k: r.k, lambda: r.lambda, 'error AE': fmt(r.errAE), 'error RDA': fmt(r.errRDA), 'AE error higher by': `${fmt(100 * r.relGain, 1)}%` })),
   { caption: 'Random-forest test error of the hidden features. Paper: the AE error is up to 30% higher in the middle region, equal at low and extreme noise.' });
