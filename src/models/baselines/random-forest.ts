@@ -123,8 +123,12 @@ export class RandomForestClassifier {
       for (let k = 0; k < d && tried < mtry; k++) {
         const r = k + rng.int(d - k);
         const f = featOrder[r]; featOrder[r] = featOrder[k]; featOrder[k] = f;
+        // constant at this node (common: blank pixels): does not count, and needs no sort
+        const base = f * n, col = cm.col, v0 = col[base + rows[lo]];
+        let constant = true;
+        for (let j = lo + 1; j < hi; j++) if (col[base + rows[j]] !== v0) { constant = false; break; }
+        if (constant) continue;
         sortRowsByColumn(cm, f, rows, lo, hi, keys, sRows, sVals);
-        if (sVals[0] === sVals[m - 1]) continue; // constant at this node: does not count
         tried++;
         leftC.fill(0);
         let sl = 0, sr = sumSq;
