@@ -157,7 +157,7 @@ const logLo = Math.min(-3, Math.floor(Math.min(...phase.map((r) => r.log10RelErr
 await figure('fig5-success', sideBySide(PHASE_METHODS.map((method) => heatmap({
   data: phase.filter((r) => r.method === method), x: 'rankFraction', y: 'rho', color: 'successRate', domain: [0, 1], scheme: 'greys', text: '.1f',
   title: PHASE_METHOD_TITLES[method], xTitle: 'rank(L0) / n', yTitle: 'corrupted fraction rho', colorTitle: 'success rate', width: 190, height: 170,
-})), 'Figure 5: phase transitions (success rate: relative error of L < 1e-3; white = success)',
+})), 'Figure 5: phase transitions (success rate: relative error of L < 1e-3; dark = success)',
   `left to right as in the paper: convex relaxation, robust AE, robust factorization, over-parameterised; n = ${cfg.phase.n}, ${cfg.phase.trials} trial(s) per cell`));
 await figure('fig5-log-error', sideBySide(PHASE_METHODS.map((method) => heatmap({
   data: phase.filter((r) => r.method === method), x: 'rankFraction', y: 'rho', color: 'log10RelErr', domain: [logLo, logHi], scheme: 'viridis', text: '.1f',
@@ -195,6 +195,9 @@ console.log(`successful cells: convex RPCA ${fmt(nRPCA, 1)}, robust AE ${fmt(nAE
 // classified by the pretrained classifier PC (a small CNN trained on the clean training set,
 // `src/classifiers/pc.ts`; the paper does not describe its PC). Accuracy on the clean images is PC's accuracy on
 // the same test images. Note that Gaussian noise is dense, not sparse: the l1 model is not designed for it.
+// Our PC is not the paper's network (which is not described), so its accuracy on the corrupted images (the "PC"
+// row) can differ a lot from the paper's: what carries over is the gap between corrupted and restored images
+// and how it changes with severity, not the absolute values.
 
 // %%
 const classifiers: Record<string, Awaited<ReturnType<typeof getClassifier>>> = {};
