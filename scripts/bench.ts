@@ -1,0 +1,680 @@
+/**
+ * `npm run bench`: this workspace against the reference frameworks, in ONE run on the same machine, so that the
+ * ratios are fair on a noisy machine. Every row prints our time beside its peer's (median [min-max] over the
+ * timed repeats, after warm-up) and the ratio ours / peer (< 1 = we are faster).
+ *
+ *   1. training steps: MLP autoencoder 784-512-256-49-256-512-784 (batch 200, MSE, Adam 1e-3) and the
+ *      convolutional RDAE of Li et al. Table 3 (batch 100, l1 loss, Adam 1e-4, BatchNorm), plus one RDA and one
+ *      RVAE outer iteration on 5,000 MNIST images; peers: PyTorch and Keras (bench/peers/torch_peer.py,
+ *      keras_peer.py) with the same thread count. GFLOP/s of each step against the machine's fp32 peak.
+ *   2. convex RPCA (inexact ALM, tol 1e-7) on 784 x 5000 and 784 x 10000 (rank 10, 10% sparse): time,
+ *      iterations and error of L, vs NumPy/SciPy (bench/peers/numpy_peer.py, dense SVD and Gram routes).
+ *   3. Frechet distance of 10,000 x 64 and 10,000 x 2048 features vs scipy.linalg.sqrtm (both values).
+ *   4. Isolation Forest and random forest fit+predict on the 5,124 x 784 outlier set vs scikit-learn.
+ *   5. wall time of `npm run reproduce` per notebook (read from the latest reproduce summary; `--notebooks`
+ *      runs `npm run reproduce -- --scale smoke` and `--scale quick` first).
+ *
+ * Inputs are generated deterministically (seeded) and written to a temporary folder (manifest.json + raw
+ * arrays) that the peers read: both sides time the SAME data. Rows whose model is not in the library yet print
+ * "not available yet"; a peer that cannot run says why on its row. Output: figures/bench/bench.csv,
+ * figures/bench/bench.json, figures/bench/bench.{svg,png} (ratios) and bench.vl.json (the vega-lite spec).
+ *
+ * Flags: --steps N (timed training steps, default 20; at least 20 for the report), --warmup N (default 5),
+ * --repeats N (repeats of the slow rows, default 3), --threads N (peers' threads, default = cores),
+ * --only a,b (groups: mlp, conv, rda, rvae, rpca, frechet, forest, notebooks), --no-peers, --quick (skips the
+ * 784 x 10000 RPCA and uses 1 repeat of the slow rows), --notebooks, --out DIR, --keep-inputs.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tf, initBackend, backendInfo } from '../src/backend';
+import { Rng } from '../src/random';
+import { FusedAdam, denseTrainStep, FusedDenseLayer, fusedAvailable } from '../src/train/fused';
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+
+const ROOT = path.resolve(__dirname, '..');
+const argv = process.argv.slice(2);
+const flag = (n: string) => argv.includes(`--${n}`);
+const opt = (n: string, d: string) => { const i = argv.indexOf(`--${n}`); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d; };
+const QUICK = flag('quick');
+const STEPS = Math.max(1, parseInt(opt('steps', '20'), 10));
+const WARMUP = Math.max(0, parseInt(opt('warmup', '5'), 10));
+const REPEATS = Math.max(1, parseInt(opt('repeats', QUICK ? '1' : '3'), 10));
+const THREADS = Math.max(1, parseInt(opt('threads', String(os.cpus().length)), 10));
+const ONLY = opt('only', '').split(',').filter(Boolean);
+const NO_PEERS = flag('no-peers');
+const OUT = path.resolve(ROOT, opt('out', 'figures/bench'));
+const PY = path.join(ROOT, '.venv', 'bin', 'python');
+const want = (g: string) => ONLY.length === 0 || ONLY.includes(g);
+
+// ------------------------------------------------------------------------------------------------ rows
+interface Row {
+  group: string; task: string; impl: string; kind: 'ours' | 'peer';
+  times?: number[]; // ms
+  status?: string; // why there is no time
+  quality?: string; // loss / error / F1 ... as text
+  flopsPerStep?: number;
+  primary?: boolean; // the ours row the peers are compared with
+}
+const rows: Row[] = [];
+const stats = (t: number[]) => { const s = [...t].sort((a, b) => a - b); const m = s.length; return { median: m % 2 ? s[(m - 1) / 2] : (s[m / 2 - 1] + s[m / 2]) / 2, min: s[0], max: s[m - 1], n: m }; };
+
+function add(r: Row): Row { rows.push(r); printRow(r); return r; }
+
+function fmtMs(ms: number): string { return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`; }
+function printRow(r: Row): void {
+  const label = `  ${r.task.padEnd(24)} ${r.impl.padEnd(38)}`;
+  if (!r.times || r.times.length === 0) { console.log(`${label} ${r.status ?? 'no result'}`); return; }
+  const s = stats(r.times);
+  let extra = '';
+  if (r.kind === 'peer') {
+    const ours = rows.find((q) => q.task === r.task && q.primary && q.times?.length);
+    if (ours) extra = `  ours/peer = ${(stats(ours.times!).median / s.median).toFixed(2)}`;
+  }
+  if (r.flopsPerStep) extra += `  ${(r.flopsPerStep / (s.median / 1000) / 1e9).toFixed(1)} GFLOP/s`;
+  console.log(`${label} ${fmtMs(s.median).padStart(9)} [${fmtMs(s.min)} - ${fmtMs(s.max)}] n=${s.n}${extra}${r.quality ? `  ${r.quality}` : ''}`);
+}
+
+// ------------------------------------------------------------------------------------------------ machine
+function machine(): { model: string; cores: number; mhz: number; flopsPerCycle: number; peakGflops: number; simd: string } {
+  let model = os.cpus()[0]?.model ?? 'unknown';
+  let mhz = os.cpus()[0]?.speed ?? 0;
+  let flags = '';
+  const lscpu = spawnSync('lscpu', [], { encoding: 'utf8' });
+  if (lscpu.status === 0) {
+    const get = (k: string) => (lscpu.stdout.match(new RegExp(`^${k}:\\s*(.+)$`, 'm')) ?? [])[1]?.trim();
+    model = get('Model name') ?? model;
+    mhz = parseFloat(get('CPU max MHz') ?? '') || mhz;
+    flags = get('Flags') ?? '';
+  }
+  if (!mhz) { try { mhz = parseFloat((fs.readFileSync('/proc/cpuinfo', 'utf8').match(/cpu MHz\s*:\s*([\d.]+)/) ?? [])[1] ?? '0'); } catch { /* none */ } }
+  const f = new Set(flags.split(/\s+/));
+  // fp32 flops per cycle per core: 2 FMA pipes x vector lanes x 2 (AVX-512: 16 lanes, AVX2+FMA: 8, SSE: 4 without FMA).
+  const [flopsPerCycle, simd] = f.has('avx512f') ? [64, 'AVX-512 FMA'] : f.has('avx2') && f.has('fma') ? [32, 'AVX2 FMA'] : f.has('avx') ? [16, 'AVX'] : [8, 'SSE'];
+  const cores = os.cpus().length;
+  return { model, cores, mhz, flopsPerCycle, simd, peakGflops: (cores * mhz * 1e6 * flopsPerCycle) / 1e9 };
+}
+
+// ------------------------------------------------------------------------------------------------ inputs
+interface Entry { file: string; dtype: string; shape: number[]; [k: string]: unknown }
+const manifest: Record<string, Entry> = {};
+let inputDir = '';
+function writeInput(name: string, data: Float32Array | Int32Array, shape: number[], extra: Record<string, unknown> = {}): void {
+  const dtype = data instanceof Float32Array ? '<f4' : '<i4';
+  const file = `${name}.bin`;
+  fs.writeFileSync(path.join(inputDir, file), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  manifest[name] = { file, dtype, shape, ...extra };
+  fs.writeFileSync(path.join(inputDir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+}
+
+// ------------------------------------------------------------------------------------------------ optional modules
+function optional(rel: string): { mod: any; why?: string } {
+  const file = path.join(ROOT, rel);
+  if (!fs.existsSync(file)) return { mod: null, why: `not available yet (${rel} is not in the repository)` };
+  try { return { mod: require(file) }; } catch (e) { return { mod: null, why: `not available: ${rel} failed to load (${(e as Error).message.split('\n')[0]})` }; }
+}
+
+// ------------------------------------------------------------------------------------------------ peers
+interface PeerStatus { ok: boolean; why?: string }
+const peerStatus: Record<string, PeerStatus> = {};
+const peerInfo: Record<string, unknown> = {};
+function probePeers(): void {
+  const probe = () => {
+    for (const [k, mod] of [['torch', 'torch'], ['keras', 'tensorflow'], ['numpy', 'scipy'], ['sklearn', 'sklearn']]) {
+      if (!fs.existsSync(PY)) { peerStatus[k] = { ok: false, why: 'no .venv (run `npm run setup -- --peers`)' }; continue; }
+      const r = spawnSync(PY, ['-c', `import ${mod}`], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+      peerStatus[k] = r.status === 0 ? { ok: true } : { ok: false, why: `${mod} not installable here: ${(r.stderr || '').trim().split('\n').pop()}` };
+    }
+  };
+  probe();
+  if (Object.values(peerStatus).some((s) => !s.ok)) {
+    console.log('Installing the benchmark peers: node scripts/setup.mjs --peers --skip-data');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'setup.mjs'), '--peers', '--skip-data'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) console.log(`  setup exited with ${r.status}; peers that still fail to import are marked on their rows`);
+    probe();
+  }
+  console.log(`peers: ${Object.entries(peerStatus).map(([k, s]) => `${k} ${s.ok ? 'ok' : `MISSING (${s.why})`}`).join('; ')}`);
+}
+
+const PEER_LABEL: Record<string, string> = { torch: 'PyTorch', keras: 'Keras (TensorFlow)', numpy: 'NumPy/SciPy', sklearn: 'scikit-learn' };
+function runPeer(peer: 'torch' | 'keras' | 'numpy' | 'sklearn', tasks: string[], o: { steps?: number; warmup?: number; repeats?: number; timeoutS?: number } = {}): Record<string, any> {
+  const out: Record<string, any> = {};
+  if (NO_PEERS) { for (const t of tasks) out[t] = { error: 'peers skipped (--no-peers)' }; return out; }
+  const st = peerStatus[peer];
+  if (!st?.ok) { for (const t of tasks) out[t] = { error: st?.why ?? 'peer not installed' }; return out; }
+  const script = path.join(ROOT, 'bench', 'peers', `${peer}_peer.py`);
+  const t = String(THREADS);
+  const r = spawnSync(PY, [script, '--inputs', inputDir, '--tasks', tasks.join(','), '--steps', String(o.steps ?? STEPS), '--warmup', String(o.warmup ?? WARMUP), '--repeats', String(o.repeats ?? REPEATS), '--threads', t], {
+    encoding: 'utf8', timeout: (o.timeoutS ?? 900) * 1000, maxBuffer: 64 << 20,
+    env: { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: process.env.TF_ENABLE_ONEDNN_OPTS ?? '1' },
+  });
+  const line = (r.stdout || '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  let parsed: any = null;
+  try { parsed = line ? JSON.parse(line) : null; } catch { parsed = null; }
+  if (!parsed) {
+    const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM';
+    const why = timedOut ? `timed out after ${o.timeoutS ?? 900} s` : r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || '').trim().split('\n').slice(-1)[0] ?? ''}`;
+    for (const k of tasks) out[k] = { error: `peer failed (${why})` };
+    return out;
+  }
+  if (!parsed.ok) { for (const k of tasks) out[k] = { error: parsed.error }; return out; }
+  peerInfo[peer] = parsed.info;
+  return parsed.results;
+}
+
+function addPeerRow(group: string, task: string, peer: string, res: any, quality?: (r: any) => string, flops?: number, implSuffix = ''): void {
+  const impl = `${PEER_LABEL[peer] ?? peer}${implSuffix}`;
+  if (!res || res.error) { add({ group, task, impl, kind: 'peer', status: `peer cannot run: ${res?.error ?? 'no result'}` }); return; }
+  add({ group, task, impl, kind: 'peer', times: res.times_ms, quality: quality?.(res), flopsPerStep: flops });
+}
+
+// ------------------------------------------------------------------------------------------------ timing
+async function timeSteps(step: () => tf.Scalar | number | void, steps = STEPS, warmup = WARMUP): Promise<{ times: number[]; last: number }> {
+  let last = NaN;
+  const once = () => { const r = step(); if (r instanceof tf.Tensor) { last = r.dataSync()[0]; r.dispose(); } else if (typeof r === 'number') last = r; };
+  for (let i = 0; i < warmup; i++) once();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) { const t0 = performance.now(); once(); times.push(performance.now() - t0); }
+  return { times, last };
+}
+
+// ------------------------------------------------------------------------------------------------ FLOP counts
+const MLP_SIZES = [784, 512, 256, 49, 256, 512, 784];
+function mlpTrainFlops(batch: number, sizes = MLP_SIZES): number {
+  let f = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) f += 2 * batch * sizes[i] * sizes[i + 1] * (i === 0 ? 2 : 3); // fwd, dW, dX (no dX for layer 0)
+  return f;
+}
+function convTrainFlops(batch: number): number {
+  // Li et al. Table 3: (macs per image) conv 1->64 k4 out 14x14, 64->128 k4 out 7x7, 128->30 k7 out 1x1;
+  // deconv 30->128 k7 in 1x1, 128->64 k4 in 7x7, 64->1 k4 in 14x14.
+  const layers = [14 * 14 * 64 * 1 * 16, 7 * 7 * 128 * 64 * 16, 30 * 128 * 49, 1 * 1 * 30 * 128 * 49, 7 * 7 * 128 * 64 * 16, 14 * 14 * 64 * 1 * 16];
+  return layers.reduce((s, m, i) => s + 2 * batch * m * (i === 0 ? 2 : 3), 0);
+}
+
+// ================================================================================================ groups
+async function groupMlp(X200: Float32Array): Promise<void> {
+  console.log('\n[1a] MLP autoencoder 784-512-256-49-256-512-784, batch 200, MSE, Adam 1e-3: one training step');
+  const group = 'training step', task = 'MLP AE step (b=200)';
+  const flops = mlpTrainFlops(200);
+  const { mlp, mlpForward, layerVariables, disposeLayers } = require('../src/nets/mlp');
+  const { makeOptimizer } = require('../src/train/loop');
+  const X = tf.tensor2d(X200, [200, 784]);
+  const variants: [string, (layers: any[]) => { step: () => tf.Scalar; dispose: () => void }][] = [
+    ['tfjs: tf.train.adam + autodiff (before)', (layers) => {
+      const opt = tf.train.adam(1e-3); const vars = layerVariables(layers);
+      return { step: () => tf.tidy(() => opt.minimize(() => tf.losses.meanSquaredError(X, mlpForward(X, layers, 'sigmoid')) as tf.Scalar, true, vars)!), dispose: () => opt.dispose() };
+    }],
+    ['tfjs: makeOptimizer("adam") + autodiff', (layers) => {
+      const opt = makeOptimizer('adam', 1e-3); const vars = layerVariables(layers);
+      return { step: () => tf.tidy(() => opt.minimize(() => tf.losses.meanSquaredError(X, mlpForward(X, layers, 'sigmoid')) as tf.Scalar, true, vars)!), dispose: () => opt.dispose() };
+    }],
+  ];
+  if (fusedAvailable()) {
+    variants.push(['tfjs: compiled dense step + FusedAdam', (layers) => {
+      const opt = new FusedAdam(1e-3);
+      const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
+      return { step: () => denseTrainStep(opt, X, spec, 'mse'), dispose: () => opt.dispose() };
+    }]);
+  }
+  let best: Row | null = null;
+  for (const [impl, make] of variants) {
+    const layers = mlp(MLP_SIZES, new Rng(7), 'benchmlp');
+    const v = make(layers);
+    const { times, last } = await timeSteps(v.step);
+    v.dispose(); disposeLayers(layers);
+    const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops };
+    rows.push(r);
+    if (!best || stats(times).median < stats(best.times!).median) best = r;
+  }
+  best!.primary = true;
+  for (const r of rows.filter((q) => q.task === task)) printRow(r);
+  X.dispose();
+  const torch = runPeer('torch', ['mlp_step']).mlp_step;
+  addPeerRow(group, task, 'torch', torch, (r) => `loss ${Number(r.loss).toFixed(5)}`, flops);
+  const keras = runPeer('keras', ['mlp_step']).mlp_step;
+  addPeerRow(group, task, 'keras', keras, (r) => `loss ${Number(r.loss).toFixed(5)}`, flops);
+}
+
+async function groupConv(X100: Float32Array): Promise<void> {
+  console.log('\n[1b] Convolutional RDAE (Li et al. Table 3), batch 100, l1 loss, Adam 1e-4, BatchNorm: one training step');
+  const group = 'training step', task = 'Conv RDAE step (b=100)';
+  const flops = convTrainFlops(100);
+  const net = optional('src/nets/conv28.ts');
+  if (!net.mod?.conv28Encoder) add({ group, task, impl: 'tfjs', kind: 'ours', status: net.why ?? 'not available yet (src/nets/conv28.ts has no conv28Encoder)' });
+  else {
+    const variants = convVariants(net.mod);
+    let best: Row | null = null;
+    for (const [impl, make] of variants) {
+      try {
+        const x = tf.tensor4d(X100, [100, 28, 28, 1]);
+        const v = make(x);
+        const { times, last } = await timeSteps(v.step);
+        v.dispose(); x.dispose();
+        const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops };
+        rows.push(r);
+        if (!best || stats(times).median < stats(best.times!).median) best = r;
+      } catch (e) {
+        rows.push({ group, task, impl, kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
+      }
+    }
+    if (best) best.primary = true;
+    for (const r of rows.filter((q) => q.task === task)) printRow(r);
+  }
+  const torch = runPeer('torch', ['conv_step']).conv_step;
+  addPeerRow(group, task, 'torch', torch, (r) => `loss ${Number(r.loss).toFixed(5)}`, flops);
+  const keras = runPeer('keras', ['conv_step']).conv_step;
+  addPeerRow(group, task, 'keras', keras, (r) => `loss ${Number(r.loss).toFixed(5)}`, flops);
+}
+
+/** Our conv RDAE steps: the library's conv28 net as is, and the same layers with the fused kernels. */
+function convVariants(m: any): [string, (x: tf.Tensor4D) => { step: () => tf.Scalar; dispose: () => void }][] {
+  const { makeOptimizer } = require('../src/train/loop');
+  const { batchNormTrain, leakyReluFused, biasAddFused } = require('../src/train/fused');
+  const build = () => {
+    const rng = new Rng(7);
+    const enc = m.conv28Encoder(30, rng.fork('enc')), dec = m.conv28Decoder(30, rng.fork('dec'));
+    const vars = [...m.conv28Variables(enc), ...m.conv28Variables(dec)];
+    const all = [...m.conv28AllVariables(enc), ...m.conv28AllVariables(dec)];
+    return { enc, dec, vars, all };
+  };
+  const library = (opt: () => tf.Optimizer) => (x: tf.Tensor4D) => {
+    const { enc, dec, vars, all } = build();
+    const o = opt();
+    const step = () => tf.tidy(() => o.minimize(() => tf.mean(tf.abs(tf.sub(m.conv28Decode(dec, m.conv28Encode(enc, x, true), true), x))) as tf.Scalar, true, vars)!);
+    return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
+  };
+  // The same layers, BatchNorm through TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3 (src/train/fused.ts).
+  const bn = (h: tf.Tensor4D, l: any) => {
+    const r = batchNormTrain(h, l.gamma, l.beta, m.BN_EPS);
+    const c = h.shape[0] * h.shape[1] * h.shape[2];
+    tf.tidy(() => {
+      l.mean.assign(tf.add(tf.mul(l.mean, 1 - m.BN_MOMENTUM), tf.mul(r.mean, m.BN_MOMENTUM)));
+      l.variance.assign(tf.add(tf.mul(l.variance, 1 - m.BN_MOMENTUM), tf.mul(r.variance, (m.BN_MOMENTUM * c) / Math.max(1, c - 1))));
+    });
+    return r.y;
+  };
+  const lrelu = (h: tf.Tensor4D) => leakyReluFused(h, m.LEAKY_SLOPE);
+  // conv + BiasAdd; 'same' padding for the k4/s2/p1 layers (identical to PyTorch padding 1 on 28 x 28, see conv28.ts).
+  const conv = (h: tf.Tensor4D, l: any, pad: 'same' | 'valid') => {
+    if (!l.transpose) return biasAddFused(tf.conv2d(h, l.W, l.stride, pad), l.b);
+    const [n, hh, ww] = h.shape;
+    const oh = pad === 'valid' ? (hh - 1) * l.stride + l.k : hh * l.stride, ow = pad === 'valid' ? (ww - 1) * l.stride + l.k : ww * l.stride;
+    return biasAddFused(tf.conv2dTranspose(h, l.W, [n, oh, ow, l.outC], l.stride, pad), l.b);
+  };
+  const fusedForward = (enc: any, dec: any, x: tf.Tensor4D) => {
+    let h = lrelu(bn(conv(x, enc.c1, 'same'), enc.bn1));
+    h = lrelu(bn(conv(h, enc.c2, 'same'), enc.bn2));
+    const z = conv(h, enc.c3, 'valid');
+    h = lrelu(bn(conv(z, dec.d1, 'valid'), dec.bn1));
+    h = lrelu(bn(conv(h, dec.d2, 'same'), dec.bn2));
+    return tf.sigmoid(conv(h, dec.d3, 'same'));
+  };
+  const variants: [string, (x: tf.Tensor4D) => { step: () => tf.Scalar; dispose: () => void }][] = [
+    ['tfjs: conv28 + tf.train.adam (before)', library(() => tf.train.adam(1e-4))],
+    ['tfjs: conv28 + makeOptimizer("adam")', library(() => makeOptimizer('adam', 1e-4))],
+  ];
+  if (fusedAvailable()) {
+    variants.push(['tfjs: conv28 layers + fused BN/bias/LeakyReLU + FusedAdam', (x) => {
+      const { enc, dec, vars, all } = build();
+      const o = new FusedAdam(1e-4);
+      const step = () => tf.tidy(() => o.minimize(() => tf.mean(tf.abs(tf.sub(fusedForward(enc, dec, x), x))) as tf.Scalar, true, vars)!);
+      return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
+    }]);
+  }
+  return variants;
+}
+
+async function groupOuter(kind: 'rda' | 'rvae', X5000: Float32Array): Promise<void> {
+  const group = 'outer iteration';
+  const inner = 5;
+  const task = kind === 'rda' ? `RDA outer iter (${inner} ep)` : `RVAE outer iter (${inner} ep)`;
+  console.log(kind === 'rda'
+    ? `\n[1c] RDA (Zhou & Paffenroth), l2,1 rows, 784-400-200 tied sigmoid, batch 133, Adam 1e-3: one outer iteration (${inner} inner epochs + prox) on 5,000 MNIST images`
+    : `\n[1d] RVAE (Ren et al.), VAE 784-512-256-49, batch 200, Adam 1e-3: one outer iteration (${inner} inner epochs + prox) on 5,000 MNIST images`);
+  const mod = optional(kind === 'rda' ? 'src/models/rda.ts' : 'src/models/rvae.ts');
+  if (!mod.mod) add({ group, task, impl: 'tfjs', kind: 'ours', status: mod.why });
+  else {
+    try {
+      const X = tf.tensor2d(X5000, [5000, 784]);
+      const times: number[] = [];
+      let q = '';
+      for (let r = 0; r < Math.max(1, Math.min(REPEATS, 3)); r++) {
+        const model = kind === 'rda'
+          ? new mod.mod.RobustDeepAutoencoder({ layers: [784, 400, 200], penalty: 'l21-rows', lambda: 0.00095, lambdaConvention: 'code-l21-n', outer: 1, innerEpochs: inner, batchSize: 133, traceObjective: false, seed: r })
+          : new mod.mod.RVAE({ outer: 1, innerEpochs: inner, seed: r });
+        const t0 = performance.now();
+        await model.fit(X, { progress: false });
+        times.push(performance.now() - t0);
+        const ep = model.history.epochs;
+        q = `last inner loss ${ep.length ? ep[ep.length - 1].loss.toFixed(4) : '?'}`;
+        model.dispose();
+      }
+      X.dispose();
+      add({ group, task, impl: 'tfjs: library model (makeOptimizer)', kind: 'ours', times, quality: q, primary: true });
+    } catch (e) {
+      add({ group, task, impl: 'tfjs', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
+    }
+  }
+  const reps = Math.max(1, Math.min(REPEATS, 3));
+  const torch = runPeer('torch', [`${kind}_outer`], { repeats: reps, timeoutS: 420 * reps })[`${kind}_outer`];
+  addPeerRow(group, task, 'torch', torch, (r) => `last inner loss ${Number(r.loss).toFixed(4)}`);
+  const keras = runPeer('keras', [`${kind}_outer`], { repeats: reps, timeoutS: 420 * reps })[`${kind}_outer`];
+  addPeerRow(group, task, 'keras', keras, (r) => `last inner loss ${Number(r.loss).toFixed(4)}`);
+}
+
+async function groupRpca(sizes: number[]): Promise<void> {
+  console.log('\n[2] Convex RPCA, inexact ALM (Lin, Chen & Ma 2009), tol 1e-7, rank 10, 10% sparse: time, iterations, error ||L - L0||_F / ||L0||_F');
+  const { lowRankPlusSparse } = require('../src/data/synthetic');
+  const mod = optional('src/models/rpca.ts');
+  for (const n of sizes) {
+    const group = 'RPCA', task = `RPCA 784 x ${n}`;
+    const d = lowRankPlusSparse({ n1: 784, n2: n, rank: 10, rho: 0.1, seed: `bench-rpca-${n}`, sparseValue: 'sign' });
+    const lambda = 1 / Math.sqrt(Math.max(784, n));
+    writeInput(`rpca_${n}`, d.X, [784, n], { lambda, tol: 1e-7, maxIter: 1000 });
+    writeInput(`rpca_${n}_L0`, d.L0, [784, n]);
+    if (!mod.mod) add({ group, task, impl: 'ours', kind: 'ours', status: mod.why });
+    else {
+      const r = await oursRpca(mod.mod, d, lambda);
+      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
+      else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
+    }
+    const res = runPeer('numpy', [`rpca_${n}:svd`, `rpca_${n}:gram`], { repeats: 1, timeoutS: 1200 });
+    const q = (x: any) => `${x.iterations} it, err ${Number(x.error).toExponential(1)}`;
+    addPeerRow(group, task, 'numpy', res[`rpca_${n}:svd`], q, undefined, ' (dense SVD)');
+    addPeerRow(group, task, 'numpy', res[`rpca_${n}:gram`], q, undefined, ' (Gram eigh)');
+  }
+}
+
+/** Our RPCA through src/models/rpca.ts (API probed). */
+async function oursRpca(m: any, d: any, lambda: number): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
+  try {
+    const Cls = m.RobustPCA ?? m.RPCA ?? m.Rpca ?? m.ConvexRPCA;
+    const fn = m.rpcaInexactALM ?? m.inexactAlm ?? m.inexactALM ?? m.rpca;
+    // Rows are samples in this library: the 784 x n matrix D is fitted as X = D^T (n x 784).
+    const X = tf.tidy(() => tf.transpose(tf.tensor2d(d.X, [784, d.n2])) as tf.Tensor2D);
+    const L0T = tf.tidy(() => tf.transpose(tf.tensor2d(d.L0, [784, d.n2])) as tf.Tensor2D);
+    const times: number[] = [];
+    let q = '', impl = '';
+    for (let r = 0; r < 1; r++) {
+      let L: tf.Tensor2D, iters: number | string = '?';
+      const t0 = performance.now();
+      if (typeof Cls === 'function') {
+        const model = new Cls({ lambda, tol: 1e-7, maxIter: 1000 });
+        await model.fit(X, { progress: false });
+        times.push(performance.now() - t0);
+        const dec = model.decompose();
+        L = dec.L; dec.S.dispose();
+        iters = model.history?.outer?.length ?? model.iterations ?? '?';
+        impl = `${Cls.name}`;
+        model.dispose();
+      } else if (typeof fn === 'function') {
+        const res = await fn(X, { lambda, tol: 1e-7, maxIter: 1000 });
+        times.push(performance.now() - t0);
+        L = res.L; iters = res.iterations ?? res.iters ?? '?';
+        impl = fn.name;
+      } else {
+        X.dispose(); L0T.dispose();
+        return { why: `not available yet (src/models/rpca.ts exports ${Object.keys(m).join(', ')})` };
+      }
+      const err = tf.tidy(() => tf.div(tf.norm(tf.sub(L, L0T)), tf.norm(L0T)).dataSync()[0]);
+      q = `${iters} it, err ${err.toExponential(1)}`;
+      L.dispose();
+    }
+    X.dispose(); L0T.dispose();
+    return { times, quality: q, impl };
+  } catch (e) {
+    return { why: `failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+function gaussianFeatures(n: number, d: number, seed: string, shift: number): Float32Array {
+  // Correlated Gaussian features: Z (I + 0.5 R / sqrt(d)) + shift, R ~ N(0, 1).
+  const rng = new Rng(seed);
+  return tf.tidy(() => {
+    const Z = tf.tensor2d(rng.normalArray(n * d, 0, 1), [n, d]);
+    const M = tf.add(tf.eye(d), tf.mul(tf.tensor2d(rng.normalArray(d * d, 0, 1), [d, d]), 0.5 / Math.sqrt(d)));
+    return tf.add(tf.matMul(Z, M), shift).dataSync() as Float32Array;
+  });
+}
+
+async function groupFrechet(): Promise<void> {
+  console.log('\n[3] Frechet distance between two 10,000-sample feature sets (mean + covariance + trace sqrt term)');
+  const mod = optional('src/metrics/frechet.ts');
+  for (const d of [64, 2048]) {
+    const group = 'Frechet', task = `Frechet 10000 x ${d}`;
+    const A = gaussianFeatures(10000, d, `bench-fd-a-${d}`, 0), B = gaussianFeatures(10000, d, `bench-fd-b-${d}`, 0.05);
+    writeInput(`frechet_${d}_a`, A, [10000, d]);
+    writeInput(`frechet_${d}_b`, B, [10000, d]);
+    const reps = d > 1000 ? Math.min(REPEATS, 3) : Math.max(REPEATS, 5);
+    let ourValue = NaN;
+    if (!mod.mod?.frechetDistanceFromFeatures) add({ group, task, impl: 'ours', kind: 'ours', status: mod.why ?? 'not available yet (no frechetDistanceFromFeatures)' });
+    else {
+      const times: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const Ta = tf.tensor2d(A, [10000, d]), Tb = tf.tensor2d(B, [10000, d]);
+        const t0 = performance.now();
+        ourValue = mod.mod.frechetDistanceFromFeatures(Ta, Tb);
+        times.push(performance.now() - t0);
+        Ta.dispose(); Tb.dispose();
+      }
+      add({ group, task, impl: 'ours: frechetDistanceFromFeatures', kind: 'ours', times, quality: `value ${ourValue.toPrecision(10)}`, primary: true });
+    }
+    const res = runPeer('numpy', [`frechet_${d}`], { repeats: reps })[`frechet_${d}`];
+    addPeerRow(group, task, 'numpy', res, (x) => `value ${Number(x.value).toPrecision(10)}${Number.isFinite(ourValue) ? `  |diff|/value ${(Math.abs(ourValue - x.value) / Math.abs(x.value)).toExponential(1)}` : ''}`, undefined, ' (scipy.linalg.sqrtm)');
+  }
+}
+
+async function groupForests(outX: Float32Array, outY: Int32Array): Promise<void> {
+  console.log('\n[4] Forests on the 5,124 x 784 outlier set (Zhou & Paffenroth): IsolationForest (100 trees) fit+predict on all rows; RandomForest (50 trees) fit on even rows, predict odd rows');
+  writeInput('outlier_X', outX, [outY.length, 784]);
+  writeInput('outlier_y', outY, [outY.length]);
+  const dir = path.join(ROOT, 'src', 'models', 'baselines');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  const iso = files.find((f) => /isolation/i.test(f)), rf = files.find((f) => /random/i.test(f));
+  const res = runPeer('sklearn', ['iforest', 'rforest']);
+  const contamination = outY.reduce((s, v) => s + v, 0) / outY.length;
+  // Isolation forest
+  {
+    const group = 'forests', task = 'IsolationForest fit+predict';
+    const m = iso ? optional(`src/models/baselines/${iso}`) : { mod: null, why: 'not available yet (no src/models/baselines/isolation-forest.ts)' };
+    if (!m.mod) add({ group, task, impl: 'ours', kind: 'ours', status: m.why });
+    else {
+      const r = await oursForest(m.mod, 'iforest', outX, outY, contamination);
+      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
+      else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
+    }
+    addPeerRow(group, task, 'sklearn', res.iforest, (x) => `F1 ${Number(x.f1).toFixed(3)}`);
+  }
+  {
+    const group = 'forests', task = 'RandomForest fit+predict';
+    const m = rf ? optional(`src/models/baselines/${rf}`) : { mod: null, why: 'not available yet (no src/models/baselines/random-forest.ts)' };
+    if (!m.mod) add({ group, task, impl: 'ours', kind: 'ours', status: m.why });
+    else {
+      const r = await oursForest(m.mod, 'rforest', outX, outY, contamination);
+      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
+      else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
+    }
+    addPeerRow(group, task, 'sklearn', res.rforest, (x) => `acc ${Number(x.accuracy).toFixed(3)}, F1 ${Number(x.f1).toFixed(3)}`);
+  }
+}
+
+function f1Of(pred: ArrayLike<number>, y: ArrayLike<number>): { f1: number; acc: number } {
+  let tp = 0, fp = 0, fn = 0, ok = 0;
+  for (let i = 0; i < y.length; i++) { const p = pred[i] ? 1 : 0; if (p && y[i]) tp++; else if (p) fp++; else if (y[i]) fn++; if (p === (y[i] ? 1 : 0)) ok++; }
+  return { f1: tp ? (2 * tp) / (2 * tp + fp + fn) : 0, acc: ok / y.length };
+}
+
+/** Our forests (API probed). */
+async function oursForest(m: any, which: 'iforest' | 'rforest', X: Float32Array, y: Int32Array, contamination: number): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
+  try {
+    const Cls = which === 'iforest' ? (m.IsolationForest ?? m.IForest) : (m.RandomForestClassifier ?? m.RandomForest);
+    if (typeof Cls !== 'function') return { why: `not available yet (exports ${Object.keys(m).join(', ')})` };
+    const n = y.length, d = 784;
+    const times: number[] = [];
+    let q = '';
+    for (let r = 0; r < REPEATS; r++) {
+      if (which === 'iforest') {
+        const Xt = tf.tensor2d(X, [n, d]);
+        const t0 = performance.now();
+        const model = new Cls({ nEstimators: 100, contamination, seed: r });
+        await model.fit(Xt, { progress: false });
+        const pred = await model.predict(Xt);
+        times.push(performance.now() - t0);
+        const pa = pred instanceof tf.Tensor ? pred.dataSync() : pred;
+        // scikit-learn style labels (-1 = outlier, 1 = inlier) or 0/1 flags (1 = outlier).
+        const arr = Array.from(pa as ArrayLike<number>);
+        const s = f1Of(arr.includes(-1) ? arr.map((v) => (v === -1 ? 1 : 0)) : arr.map((v) => (v > 0 ? 1 : 0)), y);
+        q = `F1 ${s.f1.toFixed(3)}`;
+        if (pred instanceof tf.Tensor) pred.dispose();
+        Xt.dispose(); model.dispose?.();
+      } else {
+        const tr: number[] = [], te: number[] = [];
+        for (let i = 0; i < n; i++) (i % 2 ? te : tr).push(i);
+        const rowsOf = (idx: number[]) => { const o = new Float32Array(idx.length * d); idx.forEach((k, i) => o.set(X.subarray(k * d, (k + 1) * d), i * d)); return o; };
+        const Xtr = tf.tensor2d(rowsOf(tr), [tr.length, d]), Xte = tf.tensor2d(rowsOf(te), [te.length, d]);
+        const ytr = Int32Array.from(tr, (k) => y[k]), yte = Int32Array.from(te, (k) => y[k]);
+        const t0 = performance.now();
+        const model = new Cls({ nEstimators: 50, seed: r });
+        await model.fit(Xtr, ytr, { progress: false });
+        const pred = await model.predict(Xte);
+        times.push(performance.now() - t0);
+        const pa = pred instanceof tf.Tensor ? pred.dataSync() : pred;
+        const s = f1Of(pa as ArrayLike<number>, yte);
+        q = `acc ${s.acc.toFixed(3)}, F1 ${s.f1.toFixed(3)}`;
+        if (pred instanceof tf.Tensor) pred.dispose();
+        Xtr.dispose(); Xte.dispose(); model.dispose?.();
+      }
+    }
+    return { times, quality: q, impl: Cls.name };
+  } catch (e) {
+    return { why: `failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+function groupNotebooks(): void {
+  console.log('\n[5] `npm run reproduce` wall time per notebook (targets: smoke <= 10 min in all, quick <= 60 min in all, on 2 cores)');
+  if (flag('notebooks')) {
+    for (const scale of ['smoke', 'quick']) {
+      console.log(`  running npm run reproduce -- --scale ${scale} ...`);
+      spawnSync('npm', ['run', 'reproduce', '--', '--scale', scale], { cwd: ROOT, stdio: 'inherit' });
+    }
+  }
+  const found = findReproduceSummaries();
+  if (found.length === 0) {
+    for (const scale of ['smoke', 'quick']) add({ group: 'notebooks', task: `reproduce --scale ${scale}`, impl: 'ours', kind: 'ours', status: 'no reproduce summary found (run `npm run reproduce -- --scale ' + scale + '`, or `npm run bench -- --notebooks`)' });
+    return;
+  }
+  for (const f of found) {
+    for (const nb of f.notebooks) add({ group: 'notebooks', task: `${f.scale}: ${nb.name}`, impl: `reproduce (${path.relative(ROOT, f.file)})`, kind: 'ours', times: [nb.seconds * 1000], quality: nb.status ?? '' });
+    const total = f.notebooks.reduce((s, nb) => s + nb.seconds, 0);
+    const target = f.scale === 'smoke' ? 10 : f.scale === 'quick' ? 60 : NaN;
+    add({ group: 'notebooks', task: `${f.scale}: all ${f.notebooks.length} notebooks`, impl: 'reproduce (sum)', kind: 'ours', times: [total * 1000], quality: Number.isFinite(target) ? `target <= ${target} min on 2 cores: ${total / 60 <= target ? 'met' : 'NOT met'} (${(total / 60).toFixed(1)} min)` : '' });
+  }
+}
+
+/**
+ * Per-notebook wall times of the latest `npm run reproduce` at each scale: scripts/reproduce.ts writes
+ * results/<scale>/logs/<notebook>.report.json ({ ok, seconds, cells, completed, ... }) for every notebook it runs.
+ */
+function findReproduceSummaries(): { file: string; scale: string; notebooks: { name: string; seconds: number; status?: string }[] }[] {
+  const out: { file: string; scale: string; notebooks: { name: string; seconds: number; status?: string }[] }[] = [];
+  for (const scale of ['smoke', 'quick', 'paper']) {
+    const dir = path.join(ROOT, 'results', scale, 'logs');
+    if (!fs.existsSync(dir)) continue;
+    const nbs: { name: string; seconds: number; status?: string }[] = [];
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.report.json')).sort()) {
+      try {
+        const j = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+        const when = fs.statSync(path.join(dir, f)).mtime.toISOString().slice(0, 16).replace('T', ' ');
+        if (Number.isFinite(Number(j.seconds))) nbs.push({ name: f.replace(/\.report\.json$/, ''), seconds: Number(j.seconds), status: `${j.ok ? 'ok' : 'FAILED'} (${j.completed ?? '?'}/${j.cells ?? '?'} cells, run ${when} UTC)` });
+      } catch { /* unreadable report */ }
+    }
+    if (nbs.length) out.push({ file: dir, scale, notebooks: nbs });
+  }
+  return out;
+}
+
+// ================================================================================================ output
+async function writeOutputs(meta: Record<string, unknown>): Promise<void> {
+  fs.mkdirSync(OUT, { recursive: true });
+  const csvRows = [['group', 'task', 'impl', 'kind', 'median_ms', 'min_ms', 'max_ms', 'samples', 'ratio_ours_over_peer', 'gflops', 'pct_of_peak', 'quality', 'status'].join(',')];
+  const q = (s: unknown) => { const t = String(s ?? ''); return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t; };
+  const chart: Record<string, unknown>[] = [];
+  for (const r of rows) {
+    const s = r.times?.length ? stats(r.times) : null;
+    const ours = rows.find((o) => o.task === r.task && o.primary && o.times?.length);
+    const ratio = s && r.kind === 'peer' && ours ? stats(ours.times!).median / s.median : s && r.kind === 'ours' && ours && ours !== r ? s.median / stats(ours.times!).median : null;
+    const gf = s && r.flopsPerStep ? r.flopsPerStep / (s.median / 1000) / 1e9 : null;
+    csvRows.push([r.group, r.task, r.impl, r.kind, s?.median.toFixed(3), s?.min.toFixed(3), s?.max.toFixed(3), s?.n, ratio?.toFixed(3), gf?.toFixed(2), gf ? ((100 * gf) / (meta.peakGflops as number)).toFixed(1) : '', r.quality, r.status].map(q).join(','));
+    if (r.kind === 'peer' && ratio) chart.push({ task: r.task, peer: r.impl, ratio: Number(ratio.toFixed(3)) });
+  }
+  fs.writeFileSync(path.join(OUT, 'bench.csv'), csvRows.join('\n') + '\n');
+  fs.writeFileSync(path.join(OUT, 'bench.json'), JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, ...(r.times?.length ? stats(r.times) : {}) })) }, null, 1));
+  const subtitle = `${meta.cpu}, ${meta.cores} cores, ${meta.date}; < 1 = this workspace is faster (same run)`;
+  let spec: Record<string, unknown>;
+  try {
+    const { bars } = require('../src/plots/charts');
+    spec = bars({ data: chart, x: 'task', y: 'ratio', series: 'peer', horizontal: true, text: '.2f', title: 'Time ratio: this workspace / peer', subtitle, xTitle: '', yTitle: 'ours / peer (median time)', seriesTitle: 'peer' });
+  } catch {
+    spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: { text: 'Time ratio: this workspace / peer', subtitle }, data: { values: chart }, mark: 'bar', encoding: { y: { field: 'task', type: 'nominal' }, yOffset: { field: 'peer' }, x: { field: 'ratio', type: 'quantitative' }, color: { field: 'peer' } } };
+  }
+  // The 1.0 line (parity).
+  const withRule = { ...spec, layer: [...((spec.layer as unknown[]) ?? [{ mark: spec.mark, encoding: spec.encoding }]), { mark: { type: 'rule', color: '#d62728', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } }] };
+  delete (withRule as any).mark; delete (withRule as any).encoding;
+  fs.writeFileSync(path.join(OUT, 'bench.vl.json'), JSON.stringify(withRule, null, 1));
+  try {
+    const { save } = require('../src/plots/render');
+    const r = await save(withRule, path.join(OUT, 'bench'));
+    console.log(`\nchart: ${path.relative(ROOT, r.svgPath)}, ${path.relative(ROOT, r.pngPath)}`);
+  } catch (e) {
+    console.log(`\nchart: rendering failed (${(e as Error).message.split('\n')[0]}); the vega-lite spec is in ${path.relative(ROOT, path.join(OUT, 'bench.vl.json'))}`);
+  }
+  console.log(`table: ${path.relative(ROOT, path.join(OUT, 'bench.csv'))}`);
+}
+
+// ================================================================================================ main
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const backend = await initBackend();
+  const mc = machine();
+  console.log(`npm run bench  ${new Date().toISOString()}`);
+  console.log(`machine: ${mc.model}, ${mc.cores} cores @ ${mc.mhz.toFixed(0)} MHz, ${mc.simd}: fp32 peak ${mc.peakGflops.toFixed(0)} GFLOP/s (${mc.cores} x ${(mc.mhz / 1000).toFixed(2)} GHz x ${mc.flopsPerCycle} flop/cycle); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`ours: ${backendInfo()}; TensorFlow in tfjs-node uses its default thread pools (intra-op = inter-op = ${mc.cores}, all cores); fused kernels ${fusedAvailable() ? 'on' : 'off (not the native backend)'}`);
+  console.log(`peers: ${THREADS} threads (torch.set_num_threads / set_num_interop_threads, TF intra/inter-op, OMP/OpenBLAS/MKL); steps ${STEPS} timed after ${WARMUP} warm-up; slow rows ${REPEATS} repeat(s)`);
+  if (backend !== 'tensorflow') console.log('WARNING: not on the native TensorFlow backend: our training rows will be slow.');
+
+  inputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-bench-'));
+  if (!NO_PEERS) probePeers();
+
+  // Shared inputs: MNIST training images (first 5,000), the outlier mix.
+  const { loadMnistSync } = require('../src/data/mnist');
+  const train = loadMnistSync({ split: 'train' });
+  const X5000 = train.images.slice(0, 5000 * 784) as Float32Array;
+  writeInput('mlp_x', X5000.slice(0, 200 * 784), [200, 784]);
+  writeInput('conv_x', X5000.slice(0, 100 * 784), [100, 784]);
+  writeInput('mnist5000', X5000, [5000, 784]);
+
+  if (want('mlp')) await groupMlp(X5000.slice(0, 200 * 784));
+  if (want('conv')) await groupConv(X5000.slice(0, 100 * 784));
+  if (want('rda')) await groupOuter('rda', X5000);
+  if (want('rvae')) await groupOuter('rvae', X5000);
+  if (want('rpca')) await groupRpca(QUICK ? [5000] : [5000, 10000]);
+  if (want('frechet')) await groupFrechet();
+  if (want('forest')) {
+    const { outlierMix } = require('../src/data/outliers');
+    const mix = outlierMix({ set: train, inlierClass: 4, seed: 'bench-outliers' });
+    await groupForests(mix.set.images, Int32Array.from(mix.isOutlier));
+  }
+  if (want('notebooks')) groupNotebooks();
+
+  const meta = { date: new Date().toISOString(), cpu: mc.model, cores: mc.cores, mhz: mc.mhz, peakGflops: mc.peakGflops, simd: mc.simd, backend: backendInfo(), threads: THREADS, steps: STEPS, warmup: WARMUP, repeats: REPEATS, loadavg: os.loadavg(), peers: peerInfo, seconds: (Date.now() - t0) / 1000 };
+  await writeOutputs(meta);
+  if (!flag('keep-inputs')) fs.rmSync(inputDir, { recursive: true, force: true });
+  else console.log(`inputs kept in ${inputDir}`);
+  console.log(`bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
