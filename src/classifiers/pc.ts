@@ -171,11 +171,30 @@ export async function getClassifier(dataset: PcDataset, opts: ClassifierOptions 
   const key = configKey({ epochs, trainSize, seed, batchSize });
   const dir = path.join(opts.cacheDir ?? path.join(dataRoot(), 'models'), `pc-${dataset}`, key);
   const infoFile = path.join(dir, 'info.json');
-  if (!opts.retrain && fs.existsSync(infoFile) && fs.existsSync(path.join(dir, 'weights.bin'))) {
-    const info = JSON.parse(fs.readFileSync(infoFile, 'utf8')) as ClassifierInfo;
-    return new Classifier(await loadModel(dir), { ...info, dir });
+  const cached = () => fs.existsSync(infoFile) && fs.existsSync(path.join(dir, 'weights.bin'));
+  const load = async () => new Classifier(await loadModel(dir), { ...(JSON.parse(fs.readFileSync(infoFile, 'utf8')) as ClassifierInfo), dir });
+  if (!opts.retrain && cached()) return load();
+  // One trainer per cache entry: another process training the same config holds `.training.lock`; wait for it.
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, '.training.lock');
+  for (;;) {
+    try { fs.writeFileSync(lock, String(process.pid), { flag: 'wx' }); break; } catch { /* held */ }
+    let alive = false;
+    try { const pid = Number(fs.readFileSync(lock, 'utf8')); process.kill(pid, 0); alive = Date.now() - fs.statSync(lock).mtimeMs < 6 * 3600e3; } catch { alive = false; }
+    if (!alive) { try { fs.unlinkSync(lock); } catch { /* raced */ } continue; }
+    if (opts.progress !== false) console.log(`PC-${dataset}: another process is training ${dir}; waiting for it`);
+    while (fs.existsSync(lock)) await new Promise((r) => setTimeout(r, 2000));
+    if (!opts.retrain && cached()) return load();
   }
-  const show = opts.progress !== false;
+  try {
+    return await trainAndCache(dataset, dir, infoFile, { epochs, trainSize, seed, batchSize, testSize, show: opts.progress !== false });
+  } finally {
+    try { fs.unlinkSync(lock); } catch { /* already gone */ }
+  }
+}
+
+async function trainAndCache(dataset: PcDataset, dir: string, infoFile: string, o: { epochs: number; trainSize: number; seed: number; batchSize: number; testSize: number; show: boolean }): Promise<Classifier> {
+  const { epochs, trainSize, seed, batchSize, testSize, show } = o;
   const train = await loadSet(dataset, 'train', trainSize < 60000 ? trainSize : undefined, seed);
   const model = buildClassifierModel(seed);
   const rng = new Rng(seed).fork('pc-shuffle');

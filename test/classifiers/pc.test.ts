@@ -14,7 +14,12 @@ test('PC classifier: a small smoke training is well above chance, and the cache 
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-test-'));
   try {
     const opts = { epochs: 1, trainSize: 1000, batchSize: 32, testSize: 500, progress: false, cacheDir };
+    // a stale lock left by a dead trainer is ignored
+    const entry = path.join(cacheDir, 'pc-mnist', 'v1-e1-n1000-s0-b32');
+    fs.mkdirSync(entry, { recursive: true });
+    fs.writeFileSync(path.join(entry, '.training.lock'), '2147483646');
     const clf = await getClassifier('mnist', opts);
+    assert.ok(!fs.existsSync(path.join(entry, '.training.lock')), 'lock released');
     assert.ok(clf.info.testAccuracy > 0.5, `accuracy ${clf.info.testAccuracy} (chance 0.1)`);
     assert.equal(clf.info.trainSize, 1000);
     assert.equal(clf.info.epochs, 1);
