@@ -14,6 +14,9 @@
  *
  * Cost: O(d^3) in JS; `frechetDistanceFromFeatures` also forms the covariances (n d^2), in Float64 JS for small
  * problems and on the tfjs backend (float32 products of Float64-centred data) for large ones (see `covariance`).
+ * Measured (2-core node, shared, CPU seconds): 10000 x 64 features 0.26 s; 10000 x 2048 features 43 s, most of
+ * it the unblocked Householder tridiagonalisation and two 2048^3 products in JS (SciPy/LAPACK: 2.0 s). Fine for
+ * the 128-d classifier features; slow for 2048-d Inception features.
  */
 import { tf } from '../backend';
 import { InputError } from '../validate';
