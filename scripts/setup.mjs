@@ -126,7 +126,7 @@ function buildTfFromWheel() {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   // deps/lib/libtensorflow.so exists now, so tfjs-node's install script skips the download and builds.
-  const ok = trySh('npm rebuild @tensorflow/tfjs-node --foreground-scripts', { timeout: 20 * 60 * 1000 }) !== null;
+  const ok = trySh('npm rebuild @tensorflow/tfjs-node --ignore-scripts=false --foreground-scripts', { timeout: 20 * 60 * 1000 }) !== null;
   return ok && tfNodeLoads();
 }
 
@@ -135,11 +135,13 @@ function nativeTensorFlow() {
     log('native TensorFlow: tfjs-node loads (backend "tensorflow")');
     return 'tensorflow';
   }
+  if (args.has('--force-tf')) fs.rmSync(path.join(TFJS_NODE, 'deps'), { recursive: true, force: true });
   if (process.env.RML_OFFLINE !== '1') {
     log('native TensorFlow: trying the ordinary tfjs-node install (downloads libtensorflow when online)');
-    const online = trySh('npm rebuild @tensorflow/tfjs-node --foreground-scripts', { timeout: 5 * 60 * 1000, quiet: true });
+    const online = trySh('npm rebuild @tensorflow/tfjs-node --ignore-scripts=false --foreground-scripts', { timeout: 5 * 60 * 1000, quiet: true });
     if (online !== null && tfNodeLoads()) {
-      log('native TensorFlow: installed online');
+      const fromWheel = fs.existsSync(path.join(TFJS_NODE, 'deps', 'lib', 'libtensorflow_cc.so.2'));
+      log(`native TensorFlow: built by tfjs-node's install script (${fromWheel ? 'against the libtensorflow already taken from the local wheel' : 'libtensorflow downloaded'})`);
       return 'tensorflow';
     }
     log('native TensorFlow: the online install failed (offline?); falling back to the local wheel store');
