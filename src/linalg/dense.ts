@@ -38,7 +38,7 @@ export function transpose64(A: Mat64): Mat64 {
  * Core kernel: C = A Bt^T with A (m x k) and Bt (n x k) row-major, so every inner loop is a contiguous dot
  * product. Cache-blocked over k and n, register-blocked 2 x 4 (8 accumulators, 6 loads per 8 multiply-adds).
  */
-function gemmNT(a: Float64Array, m: number, k: number, bt: Float64Array, n: number): Float64Array {
+export function gemmNT(a: Float64Array, m: number, k: number, bt: Float64Array, n: number): Float64Array {
   const c = new Float64Array(m * n);
   const KB = 256, NB = 64;
   for (let p0 = 0; p0 < k; p0 += KB) {

@@ -18,7 +18,7 @@
 import { tf } from '../backend';
 import { InputError } from '../validate';
 import { Rng } from '../random';
-import { Mat64, ThinSvd64, jacobiSvd64, matmul64, matmulTN64, symEig64, transpose64 } from './dense';
+import { Mat64, ThinSvd64, gemmNT, jacobiSvd64, matmul64, matmulTN64, symEig64, transpose64 } from './dense';
 
 /**
  * In-place CGS2 QR on a column-major block (k columns of length m, column j at q[j*m ..]); returns R (k x k,
@@ -81,50 +81,12 @@ export function qrThin64(A: Mat64, rng: Rng = new Rng(1)): { Q: Mat64; R: Mat64 
 
 /** Y (k x m, column-major of A X) with Y[j*m + i] = dot(A_i, Xt_j): A m x n row-major, Xt k x n row-major. */
 function mulAXt(a: Float64Array, m: number, n: number, xt: Float64Array, k: number): Float64Array {
-  const y = new Float64Array(k * m);
-  for (let i = 0; i < m; i++) {
-    const ai = i * n;
-    let j = 0;
-    for (; j + 3 < k; j += 4) {
-      const x0 = j * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let c = 0; c < n; c++) {
-        const v = a[ai + c];
-        s0 += v * xt[x0 + c]; s1 += v * xt[x1 + c]; s2 += v * xt[x2 + c]; s3 += v * xt[x3 + c];
-      }
-      y[j * m + i] = s0; y[(j + 1) * m + i] = s1; y[(j + 2) * m + i] = s2; y[(j + 3) * m + i] = s3;
-    }
-    for (; j < k; j++) {
-      const x0 = j * n;
-      let s0 = 0;
-      for (let c = 0; c < n; c++) s0 += a[ai + c] * xt[x0 + c];
-      y[j * m + i] = s0;
-    }
-  }
-  return y;
+  return gemmNT(xt, k, n, a, m);
 }
 
-/** Ct (k x n row-major) = (A^T Q)^T: A m x n row-major, Q given column-major (k columns of length m). */
-function mulAtQ(a: Float64Array, m: number, n: number, q: Float64Array, k: number): Float64Array {
-  const ct = new Float64Array(k * n);
-  for (let i = 0; i < m; i++) {
-    const ai = i * n;
-    let j = 0;
-    for (; j + 3 < k; j += 4) {
-      const q0 = q[j * m + i], q1 = q[(j + 1) * m + i], q2 = q[(j + 2) * m + i], q3 = q[(j + 3) * m + i];
-      const c0 = j * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-      for (let c = 0; c < n; c++) {
-        const v = a[ai + c];
-        ct[c0 + c] += q0 * v; ct[c1 + c] += q1 * v; ct[c2 + c] += q2 * v; ct[c3 + c] += q3 * v;
-      }
-    }
-    for (; j < k; j++) {
-      const q0 = q[j * m + i], c0 = j * n;
-      if (q0 === 0) continue;
-      for (let c = 0; c < n; c++) ct[c0 + c] += q0 * a[ai + c];
-    }
-  }
-  return ct;
+/** Ct (k x n row-major) = (A^T Q)^T = Q^T A: At = A^T (n x m row-major), Q column-major (k columns of length m). */
+function mulAtQ(at: Float64Array, m: number, n: number, q: Float64Array, k: number): Float64Array {
+  return gemmNT(q, k, m, at, n);
 }
 
 export interface RandomizedSvdOptions {
@@ -165,6 +127,7 @@ export function randomizedSvd64(A: Mat64, k: number, opts: RandomizedSvdOptions 
   }
   for (let j = k0; j < kk; j++) for (let i = 0; i < n; i++) omT[j * n + i] = rng.normal();
   const useBackend = opts.backendPowerIterations ?? m * n * kk > 4e6;
+  const at = transpose64(A).data; // A^T, so that both products are contiguous dot products
   if (q > 0) {
     if (useBackend) {
       const At = tf.tensor2d(Float32Array.from(a), [m, n]);
@@ -185,7 +148,7 @@ export function randomizedSvd64(A: Mat64, k: number, opts: RandomizedSvdOptions 
       for (let it = 0; it < q; it++) {
         const qy = mulAXt(a, m, n, omT, kk);
         qrColumnMajor64(qy, m, kk, rng);
-        omT = mulAtQ(a, m, n, qy, kk);
+        omT = mulAtQ(at, m, n, qy, kk);
         qrColumnMajor64(omT, n, kk, rng);
       }
     }
@@ -193,7 +156,7 @@ export function randomizedSvd64(A: Mat64, k: number, opts: RandomizedSvdOptions 
   // Float64 Rayleigh-Ritz: A ~ Q Q^T A = Q C^T, C = A^T Q = Q2 R, R = Ur S Vr^T  =>  A ~ (Q Vr) S (Q2 Ur)^T.
   const qy = mulAXt(a, m, n, omT, kk);
   qrColumnMajor64(qy, m, kk, rng); // Q, column-major
-  const ct = mulAtQ(a, m, n, qy, kk); // C^T: kk x n = C column-major
+  const ct = mulAtQ(at, m, n, qy, kk); // C^T: kk x n = C column-major
   const R = qrColumnMajor64(ct, n, kk, rng); // ct now holds Q2 column-major (= Q2^T row-major)
   const r = jacobiSvd64({ rows: kk, cols: kk, data: R });
   // U = Q Vr (m x kk): U[i, l] = sum_j Q[i, j] Vr[j, l]
