@@ -598,7 +598,7 @@ function findReproduceSummaries(): { file: string; scale: string; notebooks: { n
 }
 
 // ================================================================================================ output
-async function writeOutputs(meta: Record<string, unknown>): Promise<void> {
+async function writeOutputs(meta: Record<string, unknown>, quiet = false): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const csvRows = [['group', 'task', 'impl', 'kind', 'median_ms', 'min_ms', 'max_ms', 'samples', 'ratio_ours_over_peer', 'gflops', 'pct_of_peak', 'quality', 'status'].join(',')];
   const q = (s: unknown) => { const t = String(s ?? ''); return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t; };
@@ -627,12 +627,15 @@ async function writeOutputs(meta: Record<string, unknown>): Promise<void> {
   fs.writeFileSync(path.join(OUT, 'bench.vl.json'), JSON.stringify(withRule, null, 1));
   try {
     const { save } = require('../src/plots/render');
-    const r = await save(withRule, path.join(OUT, 'bench'));
-    console.log(`\nchart: ${path.relative(ROOT, r.svgPath)}, ${path.relative(ROOT, r.pngPath)}`);
+    if (chart.length === 0) { if (!quiet) console.log('\nchart: no ratio yet (no row has both ours and a peer)'); }
+    else {
+      const r = await save(withRule, path.join(OUT, 'bench'));
+      if (!quiet) console.log(`\nchart: ${path.relative(ROOT, r.svgPath)}, ${path.relative(ROOT, r.pngPath)}`);
+    }
   } catch (e) {
-    console.log(`\nchart: rendering failed (${(e as Error).message.split('\n')[0]}); the vega-lite spec is in ${path.relative(ROOT, path.join(OUT, 'bench.vl.json'))}`);
+    if (!quiet) console.log(`\nchart: rendering failed (${(e as Error).message.split('\n')[0]}); the vega-lite spec is in ${path.relative(ROOT, path.join(OUT, 'bench.vl.json'))}`);
   }
-  console.log(`table: ${path.relative(ROOT, path.join(OUT, 'bench.csv'))}`);
+  if (!quiet) console.log(`table: ${path.relative(ROOT, path.join(OUT, 'bench.csv'))}`);
 }
 
 // ================================================================================================ main
@@ -657,21 +660,28 @@ async function main(): Promise<void> {
   writeInput('conv_x', X5000.slice(0, 100 * 784), [100, 784]);
   writeInput('mnist5000', X5000, [5000, 784]);
 
-  if (want('mlp')) await groupMlp(X5000.slice(0, 200 * 784));
-  if (want('conv')) await groupConv(X5000.slice(0, 100 * 784));
-  if (want('rda')) await groupOuter('rda', X5000);
-  if (want('rvae')) await groupOuter('rvae', X5000);
-  if (want('rpca')) await groupRpca(QUICK ? [5000] : [5000, 10000]);
-  if (want('frechet')) await groupFrechet();
-  if (want('forest')) {
-    const { outlierMix } = require('../src/data/outliers');
-    const mix = outlierMix({ set: train, inlierClass: 4, seed: 'bench-outliers' });
-    await groupForests(mix.set.images, Int32Array.from(mix.isOutlier));
+  const meta = () => ({ date: new Date().toISOString(), cpu: mc.model, cores: mc.cores, mhz: mc.mhz, peakGflops: mc.peakGflops, simd: mc.simd, backend: backendInfo(), threads: THREADS, steps: STEPS, warmup: WARMUP, repeats: REPEATS, loadavg: os.loadavg(), peers: peerInfo, seconds: (Date.now() - t0) / 1000 });
+  // The CSV and chart are rewritten after every group, so an interrupted run keeps what it measured.
+  const groups: [string, () => Promise<void> | void][] = [
+    ['mlp', () => groupMlp(X5000.slice(0, 200 * 784))],
+    ['conv', () => groupConv(X5000.slice(0, 100 * 784))],
+    ['rda', () => groupOuter('rda', X5000)],
+    ['rvae', () => groupOuter('rvae', X5000)],
+    ['rpca', () => groupRpca(QUICK ? [5000] : [5000, 10000])],
+    ['frechet', () => groupFrechet()],
+    ['forest', async () => {
+      const { outlierMix } = require('../src/data/outliers');
+      const mix = outlierMix({ set: train, inlierClass: 4, seed: 'bench-outliers' });
+      await groupForests(mix.set.images, Int32Array.from(mix.isOutlier));
+    }],
+    ['notebooks', () => groupNotebooks()],
+  ];
+  for (const [name, run] of groups) {
+    if (!want(name)) continue;
+    await run();
+    await writeOutputs(meta(), true);
   }
-  if (want('notebooks')) groupNotebooks();
-
-  const meta = { date: new Date().toISOString(), cpu: mc.model, cores: mc.cores, mhz: mc.mhz, peakGflops: mc.peakGflops, simd: mc.simd, backend: backendInfo(), threads: THREADS, steps: STEPS, warmup: WARMUP, repeats: REPEATS, loadavg: os.loadavg(), peers: peerInfo, seconds: (Date.now() - t0) / 1000 };
-  await writeOutputs(meta);
+  await writeOutputs(meta());
   if (!flag('keep-inputs')) fs.rmSync(inputDir, { recursive: true, force: true });
   else console.log(`inputs kept in ${inputDir}`);
   console.log(`bench done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
