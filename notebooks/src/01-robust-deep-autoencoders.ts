@@ -33,7 +33,7 @@
 // **Scales** (`RML_SCALE`): **paper** is the paper's protocol (50,000 training images, 10 outer x 100 inner
 // epochs per cell, the 10 x 10 corruption x lambda grid; 20 x 50 epochs for the outlier task; hours to days on
 // 2 cores). **quick** (the default, ~15 minutes on 2 cores) keeps every experiment with 3,000 images and
-// 40 epochs per Fig. 2 cell on a 6 x 4 grid, the full 5,124-image outlier set with 5 x 8 epochs per lambda (Adam
+// 40 epochs per Fig. 2 cell on a 5 x 3 grid, the full 5,124-image outlier set with 5 x 8 epochs per lambda (Adam
 // at 3e-3 instead of the code's 1e-3, to make up for 25x fewer epochs), and 1,000 images for Fig. 7. **smoke**
 // only proves that every cell runs; its numbers mean nothing.
 
