@@ -117,7 +117,7 @@ export function renConfig(scale: Scale): RenConfig {
       ...common, scale, nTrain: 5000, nGen: 2000, nRef: 2000, outer: 4, inner: 5, activation: 'relu', lambda: 50,
       tableLevels: { mnist: [0.09, 0.25], 'fashion-mnist': [0.09, 0.41] }, datasets: ['mnist', 'fashion-mnist'],
       heatLevels: [0.09, 0.25], heatLambdas: [15, 50, 150], gaussLevels: [0.2, 0.6],
-      gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 60,
+      gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 20,
     };
   }
   return {
@@ -299,7 +299,8 @@ export type RenRow = RenCell & RenResult;
 
 /** Runs (or reads back) a cell through the store; returns the row. */
 export async function renCell(store: ResultsStore, cell: RenCell, data: () => RenData, cfg: RenConfig): Promise<RenRow> {
-  const params = { ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, outer: cfg.outer, inner: cfg.inner, activation: cfg.activation };
+  const params: Record<string, string | number> = { ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, outer: cfg.outer, inner: cfg.inner, activation: cfg.activation };
+  if (cell.model === 'RPCA+VAE') params.rpcaMaxIter = cfg.rpcaMaxIter;
   const res = await store.cell(params, () => runRenCell(cell, data(), cfg));
   return { ...cell, ...res };
 }
