@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tf, initBackend } from '../../src/backend';
+import { ResultsStore } from '../../src/experiment/store';
+import { DAI_SCALES, manifoldCell, phaseCell, tuneC2, pruningCell } from '../../src/papers/dai';
+
+const cfg = DAI_SCALES.smoke;
+
+test('DAI_SCALES: the paper scale is the paper protocol', () => {
+  const p = DAI_SCALES.paper;
+  assert.equal(p.phase.n, 1e6);
+  assert.deepEqual(p.phase.hidden, [1000, 2000]);
+  assert.equal(p.phase.latentDim, 50);
+  assert.deepEqual(p.phase.kappas, [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+  assert.equal(p.phase.nus[p.phase.nus.length - 1], 0.5);
+  assert.deepEqual(p.phase.train, { epochs: 200, learningRate: 1e-4, batchSize: 100 });
+  assert.equal(p.pruning.latentDim, 30); assert.equal(p.pruning.kappa, 20); assert.deepEqual(p.pruning.genHidden, [200, 200]); assert.equal(p.pruning.d, 400);
+  assert.deepEqual(p.mnist.hidden, [1000, 500, 250]);
+  assert.deepEqual(p.mnist.taus, [1, 5]);
+  for (const s of ['smoke', 'quick'] as const) assert.ok(DAI_SCALES[s].phase.n < p.phase.n);
+});
+
+test('phase / manifold / pruning cells run, are stored, resume without recomputing, and leak no tensors', async () => {
+  await initBackend();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dai-'));
+  const file = path.join(dir, 'cells.jsonl');
+  const before = tf.memory().numTensors;
+  const store = new ResultsStore(file, { version: 't' });
+  const man = await manifoldCell(store, cfg.phase, 2);
+  assert.ok(man.singularValues.length === cfg.phase.d && man.rank99 >= 1);
+  assert.ok(Number.isFinite(man.certTestRelError));
+  const vae = await phaseCell(store, cfg.phase, 2, 0.3, 'vae');
+  assert.ok(vae.nmse > 0 && Number.isFinite(vae.nmse));
+  assert.ok(vae.sigmaZ && vae.sigmaZ.meanPerDim.length === cfg.phase.latentDim);
+  assert.ok(vae.nonzeroColumns >= 1 && vae.nonzeroColumns <= cfg.phase.latentDim);
+  const ae = await phaseCell(store, cfg.phase, 2, 0.3, 'ae-l1', { c2: 3 });
+  assert.equal(ae.sigmaZ, undefined);
+  const rp = await phaseCell(store, cfg.phase, 2, 0.3, 'rpca');
+  assert.ok(Number.isFinite(rp.nmse));
+  const t = await tuneC2(store, cfg.phase, 'ae-l2');
+  assert.ok(cfg.phase.c2Grid['ae-l2'].includes(t.best));
+  const pr = await pruningCell(store, cfg.pruning, 1, 1);
+  assert.equal(pr.sortedNorms.length, cfg.pruning.latentDim);
+  assert.ok(pr.sortedNorms.every((v, i) => i === 0 || v <= pr.sortedNorms[i - 1]));
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked by the cells');
+  const computed = store.computed;
+  // a second store on the same file serves every cell without training
+  const again = new ResultsStore(file, { version: 't' });
+  const t0 = Date.now();
+  const vae2 = await phaseCell(again, cfg.phase, 2, 0.3, 'vae');
+  await tuneC2(again, cfg.phase, 'ae-l2');
+  await pruningCell(again, cfg.pruning, 1, 1);
+  assert.equal(again.computed, 0);
+  assert.ok(again.reused >= 3 && Date.now() - t0 < 2000);
+  assert.equal(vae2.nmse, vae.nmse);
+  assert.ok(computed >= 6);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
