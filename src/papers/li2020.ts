@@ -343,7 +343,8 @@ export function table1Rows(dataset: string, rows: (RestorationParams & Restorati
         const name = sev === 0 ? 'clean' : sev === 'mixup' ? 'mixup' : `sev ${sev}`;
         const pair = (['impulse', 'gaussian'] as const).map((noise) => {
           if (source === 'paper') { const v = paperAccuracy(dataset, m.key, noise, sev); return v === undefined ? '' : v.toFixed(2); }
-          const r = find(noise, sev);
+          // PC on the clean images is measured in every cell (same images): show it even when no clean cell ran
+          const r = find(noise, sev) ?? (sev === 0 && m.field === 'accCorrupted' ? rows.find((x) => x.dataset === dataset) : undefined);
           if (!r) return '';
           const v = sev === 0 && m.field === 'accCorrupted' ? r.accClean : r[m.field];
           return (100 * v).toFixed(2);
