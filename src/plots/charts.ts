@@ -162,7 +162,7 @@ export function lines(o: LinesOptions): VegaLiteSpec {
   const sortedRules = [...(o.rules ?? [])].sort((a, b) => b.y - a.y);
   let prevAbove: number | null = null;
   for (const r of sortedRules) {
-    const close = prevAbove !== null && (o.logY ? Math.abs(Math.log10(prevAbove / r.y)) < 0.06 * Math.log10(Math.max(...ys) / Math.min(...ys) || 10) : prevAbove - r.y < 0.07 * span);
+    const close: boolean = prevAbove !== null && (o.logY ? Math.abs(Math.log10(prevAbove / r.y)) < 0.06 * Math.log10(Math.max(...ys) / Math.min(...ys) || 10) : prevAbove - r.y < 0.07 * span);
     const dy = close ? 12 : -7;
     prevAbove = close ? null : r.y;
     layers.push({ data: { values: [r] }, mark: { type: 'rule', strokeDash: [5, 4], color: '#555' }, encoding: { y: { field: 'y', type: 'quantitative' } } });

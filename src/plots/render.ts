@@ -89,10 +89,16 @@ export function svgToPNG(svg: string, scale = 2): Buffer {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const font = figureFont();
+  const fam = font.family === 'sans-serif' ? 'DejaVu Sans' : font.family;
   const r = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
-    font: { loadSystemFonts: true, defaultFontFamily: font.family === 'sans-serif' ? 'DejaVu Sans' : font.family, sansSerifFamily: font.family, ...(font.file ? { fontFiles: [font.file] } : {}) },
+    // Every generic family maps to the figure font: resvg 2.6 panics (killing the kernel) when a text element's
+    // family list resolves to no loaded font.
+    font: {
+      loadSystemFonts: true, defaultFontFamily: fam, sansSerifFamily: fam, serifFamily: fam, monospaceFamily: fam, cursiveFamily: fam, fantasyFamily: fam,
+      ...(font.file ? { fontFiles: [font.file] } : {}),
+    },
     imageRendering: 1, // optimizeSpeed: nearest-neighbour for embedded images (crisp pixels)
   });
   return r.render().asPng();
