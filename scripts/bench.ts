@@ -433,11 +433,14 @@ async function oursRpca(m: any, d: any, lambda: number): Promise<{ times?: numbe
 function gaussianFeatures(n: number, d: number, seed: string, shift: number): Float32Array {
   // Correlated Gaussian features: Z (I + 0.5 R / sqrt(d)) + shift, R ~ N(0, 1).
   const rng = new Rng(seed);
-  return tf.tidy(() => {
+  const F = tf.tidy(() => {
     const Z = tf.tensor2d(rng.normalArray(n * d, 0, 1), [n, d]);
     const M = tf.add(tf.eye(d), tf.mul(tf.tensor2d(rng.normalArray(d * d, 0, 1), [d, d]), 0.5 / Math.sqrt(d)));
-    return tf.add(tf.matMul(Z, M), shift).dataSync() as Float32Array;
+    return tf.add(tf.matMul(Z, M), shift);
   });
+  const out = F.dataSync() as Float32Array; // (not returned from tidy: tidy would walk the typed array)
+  F.dispose();
+  return out;
 }
 
 async function groupFrechet(): Promise<void> {
