@@ -84,9 +84,14 @@ export class ClaimsTable {
     return rowsToHTML(this.rows(), { caption: `Claims tested in ${this.notebook}`, columns: [...CLAIM_COLUMNS] });
   }
 
-  /** Saves the CSV and shows the table (HTML in a notebook, text elsewhere). */
+  /**
+   * Saves the CSV and shows the table (HTML in a notebook, text elsewhere). Outside smoke scale a copy goes beside
+   * the notebook's figures as `figures/<notebook>/claims-<scale>.csv`, so the committed figures carry their claims.
+   */
   show(): void {
     this.save();
+    const scale = getScale();
+    if (scale !== 'smoke') this.save(path.join(path.resolve(__dirname, '..', '..'), 'figures', this.notebook, `claims-${scale}.csv`));
     // Loaded here, not at import, to keep this module free of the notebook helpers.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { display } = require('../notebook') as typeof import('../notebook');
