@@ -23,15 +23,9 @@ import { Rng } from '../random';
 export interface ConvLayer { W: tf.Variable; b: tf.Variable; k: number; stride: number; inC: number; outC: number; transpose: boolean }
 export interface BNLayer { gamma: tf.Variable; beta: tf.Variable; mean: tf.Variable; variance: tf.Variable; channels: number }
 
-let uidCounter = 0;
-const uid = () => uidCounter++;
-
-/** tf.variable keeps its own copy: dispose the initial tensor so it does not leak. */
-export function makeVariable(init: tf.Tensor, name: string, trainable = true): tf.Variable {
-  const v = tf.variable(init, trainable, `${name}_${uid()}`);
-  init.dispose();
-  return v;
-}
+/** tf.variable keeps its own copy: the initial tensor is disposed so it does not leak (one helper for all nets). */
+import { newVariable } from './mlp';
+export const makeVariable = newVariable;
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
