@@ -24,7 +24,7 @@
 // | principal angles, ROC AUC | `src/metrics/angles.ts`, `src/metrics/ranking.ts` |
 //
 // **Scales** (`RML_SCALE`): **smoke** 600 images and a few hundred gradient steps (only proves the cells run);
-// **quick** (default) 5,000 images, 3,000 full-batch steps for the linear models, 25 epochs on 3,000 images for
+// **quick** (default) 2,000 images, 1,500 full-batch steps for the linear models, 15 epochs on 2,000 images for
 // the deep ones; **paper** all 60,000 training images and longer training. The lecture has no numbers of its own:
 // the "paper" column states what the lecture claims.
 

@@ -51,12 +51,12 @@ export function sun2020Config(scale: Scale, seed = 0): Sun2020Config {
   const by = <T>(v: Record<Scale, T>) => v[scale];
   return {
     scale,
-    n: by({ smoke: 600, quick: 5000, paper: 60000 }),
+    n: by({ smoke: 600, quick: 2000, paper: 60000 }),
     d: 20,
-    linearIterations: by({ smoke: 300, quick: 3000, paper: 6000 }),
-    deepN: by({ smoke: 300, quick: 3000, paper: 60000 }),
+    linearIterations: by({ smoke: 300, quick: 1500, paper: 6000 }),
+    deepN: by({ smoke: 300, quick: 2000, paper: 60000 }),
     deepTestN: by({ smoke: 100, quick: 1000, paper: 10000 }),
-    deepEpochs: by({ smoke: 2, quick: 25, paper: 100 }),
+    deepEpochs: by({ smoke: 2, quick: 15, paper: 100 }),
     outlier: by({
       smoke: { inlierClass: 4, nInliers: 300, nOutliers: 16, epochs: 3 },
       quick: { inlierClass: 4, nInliers: 2000, nOutliers: 105, epochs: 30 },
