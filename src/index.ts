@@ -63,3 +63,4 @@ export * from './models/dai-vae';
 export * from './models/dai-ae';
 export * from './inspect/latent';
 export * from './papers/dai';
+export * from './models/alternating-model';

@@ -23,10 +23,11 @@
  *   rda.objective                // Fig. 7's objective after each inner epoch and each prox step
  */
 import { tf } from '../backend';
-import { BaseModel, Decomposition, FitOptions, OuterRecord, RobustModel, Transformer } from './base';
+import { FitOptions, Transformer } from './base';
+import { AlternatingRobustModel } from './alternating-model';
 import { DeepAutoencoder, DEEP_AE_DEFAULTS, DeepAutoencoderOptions } from './autoencoder';
 import {
-  fitAlternating, LambdaConvention, ObjectivePoint, Penalty, PenaltyName, penaltyOf, StopRule,
+  LambdaConvention, Penalty, PenaltyName, penaltyOf, StopRule,
 } from '../train/alternating';
 import { assertInt, assertNonNegative, InputError } from '../validate';
 
@@ -56,17 +57,9 @@ export const RDA_DEFAULTS: RdaOptions = {
   traceObjective: true,
 };
 
-export class RobustDeepAutoencoder extends BaseModel<RdaOptions> implements RobustModel, Transformer {
+export class RobustDeepAutoencoder extends AlternatingRobustModel<RdaOptions> implements Transformer {
   /** The inner deep autoencoder (its weights after the last outer iteration). */
   ae: DeepAutoencoder | null = null;
-  /** L = D(E(X - S)) after the last outer iteration (owned by the model). */
-  L: tf.Tensor2D | null = null;
-  /** The sparse part S = prox(X - L) (owned by the model). */
-  S: tf.Tensor2D | null = null;
-  /** Fig. 7's trace: objective after each inner epoch and (prox = 1) after each prox step. */
-  objective: ObjectivePoint[] = [];
-  /** The prox threshold actually used (lambda in the paper's units). */
-  threshold = NaN;
   private Xfit: tf.Tensor2D | null = null;
 
   constructor(opts: Partial<RdaOptions> = {}) {
@@ -89,26 +82,9 @@ export class RobustDeepAutoencoder extends BaseModel<RdaOptions> implements Robu
     this.release();
     this.ae = new DeepAutoencoder(this.aeOptions());
     const p = this.params;
-    const res = await fitAlternating({
-      X, inner: this.ae, penalty: p.penalty, lambda: p.lambda, lambdaConvention: p.lambdaConvention,
-      outer: p.outer, innerEpochs: p.innerEpochs, tol: p.tol, stopRule: p.stopRule, traceObjective: p.traceObjective,
-      onEpoch: opts.onEpoch, onOuter: opts.onOuter ? (r: OuterRecord) => opts.onOuter!(r) : undefined,
-      progress: opts.progress, label: opts.label ?? `RDA ${penaltyOf(p.penalty).name} lambda=${p.lambda}`,
-    });
-    this.L = res.L;
-    this.S = res.S;
+    await this.runAlternating(X, this.ae, p.penalty, opts, `RDA ${penaltyOf(p.penalty).name} lambda=${p.lambda}`);
     this.Xfit = X.clone();
-    this.objective = res.history.objective;
-    this.threshold = res.history.threshold;
-    this.history = { epochs: res.history.epochs, outer: res.history.outer, seconds: res.history.seconds, stopped: res.history.stopped };
-    this._fitted = true;
     return this;
-  }
-
-  /** { L, S } of the fitted data (copies; caller disposes). */
-  decompose(): Decomposition {
-    this.checkFitted('decompose');
-    return { L: this.L!.clone(), S: this.S!.clone() };
   }
 
   /** D(E(X)) for new data through the learned autoencoder (caller disposes). */
@@ -149,8 +125,9 @@ export class RobustDeepAutoencoder extends BaseModel<RdaOptions> implements Robu
   }
 
   private release(): void {
-    for (const t of [this.L, this.S, this.Xfit]) if (t && !t.isDisposed) t.dispose();
-    this.L = this.S = this.Xfit = null;
+    this.releaseParts();
+    if (this.Xfit && !this.Xfit.isDisposed) this.Xfit.dispose();
+    this.Xfit = null;
     this.ae?.dispose();
     this.ae = null;
   }

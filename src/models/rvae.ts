@@ -22,10 +22,11 @@
  * `hidden: [512, 384, 256]`. See vae.ts for the code's reparameterisation quirk (`reparam: 'authors-code'`).
  */
 import { tf } from '../backend';
-import { BaseModel, Decomposition, FitOptions, Generative, OuterRecord, RobustModel } from './base';
+import { FitOptions, Generative } from './base';
+import { AlternatingRobustModel } from './alternating-model';
 import { VAE, VAE_DEFAULTS, VAEOptions } from './vae';
 import { ConvVAE, ConvVAEOptions } from './conv-vae';
-import { fitAlternating, InnerModel, LambdaConvention, ObjectivePoint, StopRule } from '../train/alternating';
+import { InnerModel, LambdaConvention, StopRule } from '../train/alternating';
 import { assertInt, assertNonNegative, assertOneOf } from '../validate';
 
 export interface RVAEOptions extends VAEOptions {
@@ -63,16 +64,9 @@ export const RVAE_DEFAULTS: RVAEOptions = {
   conv: {},
 };
 
-export class RVAE extends BaseModel<RVAEOptions> implements RobustModel, Generative {
+export class RVAE extends AlternatingRobustModel<RVAEOptions> implements Generative {
   /** The inner VAE after the last outer iteration. */
   vae: VAE | ConvVAE | null = null;
-  /** L = D(E(X - S)) after the last outer iteration (owned by the model). */
-  L: tf.Tensor2D | null = null;
-  /** Sparse part S (owned by the model). */
-  S: tf.Tensor2D | null = null;
-  /** The prox threshold actually used. */
-  threshold = NaN;
-  objective: ObjectivePoint[] = [];
 
   constructor(opts: Partial<RVAEOptions> = {}) {
     super(RVAE_DEFAULTS, opts);
@@ -101,25 +95,8 @@ export class RVAE extends BaseModel<RVAEOptions> implements RobustModel, Generat
       reconstruct: (L) => vae.reconstruct(L, { mode: p.reconstruct, seed: calls++ }),
       dataFit: (L) => vae.dataFit(L),
     };
-    const res = await fitAlternating({
-      X, inner, penalty: 'l1', lambda: p.lambda, lambdaConvention: p.lambdaConvention,
-      outer: p.outer, innerEpochs: p.innerEpochs, tol: p.tol, stopRule: p.stopRule, traceObjective: p.traceObjective,
-      onEpoch: opts.onEpoch, onOuter: opts.onOuter ? (r: OuterRecord) => opts.onOuter!(r) : undefined,
-      progress: opts.progress, label: opts.label ?? `RVAE lambda=${p.lambda}`,
-    });
-    this.L = res.L;
-    this.S = res.S;
-    this.threshold = res.history.threshold;
-    this.objective = res.history.objective;
-    this.history = { epochs: res.history.epochs, outer: res.history.outer, seconds: res.history.seconds, stopped: res.history.stopped };
-    this._fitted = true;
+    await this.runAlternating(X, inner, 'l1', opts, `RVAE lambda=${p.lambda}`);
     return this;
-  }
-
-  /** { L, S } of the fitted data (copies; caller disposes). */
-  decompose(): Decomposition {
-    this.checkFitted('decompose');
-    return { L: this.L!.clone(), S: this.S!.clone() };
   }
 
   /** D(E(X)) for new data through the trained VAE (posterior mean). */
@@ -144,8 +121,7 @@ export class RVAE extends BaseModel<RVAEOptions> implements RobustModel, Generat
   }
 
   private release(): void {
-    for (const t of [this.L, this.S]) if (t && !t.isDisposed) t.dispose();
-    this.L = this.S = null;
+    this.releaseParts();
     this.vae?.dispose();
     this.vae = null;
   }
