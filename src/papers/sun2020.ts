@@ -78,16 +78,18 @@ export interface SpectrumPoint { k: number; sigma: number; energy: number; cumul
  * Singular values of the column-centred data, from the eigenvalues of the D x D Gram matrix (Float64
  * eigensolver; sigma_k = sqrt(lambda_k)); energy = sigma_k^2 / sum sigma^2, cumulative = its running sum.
  */
+/** Gram matrix Xc^T Xc of the column-centred data (float32 matMul on the backend), as a Float64 D x D matrix. */
+function centredGram64(X: tf.Tensor2D): Mat64 {
+  const D = X.shape[1];
+  const G = tf.tidy(() => { const Xc = tf.sub(X, tf.mean(X, 0, true)); return tf.matMul(Xc, Xc, true, false); });
+  const data = Float64Array.from(G.dataSync());
+  G.dispose();
+  return { rows: D, cols: D, data };
+}
+
 export function centredSpectrum(X: tf.Tensor2D): SpectrumPoint[] {
   const [n, D] = X.shape;
-  const G = tf.tidy(() => {
-    const Xc = tf.sub(X, tf.mean(X, 0, true));
-    return tf.matMul(Xc, Xc, true, false);
-  });
-  const g = G.dataSync();
-  G.dispose();
-  const A: Mat64 = { rows: D, cols: D, data: Float64Array.from(g) };
-  const { values } = symEig64(A, { vectors: false });
+  const { values } = symEig64(centredGram64(X), { vectors: false });
   const lam = Array.from(values).map((v) => Math.max(0, v)).sort((a, b) => b - a);
   const total = lam.reduce((s, v) => s + v, 0);
   if (!(total > 0)) throw new InputError(`centredSpectrum: the ${n} x ${D} data have no variance`);
@@ -126,10 +128,7 @@ function residualEnergy(X: tf.Tensor2D, L: tf.Tensor2D): number {
 export function pcaBasis(X: tf.Tensor2D, d: number): tf.Tensor2D {
   const D = X.shape[1];
   if (!(Number.isInteger(d) && d >= 1 && d <= D)) throw new InputError(`pcaBasis: d must be an integer in [1, ${D}], got ${d}`);
-  const G = tf.tidy(() => { const Xc = tf.sub(X, tf.mean(X, 0, true)); return tf.matMul(Xc, Xc, true, false); });
-  const g = G.dataSync();
-  G.dispose();
-  const { vectors } = symEig64({ rows: D, cols: D, data: Float64Array.from(g) }, { vectors: true });
+  const { vectors } = symEig64(centredGram64(X), { vectors: true });
   const V = new Float32Array(D * d);
   for (let j = 0; j < d; j++) { // eigenvalues ascending: the top d are the last rows of `vectors`
     const row = D - 1 - j;
@@ -164,18 +163,19 @@ export async function linearSubspaces(X: tf.Tensor2D, d: number, iterations: num
   rows.push({ model: 'PCA model (randomized SVD when large)', ...basisStats(Vm, V), errorRatio: residualEnergy(X, Lm) / ePca, seconds: (Date.now() - t0) / 1000 });
   tf.dispose([Vt, Vm, Lm, Sm]); pca.dispose();
   const common = { loss: 'l2' as const, center: true, iterations, seed };
-  const fits: [string, () => Promise<{ B: tf.Tensor2D; L: tf.Tensor2D; dispose(): void }>][] = [
-    ['linear AE, tied (B B^T x)', async () => { const m = await new LinearAutoencoder({ ...common, rank: d, tied: true }).fit(X, { progress }); const { L, S } = m.decompose(); S.dispose(); return { B: m.B, L, dispose: () => m.dispose() }; }],
-    ['linear AE, untied (B A^T x)', async () => { const m = await new LinearAutoencoder({ ...common, rank: d, tied: false }).fit(X, { progress }); const { L, S } = m.decompose(); S.dispose(); return { B: m.B, L, dispose: () => m.dispose() }; }],
-    ['linear factorization (B z)', async () => { const m = await new LinearFactorization({ ...common, rank: d }).fit(X, { progress }); const { L, S } = m.decompose(); S.dispose(); return { B: m.B, L, dispose: () => m.dispose() }; }],
+  const models: [string, LinearAutoencoder | LinearFactorization][] = [
+    ['linear AE, tied (B B^T x)', new LinearAutoencoder({ ...common, rank: d, tied: true })],
+    ['linear AE, untied (B A^T x)', new LinearAutoencoder({ ...common, rank: d, tied: false })],
+    ['linear factorization (B z)', new LinearFactorization({ ...common, rank: d })],
   ];
-  for (const [name, fit] of fits) {
+  for (const [name, m] of models) {
     const t1 = Date.now();
-    const r = await fit();
+    await m.fit(X, { progress });
     const seconds = (Date.now() - t1) / 1000;
-    rows.push({ model: name, ...basisStats(r.B, V), errorRatio: residualEnergy(X, r.L) / ePca, seconds });
-    r.L.dispose();
-    r.dispose();
+    const { L, S } = m.decompose();
+    rows.push({ model: name, ...basisStats(m.B, V), errorRatio: residualEnergy(X, L) / ePca, seconds });
+    tf.dispose([L, S]);
+    m.dispose();
   }
   tf.dispose([V, mean]);
   return rows;
