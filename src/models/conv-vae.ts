@@ -17,7 +17,7 @@
  */
 import { tf } from '../backend';
 import { Rng } from '../random';
-import { mapBatches } from '../train/loop';
+import { mapBatches, makeOptimizer } from '../train/loop';
 import { Progress } from '../progress';
 import { BaseModel, EpochRecord, FitOptions, Generative, Reconstructor } from './base';
 import { InnerContext, InnerModel } from '../train/alternating';
@@ -127,7 +127,7 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
       this.vars[`tb${i}`] = own(tf.zeros([dch[i + 1]]), true, `cvae_tb${i}`);
       if (p.batchNorm) this.bns[`t${i}`] = this.makeBN(dch[i + 1], `t${i}`);
     }
-    this.optimizer = tf.train.adam(p.learningRate, p.beta1, 0.999);
+    this.optimizer = makeOptimizer('adam', p.learningRate, { beta1: p.beta1, beta2: 0.999 });
   }
 
   private makeBN(c: number, key: string): BN {

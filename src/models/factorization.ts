@@ -22,6 +22,7 @@
  * whole row of the grid in one pass.
  */
 import { tf } from '../backend';
+import { makeOptimizer } from '../train/loop';
 import { Rng, toRng } from '../random';
 import { Progress } from '../progress';
 import { InputError, assertInt, assertOneOf, assertPositive } from '../validate';
@@ -114,7 +115,7 @@ export async function runSolver(
   vars: tf.Variable[], residual: () => tf.Tensor, o: LinearSolverOptions, label: string, progress?: boolean,
 ): Promise<SolverRun> {
   const t0 = Date.now();
-  const opt = o.optimizer === 'adam' ? tf.train.adam(o.learningRate) : o.optimizer === 'sgd' ? tf.train.sgd(o.learningRate) : null;
+  const opt = o.optimizer === 'adam' ? makeOptimizer('adam', o.learningRate) : o.optimizer === 'sgd' ? tf.train.sgd(o.learningRate) : null;
   const total = () => tf.sum(residualLoss(residual(), o.loss)) as tf.Scalar;
   const normalizedStep = (lr: number) => tf.tidy(() => {
     const { grads } = tf.variableGrads(total, vars);
@@ -316,7 +317,7 @@ export class LinearFactorization extends BaseModel<LinearFactorizationOptions> i
     const Xs = tf.tidy(() => tf.div(tf.sub(X, this._mean!), scale));
     const Bs = tf.tidy(() => tf.div(this._B!, scale));
     const Z = tf.variable(init, true);
-    const opt = tf.train.adam(o.learningRate);
+    const opt = makeOptimizer('adam', o.learningRate);
     for (let t = 0; t < o.iterations; t++) {
       (opt as unknown as { learningRate: number }).learningRate = learningRateAt(o, t);
       tf.tidy(() => { opt.minimize(() => tf.mean(tf.abs(tf.sub(Xs, tf.matMul(Z, Bs, false, true)))) as tf.Scalar, false, [Z]); });

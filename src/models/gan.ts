@@ -14,7 +14,7 @@
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { Activation, DenseLayer, mlp, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
-import { mapBatches } from '../train/loop';
+import { mapBatches, makeOptimizer } from '../train/loop';
 import { BaseModel, EpochRecord, FitOptions, Generative } from './base';
 import { Progress } from '../progress';
 import { assertInt, assertInRange, assertPositive, InputError } from '../validate';
@@ -75,8 +75,8 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
     const r = new Rng(p.seed).fork('gan-init');
     this.gen = mlp([p.latentDim, ...[...p.hidden].reverse(), d], r.fork('G'), 'gan_G', { std: 0.02 });
     this.disc = mlp([d, ...p.hidden, 1], r.fork('D'), 'gan_D', { std: 0.02 });
-    this.optG = tf.train.adam(p.learningRate, p.beta1);
-    this.optD = tf.train.adam(p.learningRate, p.beta1);
+    this.optG = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
+    this.optD = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
   }
 
   private generate(Z: tf.Tensor2D): tf.Tensor2D {

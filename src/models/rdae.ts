@@ -17,6 +17,7 @@
  * ResNet) see the images mapped to [-1, 1]; results are mapped back to [0, 1].
  */
 import { tf } from '../backend';
+import { makeOptimizer } from '../train/loop';
 import { Rng } from '../random';
 import { Progress } from '../progress';
 import { InputError, assertInt, assertOneOf, assertPositive } from '../validate';
@@ -84,7 +85,7 @@ export function imageLoss(pred: tf.Tensor, target: tf.Tensor, loss: ImageLoss): 
 }
 
 export function setAdamLearningRate(opt: tf.Optimizer, lr: number): void {
-  (opt as unknown as { learningRate: number }).learningRate = lr; // tf.train.adam reads it every step
+  (opt as unknown as { learningRate: number }).learningRate = lr; // tf.train.adam and FusedAdam read it every step
 }
 
 /** Applies fn to row blocks (bounded memory), returns the concatenation. */
@@ -133,7 +134,7 @@ export class RDAE extends BaseModel<DeepRobustOptions> implements RobustModel, T
     this._X = tf.clone(X);
     const vars = [...this.enc.trainable, ...this.dec.trainable];
     const Xn = tf.tidy(() => toNetImages(o.net, X));
-    const opt = tf.train.adam(o.learningRate);
+    const opt = makeOptimizer('adam', o.learningRate);
     const n = X.shape[0], bs = Math.min(o.batchSize, n);
     const bar = new Progress(o.epochs, opts.label ?? `RDAE (${o.net.name}, ${o.loss})`, { enabled: opts.progress ?? o.epochs > 1 });
     const t0 = Date.now();

@@ -18,6 +18,7 @@
  * (`transformEpochs` epochs from N(0, 1) codes).
  */
 import { tf } from '../backend';
+import { makeOptimizer } from '../train/loop';
 import { Rng } from '../random';
 import { Progress } from '../progress';
 import { assertInt, assertPositive } from '../validate';
@@ -68,8 +69,8 @@ export class RNLF extends BaseModel<RNLFOptions> implements RobustModel, Transfo
     const n = X.shape[0], bs = Math.min(o.batchSize, n);
     const Z = makeVariable(tf.tensor2d(rng.fork('codes').normalArray(n * o.codeDim), [n, o.codeDim]), 'rnlf/Z');
     const Xn = tf.tidy(() => toNetImages(o.net, X));
-    const netOpt = tf.train.adam(o.learningRate);
-    const codeOpt = tf.train.adam(o.codeLearningRate);
+    const netOpt = makeOptimizer('adam', o.learningRate);
+    const codeOpt = makeOptimizer('adam', o.codeLearningRate);
     const netVars = freezeDecoder ? [] : this.dec!.trainable;
     const records: EpochRecord[] = [];
     const bar = new Progress(epochs, label, { enabled: opts.progress ?? epochs > 1 });

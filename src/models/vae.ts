@@ -27,7 +27,7 @@
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { Activation, DenseLayer, mlp, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
-import { trainLoop, mapBatches } from '../train/loop';
+import { trainLoop, mapBatches, makeOptimizer } from '../train/loop';
 import { BaseModel, FitOptions, Generative, Reconstructor, EpochRecord } from './base';
 import { InnerContext, InnerModel } from '../train/alternating';
 import { assertInt, assertOneOf, assertPositive, InputError } from '../validate';
@@ -125,7 +125,7 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     this.muHead = mlp([last, p.latentDim], r.fork('mu'), 'vae_mu')[0];
     this.lvHead = mlp([last, p.latentDim], r.fork('lv'), 'vae_lv')[0];
     this.dec = mlp([p.latentDim, ...[...p.hidden].reverse(), d], r.fork('dec'), 'vae_dec');
-    this.optimizer = tf.train.adam(p.learningRate);
+    this.optimizer = makeOptimizer('adam', p.learningRate); // fused ResourceApplyAdam on tfjs-node (same update)
   }
 
   /** q(z|x): mean and log-variance (n x latentDim each; caller disposes). */

@@ -12,15 +12,21 @@ import { makeFusedAdam } from './fused';
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
 
+/** Adam's other hyperparameters (tf.train.adam's defaults: 0.9, 0.999, the backend's epsilon). */
+export interface AdamOptions { beta1?: number; beta2?: number; epsilon?: number }
+
 /**
  * 'adam' is tf.train.adam's maths; on the native TensorFlow backend it runs as one fused `ResourceApplyAdam`
  * kernel per variable (src/train/fused.ts, checked equal to tf.train.adam in test/train/fused.test.ts), which
  * removes ~15 small kernels per variable per step. Set RML_FUSED=0 to get the plain tf.train.adam everywhere.
+ * A schedule may assign `(opt as { learningRate }).learningRate` between steps with either (both read it every
+ * step). The returned optimizer must be disposed (the fused one holds TensorFlow resources).
  */
-export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+export function makeOptimizer(name: OptimizerName, learningRate: number, adam: AdamOptions = {}): tf.Optimizer {
   assertPositive(learningRate, 'learningRate');
+  const { beta1 = 0.9, beta2 = 0.999, epsilon } = adam;
   switch (name) {
-    case 'adam': return process.env.RML_FUSED === '0' ? tf.train.adam(learningRate) : makeFusedAdam(learningRate);
+    case 'adam': return process.env.RML_FUSED === '0' ? tf.train.adam(learningRate, beta1, beta2, epsilon) : makeFusedAdam(learningRate, beta1, beta2, epsilon);
     case 'sgd': return tf.train.sgd(learningRate);
     case 'momentum': return tf.train.momentum(learningRate, 0.9);
     case 'rmsprop': return tf.train.rmsprop(learningRate);

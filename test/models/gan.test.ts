@@ -37,3 +37,25 @@ test('GAN: generator mirrors the VAE decoder; about the VAE parameter count; tra
   assert.equal(tf.memory().numTensors, before);
   X.dispose();
 });
+
+test('GAN: fused Adam (makeOptimizer, beta1 = 0.5) and plain tf.train.adam give the same generator', async () => {
+  await ready;
+  const X = manifoldData(2, 100, 12);
+  const samples = async (fused: boolean) => {
+    const prev = process.env.RML_FUSED;
+    process.env.RML_FUSED = fused ? '1' : '0';
+    try {
+      const g = new GAN({ hidden: [10], latentDim: 2, epochs: 3, batchSize: 25, beta1: 0.5, seed: 3 });
+      await g.fit(X, { progress: false });
+      const S = g.sample(8, 1); const s = Array.from(S.dataSync()); S.dispose();
+      g.dispose();
+      return s;
+    } finally {
+      if (prev === undefined) delete process.env.RML_FUSED; else process.env.RML_FUSED = prev;
+    }
+  };
+  const a = await samples(true), b = await samples(false);
+  const maxDiff = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+  assert.ok(maxDiff < 1e-5, `fused vs plain Adam: max |d sample| = ${maxDiff}`);
+  X.dispose();
+});
