@@ -57,11 +57,12 @@ interface Row {
   quality?: string; // loss / error / F1 ... as text
   flopsPerStep?: number;
   primary?: boolean; // the ours row the peers are compared with
+  load1?: number; // 1-minute load average when the row was measured (busy machine: > cores)
 }
 const rows: Row[] = [];
 const stats = (t: number[]) => { const s = [...t].sort((a, b) => a - b); const m = s.length; return { median: m % 2 ? s[(m - 1) / 2] : (s[m / 2 - 1] + s[m / 2]) / 2, min: s[0], max: s[m - 1], n: m }; };
 
-function add(r: Row): Row { rows.push(r); printRow(r); return r; }
+function add(r: Row): Row { r.load1 ??= os.loadavg()[0]; rows.push(r); printRow(r); return r; }
 
 function fmtMs(ms: number): string { return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`; }
 function printRow(r: Row): void {
@@ -74,7 +75,8 @@ function printRow(r: Row): void {
     if (ours) extra = `  ours/peer = ${(stats(ours.times!).median / s.median).toFixed(2)}`;
   }
   if (r.flopsPerStep) extra += `  ${(r.flopsPerStep / (s.median / 1000) / 1e9).toFixed(1)} GFLOP/s`;
-  console.log(`${label} ${fmtMs(s.median).padStart(9)} [${fmtMs(s.min)} - ${fmtMs(s.max)}] n=${s.n}${extra}${r.quality ? `  ${r.quality}` : ''}`);
+  const busy = r.load1 !== undefined && r.load1 > os.cpus().length + 0.5 ? `  [machine busy: load ${r.load1.toFixed(1)}]` : '';
+  console.log(`${label} ${fmtMs(s.median).padStart(9)} [${fmtMs(s.min)} - ${fmtMs(s.max)}] n=${s.n}${extra}${r.quality ? `  ${r.quality}` : ''}${busy}`);
 }
 
 // ------------------------------------------------------------------------------------------------ machine
@@ -167,7 +169,8 @@ function runPeer(peer: 'torch' | 'keras' | 'numpy' | 'sklearn', tasks: string[],
 function addPeerRow(group: string, task: string, peer: string, res: any, quality?: (r: any) => string, flops?: number, implSuffix = ''): void {
   const impl = `${PEER_LABEL[peer] ?? peer}${implSuffix}`;
   if (!res || res.error) { add({ group, task, impl, kind: 'peer', status: `peer cannot run: ${res?.error ?? 'no result'}` }); return; }
-  add({ group, task, impl, kind: 'peer', times: res.times_ms, quality: quality?.(res), flopsPerStep: flops });
+  const thr = res.threads_used !== undefined ? `${quality ? ', ' : ''}${res.threads_used} thread${res.threads_used === 1 ? '' : 's'}` : '';
+  add({ group, task, impl, kind: 'peer', times: res.times_ms, quality: (quality?.(res) ?? '') + thr, flopsPerStep: flops });
 }
 
 // ------------------------------------------------------------------------------------------------ timing
@@ -225,7 +228,7 @@ async function groupMlp(X200: Float32Array): Promise<void> {
     const v = make(layers);
     const { times, last } = await timeSteps(v.step);
     v.dispose(); disposeLayers(layers);
-    const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops };
+    const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops, load1: os.loadavg()[0] };
     rows.push(r);
     if (!best || stats(times).median < stats(best.times!).median) best = r;
   }
@@ -253,7 +256,7 @@ async function groupConv(X100: Float32Array): Promise<void> {
         const v = make(x);
         const { times, last } = await timeSteps(v.step);
         v.dispose(); x.dispose();
-        const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops };
+        const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops, load1: os.loadavg()[0] };
         rows.push(r);
         if (!best || stats(times).median < stats(best.times!).median) best = r;
       } catch (e) {
@@ -603,7 +606,7 @@ function findReproduceSummaries(): { file: string; scale: string; notebooks: { n
 // ================================================================================================ output
 async function writeOutputs(meta: Record<string, unknown>, quiet = false): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
-  const csvRows = [['group', 'task', 'impl', 'kind', 'median_ms', 'min_ms', 'max_ms', 'samples', 'ratio_ours_over_peer', 'gflops', 'pct_of_peak', 'quality', 'status'].join(',')];
+  const csvRows = [['group', 'task', 'impl', 'kind', 'median_ms', 'min_ms', 'max_ms', 'samples', 'ratio_ours_over_peer', 'gflops', 'pct_of_peak', 'load1', 'quality', 'status'].join(',')];
   const q = (s: unknown) => { const t = String(s ?? ''); return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t; };
   const chart: Record<string, unknown>[] = [];
   for (const r of rows) {
@@ -611,7 +614,7 @@ async function writeOutputs(meta: Record<string, unknown>, quiet = false): Promi
     const ours = rows.find((o) => o.task === r.task && o.primary && o.times?.length);
     const ratio = s && r.kind === 'peer' && ours ? stats(ours.times!).median / s.median : s && r.kind === 'ours' && ours && ours !== r ? s.median / stats(ours.times!).median : null;
     const gf = s && r.flopsPerStep ? r.flopsPerStep / (s.median / 1000) / 1e9 : null;
-    csvRows.push([r.group, r.task, r.impl, r.kind, s?.median.toFixed(3), s?.min.toFixed(3), s?.max.toFixed(3), s?.n, ratio?.toFixed(3), gf?.toFixed(2), gf ? ((100 * gf) / (meta.peakGflops as number)).toFixed(1) : '', r.quality, r.status].map(q).join(','));
+    csvRows.push([r.group, r.task, r.impl, r.kind, s?.median.toFixed(3), s?.min.toFixed(3), s?.max.toFixed(3), s?.n, ratio?.toFixed(3), gf?.toFixed(2), gf ? ((100 * gf) / (meta.peakGflops as number)).toFixed(1) : '', r.load1?.toFixed(2), r.quality, r.status].map(q).join(','));
     if (r.kind === 'peer' && ratio) chart.push({ task: r.task, peer: r.impl, ratio: Number(ratio.toFixed(3)) });
   }
   fs.writeFileSync(path.join(OUT, 'bench.csv'), csvRows.join('\n') + '\n');
