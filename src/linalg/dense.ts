@@ -38,8 +38,10 @@ export function transpose64(A: Mat64): Mat64 {
  * Core kernel: C = A Bt^T with A (m x k) and Bt (n x k) row-major, so every inner loop is a contiguous dot
  * product. Cache-blocked over k and n, register-blocked 2 x 4 (8 accumulators, 6 loads per 8 multiply-adds).
  */
-export function gemmNT(a: Float64Array, m: number, k: number, bt: Float64Array, n: number): Float64Array {
-  const c = new Float64Array(m * n);
+export function gemmNT(a: Float64Array, m: number, k: number, bt: Float64Array, n: number, out?: Float64Array): Float64Array {
+  if (out && out.length < m * n) throw new InputError(`gemmNT: out has ${out.length} entries, needs ${m * n}`);
+  const c = out ? out.subarray(0, m * n) : new Float64Array(m * n);
+  if (out) c.fill(0);
   const KB = 256, NB = 64;
   for (let p0 = 0; p0 < k; p0 += KB) {
     const p1 = Math.min(k, p0 + KB);
@@ -80,6 +82,51 @@ export function gemmNT(a: Float64Array, m: number, k: number, bt: Float64Array, 
     }
   }
   return c;
+}
+
+/**
+ * Ct (k x n, row-major) = Q^T A with Q m x k given COLUMN-major (column j at q[j*m ..]) and A m x n row-major:
+ * Ct[j, :] = sum_i Q[i, j] A[i, :], as row axpys over contiguous rows of A (no transpose of A needed).
+ * Register-blocked 4 rows of A x 2 rows of Ct (8 multiply-adds per 4 + 2 loads and 2 stores).
+ */
+export function gemmTN(q: Float64Array, m: number, k: number, a: Float64Array, n: number, out?: Float64Array): Float64Array {
+  const ct = out ? out.subarray(0, k * n) : new Float64Array(k * n);
+  if (out) ct.fill(0);
+  const NB = 1024; // column block of A / Ct: k rows of Ct x NB stay in cache while the rows of A stream by
+  for (let c0 = 0; c0 < n; c0 += NB) {
+    const c1 = Math.min(n, c0 + NB);
+    let i = 0;
+    for (; i + 3 < m; i += 4) {
+      const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      let j = 0;
+      for (; j + 1 < k; j += 2) {
+        const qa = j * m + i, qb = qa + m;
+        const w00 = q[qa], w01 = q[qa + 1], w02 = q[qa + 2], w03 = q[qa + 3];
+        const w10 = q[qb], w11 = q[qb + 1], w12 = q[qb + 2], w13 = q[qb + 3];
+        const o0 = j * n, o1 = o0 + n;
+        for (let c = c0; c < c1; c++) {
+          const x0 = a[r0 + c], x1 = a[r1 + c], x2 = a[r2 + c], x3 = a[r3 + c];
+          ct[o0 + c] += w00 * x0 + w01 * x1 + w02 * x2 + w03 * x3;
+          ct[o1 + c] += w10 * x0 + w11 * x1 + w12 * x2 + w13 * x3;
+        }
+      }
+      for (; j < k; j++) {
+        const qa = j * m + i;
+        const w0 = q[qa], w1 = q[qa + 1], w2 = q[qa + 2], w3 = q[qa + 3];
+        const o0 = j * n;
+        for (let c = c0; c < c1; c++) ct[o0 + c] += w0 * a[r0 + c] + w1 * a[r1 + c] + w2 * a[r2 + c] + w3 * a[r3 + c];
+      }
+    }
+    for (; i < m; i++) {
+      const r0 = i * n;
+      for (let j = 0; j < k; j++) {
+        const w = q[j * m + i], o0 = j * n;
+        if (w === 0) continue;
+        for (let c = c0; c < c1; c++) ct[o0 + c] += w * a[r0 + c];
+      }
+    }
+  }
+  return ct;
 }
 
 /** C = A B. */

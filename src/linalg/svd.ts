@@ -18,7 +18,7 @@
 import { tf } from '../backend';
 import { InputError } from '../validate';
 import { Rng } from '../random';
-import { Mat64, ThinSvd64, gemmNT, jacobiSvd64, matmul64, matmulTN64, symEig64, transpose64 } from './dense';
+import { Mat64, ThinSvd64, gemmNT, gemmTN, jacobiSvd64, matmul64, matmulTN64, symEig64, transpose64 } from './dense';
 
 /**
  * In-place CGS2 QR on a column-major block (k columns of length m, column j at q[j*m ..]); returns R (k x k,
@@ -84,9 +84,9 @@ function mulAXt(a: Float64Array, m: number, n: number, xt: Float64Array, k: numb
   return gemmNT(xt, k, n, a, m);
 }
 
-/** Ct (k x n row-major) = (A^T Q)^T = Q^T A: At = A^T (n x m row-major), Q column-major (k columns of length m). */
-function mulAtQ(at: Float64Array, m: number, n: number, q: Float64Array, k: number): Float64Array {
-  return gemmNT(q, k, m, at, n);
+/** Ct (k x n row-major) = Q^T A: A m x n row-major, Q column-major (k columns of length m); no transpose of A. */
+function mulAtQ(a: Float64Array, m: number, n: number, q: Float64Array, k: number): Float64Array {
+  return gemmTN(q, m, k, a, n);
 }
 
 export interface RandomizedSvdOptions {
@@ -127,7 +127,6 @@ export function randomizedSvd64(A: Mat64, k: number, opts: RandomizedSvdOptions 
   }
   for (let j = k0; j < kk; j++) for (let i = 0; i < n; i++) omT[j * n + i] = rng.normal();
   const useBackend = opts.backendPowerIterations ?? m * n * kk > 4e6;
-  const at = transpose64(A).data; // A^T, so that both products are contiguous dot products
   if (q > 0) {
     if (useBackend) {
       const At = tf.tensor2d(Float32Array.from(a), [m, n]);
@@ -148,7 +147,7 @@ export function randomizedSvd64(A: Mat64, k: number, opts: RandomizedSvdOptions 
       for (let it = 0; it < q; it++) {
         const qy = mulAXt(a, m, n, omT, kk);
         qrColumnMajor64(qy, m, kk, rng);
-        omT = mulAtQ(at, m, n, qy, kk);
+        omT = mulAtQ(a, m, n, qy, kk);
         qrColumnMajor64(omT, n, kk, rng);
       }
     }
@@ -156,7 +155,7 @@ export function randomizedSvd64(A: Mat64, k: number, opts: RandomizedSvdOptions 
   // Float64 Rayleigh-Ritz: A ~ Q Q^T A = Q C^T, C = A^T Q = Q2 R, R = Ur S Vr^T  =>  A ~ (Q Vr) S (Q2 Ur)^T.
   const qy = mulAXt(a, m, n, omT, kk);
   qrColumnMajor64(qy, m, kk, rng); // Q, column-major
-  const ct = mulAtQ(at, m, n, qy, kk); // C^T: kk x n = C column-major
+  const ct = mulAtQ(a, m, n, qy, kk); // C^T: kk x n = C column-major
   const R = qrColumnMajor64(ct, n, kk, rng); // ct now holds Q2 column-major (= Q2^T row-major)
   const r = jacobiSvd64({ rows: kk, cols: kk, data: R });
   // U = Q Vr (m x kk): U[i, l] = sum_j Q[i, j] Vr[j, l]

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Matrix, EigenvalueDecomposition, SVD } from 'ml-matrix';
 import { initBackend } from '../../src/backend';
 import { Rng } from '../../src/random';
-import { Mat64, symEig64, jacobiSvd64, cholesky64, matmul64, matmulTN64, matmulNT64, transpose64, orthonormalize64 } from '../../src/linalg/dense';
+import { Mat64, symEig64, jacobiSvd64, cholesky64, matmul64, matmulTN64, matmulNT64, transpose64, orthonormalize64, gemmNT, gemmTN } from '../../src/linalg/dense';
 import { randomizedSvd64, gramSvd64, qrThin64, spectralNorm64 } from '../../src/linalg/svd';
 
 const rand = (m: number, n: number, rng: Rng): Mat64 => ({ rows: m, cols: n, data: Float64Array.from(rng.normalArray(m * n)) });
@@ -17,6 +17,23 @@ test('dense products agree with ml-matrix', () => {
   assert.ok(maxAbsDiff(matmulTN64(A, C).data, matmul64(transpose64(A), C).data) < 1e-13);
   assert.ok(maxAbsDiff(matmulNT64(A, transpose64(B)).data, matmul64(A, B).data) < 1e-13);
   assert.throws(() => matmul64(A, A), /do not match/);
+});
+
+test('gemmTN (Q column-major, A row-major) = Q^T A and gemmNT into a reused output, for odd sizes', () => {
+  const rng = new Rng(11);
+  for (const [m, k, n] of [[1, 1, 1], [7, 3, 5], [13, 6, 1030], [9, 5, 4]]) {
+    const Q = rand(m, k, rng), A = rand(m, n, rng);
+    const qcol = transpose64(Q).data; // column-major Q
+    const ref = matmulTN64(Q, A).data; // k x n
+    assert.ok(maxAbsDiff(gemmTN(qcol, m, k, A.data, n), ref) < 1e-12);
+    const out = new Float64Array(k * n + 3).fill(7);
+    gemmTN(qcol, m, k, A.data, n, out);
+    assert.ok(maxAbsDiff(out.subarray(0, k * n), ref) < 1e-12);
+    const B = rand(n, k, rng); // C = A B = gemmNT(A, B^T as n x k rows)
+    const outC = new Float64Array(m * k).fill(-3);
+    gemmNT(A.data, m, n, transpose64(B).data, k, outC);
+    assert.ok(maxAbsDiff(outC, matmul64(A, B).data) < 1e-12);
+  }
 });
 
 test('symEig64 matches ml-matrix eigenvalues and gives orthonormal eigenvectors (also with repeated eigenvalues)', () => {
