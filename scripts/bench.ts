@@ -11,8 +11,9 @@
  *      iterations and error of L, vs NumPy/SciPy (bench/peers/numpy_peer.py, dense SVD and Gram routes).
  *   3. Frechet distance of 10,000 x 64 and 10,000 x 2048 features vs scipy.linalg.sqrtm (both values).
  *   4. Isolation Forest and random forest fit+predict on the 5,124 x 784 outlier set vs scikit-learn.
- *   5. wall time of `npm run reproduce` per notebook (read from the latest reproduce summary; `--notebooks`
- *      runs `npm run reproduce -- --scale smoke` and `--scale quick` first).
+ *   5. wall time of `npm run reproduce` per notebook at smoke and quick scale (read from results/<scale>/timings.json,
+ *      which scripts/reproduce.ts updates after every notebook, else the per-notebook report.json; a notebook
+ *      with no recorded time gets a MISSING row; `--notebooks` runs both scales first).
  *
  * Inputs are generated deterministically (seeded) and written to a temporary folder (manifest.json + raw
  * arrays) that the peers read: both sides time the SAME data. Rows whose model is not in the library yet print
@@ -190,6 +191,14 @@ function mlpTrainFlops(batch: number, sizes = MLP_SIZES): number {
   for (let i = 0; i + 1 < sizes.length; i++) f += 2 * batch * sizes[i] * sizes[i + 1] * (i === 0 ? 2 : 3); // fwd, dW, dX (no dX for layer 0)
   return f;
 }
+/** One outer iteration (5 inner epochs on 5,000 rows + one forward pass for the prox step), approximate. */
+function outerFlops(kind: 'rda' | 'rvae', inner = 5, n = 5000): number {
+  if (kind === 'rda') { const sizes = [784, 400, 200, 400, 784]; return inner * mlpTrainFlops(n, sizes) + mlpTrainFlops(n, sizes) / 3; }
+  // VAE 784-512-256-(2 x 49)-256-512-784: every layer but the first also back-propagates to its input.
+  const layers = [[784, 512], [512, 256], [256, 98], [49, 256], [256, 512], [512, 784]];
+  const train = layers.reduce((f, [i, o], k) => f + 2 * n * i * o * (k === 0 ? 2 : 3), 0);
+  return inner * train + layers.reduce((f, [i, o]) => f + 2 * n * i * o, 0);
+}
 function convTrainFlops(batch: number): number {
   // Li et al. Table 3: (macs per image) conv 1->64 k4 out 14x14, 64->128 k4 out 7x7, 128->30 k7 out 1x1;
   // deconv 30->128 k7 in 1x1, 128->64 k4 in 7x7, 64->1 k4 in 14x14.
@@ -356,16 +365,16 @@ async function groupOuter(kind: 'rda' | 'rvae', X5000: Float32Array): Promise<vo
         model.dispose();
       }
       X.dispose();
-      add({ group, task, impl: 'tfjs: library model (makeOptimizer)', kind: 'ours', times, quality: q, primary: true });
+      add({ group, task, impl: 'tfjs: library model (makeOptimizer)', kind: 'ours', times, quality: q, primary: true, flopsPerStep: outerFlops(kind, inner) });
     } catch (e) {
       add({ group, task, impl: 'tfjs', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
     }
   }
   const reps = Math.max(1, Math.min(REPEATS, 3));
   const torch = runPeer('torch', [`${kind}_outer`], { repeats: reps, timeoutS: 420 * reps })[`${kind}_outer`];
-  addPeerRow(group, task, 'torch', torch, (r) => `last inner loss ${Number(r.loss).toFixed(4)}`);
+  addPeerRow(group, task, 'torch', torch, (r) => `last inner loss ${Number(r.loss).toFixed(4)}`, outerFlops(kind, inner));
   const keras = runPeer('keras', [`${kind}_outer`], { repeats: reps, timeoutS: 420 * reps })[`${kind}_outer`];
-  addPeerRow(group, task, 'keras', keras, (r) => `last inner loss ${Number(r.loss).toFixed(4)}`);
+  addPeerRow(group, task, 'keras', keras, (r) => `last inner loss ${Number(r.loss).toFixed(4)}`, outerFlops(kind, inner));
 }
 
 async function groupRpca(sizes: number[]): Promise<void> {
@@ -568,38 +577,56 @@ function groupNotebooks(): void {
       spawnSync('npm', ['run', 'reproduce', '--', '--scale', scale], { cwd: ROOT, stdio: 'inherit' });
     }
   }
-  const found = findReproduceSummaries();
-  if (found.length === 0) {
-    for (const scale of ['smoke', 'quick']) add({ group: 'notebooks', task: `reproduce --scale ${scale}`, impl: 'ours', kind: 'ours', status: 'no reproduce summary found (run `npm run reproduce -- --scale ' + scale + '`, or `npm run bench -- --notebooks`)' });
-    return;
-  }
-  for (const f of found) {
-    for (const nb of f.notebooks) add({ group: 'notebooks', task: `${f.scale}: ${nb.name}`, impl: `reproduce (${path.relative(ROOT, f.file)})`, kind: 'ours', times: [nb.seconds * 1000], quality: nb.status ?? '' });
-    const total = f.notebooks.reduce((s, nb) => s + nb.seconds, 0);
-    const target = f.scale === 'smoke' ? 10 : f.scale === 'quick' ? 60 : NaN;
-    add({ group: 'notebooks', task: `${f.scale}: all ${f.notebooks.length} notebooks`, impl: 'reproduce (sum)', kind: 'ours', times: [total * 1000], quality: Number.isFinite(target) ? `target <= ${target} min on 2 cores: ${total / 60 <= target ? 'met' : 'NOT met'} (${(total / 60).toFixed(1)} min)` : '' });
+  const nbDir = path.join(ROOT, 'notebooks');
+  const all = fs.existsSync(nbDir) ? fs.readdirSync(nbDir).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort() : [];
+  for (const scale of ['smoke', 'quick']) {
+    const found = reproduceTimings(scale);
+    let total = 0, missing = 0, failed = 0;
+    for (const name of all.length ? all : Object.keys(found).sort()) {
+      const t = found[name];
+      if (!t) {
+        missing++;
+        add({ group: 'notebooks', task: `${scale}: ${name}`, impl: 'npm run reproduce', kind: 'ours', status: `MISSING: no wall time recorded at ${scale} scale (run \`npm run reproduce -- --scale ${scale} --only ${name}\`, or \`npm run bench -- --notebooks\`)` });
+        continue;
+      }
+      total += t.seconds;
+      if (!t.ok) failed++;
+      add({ group: 'notebooks', task: `${scale}: ${name}`, impl: `npm run reproduce (${t.source})`, kind: 'ours', times: [t.seconds * 1000], quality: `${t.ok ? 'ok' : 'FAILED'}${t.when ? `, run ${t.when} UTC` : ''}${t.load !== undefined ? `, load ${t.load.toFixed(1)}` : ''}`, load1: t.load ?? NaN });
+    }
+    const target = scale === 'smoke' ? 10 : 60;
+    const n = all.length || Object.keys(found).length;
+    add({
+      group: 'notebooks', task: `${scale}: all ${n} notebooks`, impl: 'npm run reproduce (sum)', kind: 'ours', times: n - missing > 0 ? [total * 1000] : undefined,
+      status: n - missing > 0 ? undefined : `MISSING: no notebook timed at ${scale} scale`, load1: NaN,
+      quality: missing ? `INCOMPLETE: ${missing} of ${n} notebooks have no recorded time; target <= ${target} min on 2 cores not assessable (${(total / 60).toFixed(1)} min for the others)`
+        : `target <= ${target} min on 2 cores: ${total / 60 <= target && !failed ? 'met' : 'NOT met'} (${(total / 60).toFixed(1)} min${failed ? `, ${failed} failed` : ''})`,
+    });
   }
 }
 
 /**
- * Per-notebook wall times of the latest `npm run reproduce` at each scale: scripts/reproduce.ts writes
- * results/<scale>/logs/<notebook>.report.json ({ ok, seconds, cells, completed, ... }) for every notebook it runs.
+ * Per-notebook wall times of the latest `npm run reproduce` at a scale: results/<scale>/timings.json (written by
+ * scripts/reproduce.ts after every notebook), else the per-notebook results/<scale>/logs/<name>.report.json.
  */
-function findReproduceSummaries(): { file: string; scale: string; notebooks: { name: string; seconds: number; status?: string }[] }[] {
-  const out: { file: string; scale: string; notebooks: { name: string; seconds: number; status?: string }[] }[] = [];
-  for (const scale of ['smoke', 'quick', 'paper']) {
-    const dir = path.join(ROOT, 'results', scale, 'logs');
-    if (!fs.existsSync(dir)) continue;
-    const nbs: { name: string; seconds: number; status?: string }[] = [];
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.report.json')).sort()) {
+function reproduceTimings(scale: string): Record<string, { seconds: number; ok: boolean; when?: string; load?: number; source: string }> {
+  const out: Record<string, { seconds: number; ok: boolean; when?: string; load?: number; source: string }> = {};
+  const dir = path.join(ROOT, 'results', scale, 'logs');
+  if (fs.existsSync(dir)) {
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.report.json'))) {
       try {
         const j = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
         const when = fs.statSync(path.join(dir, f)).mtime.toISOString().slice(0, 16).replace('T', ' ');
-        if (Number.isFinite(Number(j.seconds))) nbs.push({ name: f.replace(/\.report\.json$/, ''), seconds: Number(j.seconds), status: `${j.ok ? 'ok' : 'FAILED'} (${j.completed ?? '?'}/${j.cells ?? '?'} cells, run ${when} UTC)` });
+        if (Number.isFinite(Number(j.seconds))) out[f.replace(/\.report\.json$/, '')] = { seconds: Number(j.seconds), ok: !!j.ok, when, source: path.relative(ROOT, path.join(dir, f)) };
       } catch { /* unreadable report */ }
     }
-    if (nbs.length) out.push({ file: dir, scale, notebooks: nbs });
   }
+  const tfile = path.join(ROOT, 'results', scale, 'timings.json');
+  try {
+    const j = JSON.parse(fs.readFileSync(tfile, 'utf8'));
+    for (const [name, t] of Object.entries<any>(j.notebooks ?? {})) {
+      if (Number.isFinite(Number(t.seconds))) out[name] = { seconds: Number(t.seconds), ok: !!t.ok, when: String(t.finished ?? '').slice(0, 16).replace('T', ' '), load: Array.isArray(t.loadavg) ? Number(t.loadavg[0]) : undefined, source: path.relative(ROOT, tfile) };
+    }
+  } catch { /* no timings file yet */ }
   return out;
 }
 
@@ -614,7 +641,7 @@ async function writeOutputs(meta: Record<string, unknown>, quiet = false): Promi
     const ours = rows.find((o) => o.task === r.task && o.primary && o.times?.length);
     const ratio = s && r.kind === 'peer' && ours ? stats(ours.times!).median / s.median : s && r.kind === 'ours' && ours && ours !== r ? s.median / stats(ours.times!).median : null;
     const gf = s && r.flopsPerStep ? r.flopsPerStep / (s.median / 1000) / 1e9 : null;
-    csvRows.push([r.group, r.task, r.impl, r.kind, s?.median.toFixed(3), s?.min.toFixed(3), s?.max.toFixed(3), s?.n, ratio?.toFixed(3), gf?.toFixed(2), gf ? ((100 * gf) / (meta.peakGflops as number)).toFixed(1) : '', r.load1?.toFixed(2), r.quality, r.status].map(q).join(','));
+    csvRows.push([r.group, r.task, r.impl, r.kind, s?.median.toFixed(3), s?.min.toFixed(3), s?.max.toFixed(3), s?.n, ratio?.toFixed(3), gf?.toFixed(2), gf ? ((100 * gf) / (meta.peakGflops as number)).toFixed(1) : '', r.load1 !== undefined && Number.isFinite(r.load1) ? r.load1.toFixed(2) : '', r.quality, r.status].map(q).join(','));
     if (r.kind === 'peer' && ratio) chart.push({ task: r.task, peer: r.impl, ratio: Number(ratio.toFixed(3)) });
   }
   fs.writeFileSync(path.join(OUT, 'bench.csv'), csvRows.join('\n') + '\n');

@@ -15,6 +15,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { buildNotebooks, notebookSources } from './build-notebooks';
 import { SCALES, type Scale } from '../src/experiment/scale';
 import { ClaimsTable, claimsDir } from '../src/experiment/claims';
@@ -94,6 +95,18 @@ function selectNotebooks(only: string[]): string[] {
 
 interface Outcome { name: string; ok: boolean; seconds: number; status: number; output: string; error?: string }
 
+/**
+ * Wall time of each notebook run, merged into results/<scale>/timings.json ({ notebooks: { name: { seconds, ok,
+ * finished } } }): `npm run bench` reads it for its per-notebook rows (runs with --only update their entries).
+ */
+function recordTiming(scale: string, name: string, seconds: number, ok: boolean): void {
+  const file = path.join(ROOT, 'results', scale, 'timings.json');
+  let j: { notebooks: Record<string, unknown> } = { notebooks: {} };
+  try { j = JSON.parse(fs.readFileSync(file, 'utf8')); if (!j || typeof j.notebooks !== 'object') j = { notebooks: {} }; } catch { /* first run */ }
+  j.notebooks[name] = { seconds: Math.round(seconds * 10) / 10, ok, finished: new Date().toISOString(), cores: os.cpus().length, loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+  try { fs.writeFileSync(file, JSON.stringify(j, null, 1) + '\n'); } catch (e) { console.log(`(could not write ${file}: ${(e as Error).message})`); }
+}
+
 function runOne(name: string, args: Args, index: number, total: number): Promise<Outcome> {
   const outDir = path.join(ROOT, 'results', args.scale, 'notebooks');
   const logDir = path.join(ROOT, 'results', args.scale, 'logs');
@@ -137,6 +150,7 @@ function runOne(name: string, args: Args, index: number, total: number): Promise
         error = i >= 0 ? captured.slice(i) : captured.slice(-4000);
         if (!captured.trim()) error = `run_notebook.py exited with ${code} and no output (see ${path.relative(ROOT, kernelLog)})`;
       }
+      recordTiming(args.scale, name, seconds, ok);
       console.log(`${tag}  ${fmtTime(seconds)}  ${ok ? 'ok' : 'FAILED'}${ok ? '' : `  (executed notebook: ${path.relative(ROOT, output)})`}`);
       if (error) console.log(error.trimEnd());
       resolve({ name, ok, seconds, status: code ?? -1, output, error });
