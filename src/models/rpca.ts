@@ -31,6 +31,7 @@ import { BaseModel, Decomposition, FitOptions, OuterRecord, RobustModel } from '
 import { InputError, assertInt, assertPositive, assertInRange } from '../validate';
 import { Mat64, frobenius64, gemmNT } from '../linalg/dense';
 import { randomizedSvd64, spectralNorm64 } from '../linalg/svd';
+import { native64Available, svt64n } from '../linalg/native64';
 import { Rng } from '../random';
 import { Progress } from '../progress';
 
@@ -54,10 +55,21 @@ export interface RobustPCAOptions {
    * Float64 Rayleigh-Ritz step on the warm block, same iterations and accuracy at tol 1e-7); a cold start uses 3.
    */
   powerIterations: number;
+  /**
+   * Run the SVT on TensorFlow's double-precision kernels when the native backend is active (default true;
+   * src/linalg/native64.ts): same maths in Float64; above ~20% of min(m, n) predicted rank it switches to the
+   * exact SVT from the Gram matrix's eigendecomposition. false = the pure-JS randomized route.
+   */
+  native: boolean;
+  /**
+   * Native route: use the exact SVT from the Gram matrix's eigendecomposition once the predicted rank plus
+   * oversampling exceeds this fraction of min(m, n) (default 0.2; 0 = always, as the NumPy "Gram" peer).
+   */
+  denseFraction: number;
 }
 
 const DEFAULTS: RobustPCAOptions = {
-  lambda: undefined, tol: 1e-7, maxIter: 1000, rho: 1.5, mu0: undefined, muMaxFactor: 1e7, seed: 0, powerIterations: 0,
+  lambda: undefined, tol: 1e-7, maxIter: 1000, rho: 1.5, mu0: undefined, muMaxFactor: 1e7, seed: 0, powerIterations: 0, native: true, denseFraction: 0.2,
 };
 
 export interface RpcaRecord extends OuterRecord { rank: number; mu: number; sv: number; nnzS: number }
@@ -86,6 +98,7 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
     if (p.mu0 !== undefined) assertPositive(p.mu0, 'RobustPCA: mu0');
     assertPositive(p.muMaxFactor, 'RobustPCA: muMaxFactor');
     assertInt(p.powerIterations, 'RobustPCA: powerIterations', 0, 50);
+    assertInRange(p.denseFraction, 'RobustPCA: denseFraction', 0, 1);
   }
 
   /** The MATLAB code's lambda = 1/sqrt(#rows of D) with samples as D's columns = 1/sqrt(#features) here. */
@@ -142,6 +155,17 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
     const progress = opts.progress ? new Progress(P.maxIter, opts.label ?? 'RobustPCA (iterations, up to maxIter)') : null;
     let stopped = 'max-iterations';
     let iter = 0;
+    const useNative = P.native && native64Available();
+    // Records the iteration, grows mu; true when converged.
+    const done = (residual: number, dE2: number, nnz: number, ti: number): boolean => {
+      const rec: RpcaRecord = { iter, c1: residual, c2: Math.sqrt(dE2) / dnorm, seconds: (Date.now() - ti) / 1000, rank: svp, mu, sv, nnzS: nnz };
+      this.history.outer.push(rec);
+      opts.onOuter?.(rec);
+      progress?.tick({ residual: residual.toExponential(2), rank: svp });
+      mu = Math.min(mu * P.rho, muBar);
+      if (residual < P.tol) { stopped = 'converged'; return true; }
+      return false;
+    };
     while (iter < P.maxIter) {
       iter++;
       const ti = Date.now();
@@ -157,6 +181,22 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
         M[i] = d[i] - e + Y[i] * inv;
       }
       // L-step: singular value thresholding at 1/mu with the MATLAB code's rank prediction.
+      if (useNative) {
+        // Double-precision TensorFlow kernels (src/linalg/native64.ts): A = SVT(M) directly.
+        const r = svt64n(M, m, n, inv, sv, { oversample: Math.max(5, Math.ceil(0.1 * sv)), start: V ? { data: V.data, cols: V.cols } : undefined, random: () => rng.uniform(), out: A, denseFraction: P.denseFraction });
+        svp = r.svp;
+        sv = svp < sv ? Math.min(svp + 1, p) : Math.min(svp + Math.round(0.05 * p), p);
+        V = { rows: n, cols: r.vCols, data: r.V };
+        s = r.s;
+        let z2n = 0;
+        for (let i = 0; i < N; i++) {
+          const z = d[i] - A[i] - E[i];
+          z2n += z * z;
+          Y[i] += mu * z;
+        }
+        if (done(Math.sqrt(z2n) / dnorm, dE2, nnz, ti)) break;
+        continue;
+      }
       const svd = randomizedSvd64({ rows: m, cols: n, data: M }, sv, {
         oversample: Math.max(5, Math.ceil(0.1 * sv)), powerIterations: V ? P.powerIterations : Math.max(3, P.powerIterations), start: V, rng,
       });
@@ -180,13 +220,7 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
         z2 += z * z;
         Y[i] += mu * z;
       }
-      const residual = Math.sqrt(z2) / dnorm;
-      const rec: RpcaRecord = { iter, c1: residual, c2: Math.sqrt(dE2) / dnorm, seconds: (Date.now() - ti) / 1000, rank: svp, mu, sv, nnzS: nnz };
-      this.history.outer.push(rec);
-      opts.onOuter?.(rec);
-      progress?.tick({ residual: residual.toExponential(2), rank: svp });
-      mu = Math.min(mu * P.rho, muBar);
-      if (residual < P.tol) { stopped = 'converged'; break; }
+      if (done(Math.sqrt(z2) / dnorm, dE2, nnz, ti)) break;
     }
     progress?.done();
     this.iterations = iter;

@@ -75,3 +75,25 @@ test('RobustPCA on tensors: decompose sums to X, reconstruct projects on the lea
   const z = await new RobustPCA().fit({ rows: 3, cols: 3, data: new Float64Array(9) });
   assert.equal(z.rank, 0);
 });
+
+test('RobustPCA: native double-precision SVT (randomized and dense routes) agrees with the JS route and the dense reference', async () => {
+  await initBackend();
+  // low rank: randomized route on TensorFlow's double kernels vs the pure-JS randomized route
+  const { D, L0 } = candes(200, 150, 5, 0.1, 3);
+  const a = await new RobustPCA().fit(D);
+  const b = await new RobustPCA({ native: false }).fit(D);
+  assert.equal(a.history.stopped, 'converged');
+  assert.ok(Math.abs(a.iterations - b.iterations) <= 1, `${a.iterations} vs ${b.iterations} iterations`);
+  assert.ok(relErr(a.L64!.data, b.L64!.data) < 1e-6, `native vs JS: ${relErr(a.L64!.data, b.L64!.data)}`);
+  assert.ok(relErr(a.L64!.data, L0) < 1e-5);
+  assert.equal(a.rank, 5);
+  // the dense route (exact SVT from the Gram matrix's eigendecomposition, used above ~20% predicted rank; here
+  // forced from the first iteration) = the reference's exact SVT with ml-matrix's SVD every iteration
+  const h = candes(90, 70, 4, 0.05, 7);
+  const lambda = 1 / Math.sqrt(90);
+  const ref = referenceRpca(Matrix.from1DArray(90, 70, Array.from(h.D.data)), lambda);
+  const c = await new RobustPCA({ denseFraction: 0 }).fit(h.D);
+  assert.ok(relErr(c.L64!.data, ref.L.to1DArray()) < 1e-6, `dense route vs reference: ${relErr(c.L64!.data, ref.L.to1DArray())}`);
+  assert.ok(Math.abs(c.iterations - ref.iterations) <= 1, `${c.iterations} vs ${ref.iterations} iterations`);
+  assert.equal(c.rank, 4);
+});
