@@ -64,3 +64,4 @@ export * from './models/dai-ae';
 export * from './inspect/latent';
 export * from './papers/dai';
 export * from './models/alternating-model';
+export * from './linalg/native64';
