@@ -23,10 +23,20 @@
 // Scales (`RML_SCALE`): **paper** is the paper's protocol (n = 10^6, widths 2000/1000, 200 epochs at learning rate
 // 1e-4, the full 10 x 11 grid, 10 trials); **quick** (the default, about 15 minutes on 2 cores) keeps every
 // experiment but with n = 3,000 samples, widths 200/100, a 4 x 3 grid (kappa 2, 8, 14, 20 x nu 0, 0.25, 0.5),
-// 30-50 epochs at learning rate 3e-3, one trial, Table 1 for Ne in {0, 3}, and MNIST on 3,000 images with
-// smaller networks; **smoke** only proves that every cell runs. The quick scale trains each network for ~1,500
-// optimiser steps where the paper used ~2,000,000, so it tests whether the *direction* of each claim shows up
-// early in training, not whether the paper's converged numbers are reached.
+// 30-50 epochs at learning rate 1e-3, one trial, Table 1 for Ne in {0, 3}, MNIST on 3,000 images with smaller
+// networks, and convex RPCA stopped at a relative residual of 1e-3 instead of 1e-7 (on 3,000 x 784 MNIST its
+// partial SVD grows past rank 300 on the way to 1e-7; the NMSE at 1e-3 matches the one at 1e-4 to 4 digits);
+// **smoke** only proves that every cell runs. The quick scale trains each network for ~1,500 optimiser steps
+// where the paper used ~2,000,000, so it tests whether the *direction* of each claim shows up early in
+// training, not whether the paper's converged numbers are reached. The VAE is the model this hurts most: its
+// Sigma_z starts at the prior (I), so z is mostly noise and the decoder learns slowly until Sigma_z shrinks on
+// the used dimensions; within 1,500 steps it is still improving where the deterministic AEs have settled.
+//
+// Two settings the paper does not state, used for every model at every scale: Glorot-uniform initialisation
+// (the Keras / TensorFlow default; the paper says "randomly initialized"; He initialisation made the VAE stay
+// on its prior for the whole quick run), and the floor alpha on diag(Sigma_x) set to 5e-3 x the mean column
+// variance of the observed X (the paper only asks alpha to be small; an absolute 1e-4, ~5e-5 of the Sec. 5.1
+// data's variance, makes the log r^2 data term's stochastic gradient spiky and slowed the VAE down 2-4x).
 
 // %%
 import 'tsx/cjs';
@@ -45,10 +55,10 @@ const t0 = Date.now();
 const tensorsAtStart = tf.memory().numTensors;
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 table('config', [
-  { experiment: 'Fig. 1 / 3 (Sec. 5.1)', n: cfg.phase.n, networks: `${cfg.phase.d}-${cfg.phase.hidden[1]}-${cfg.phase.hidden[0]}-${cfg.phase.latentDim}-${cfg.phase.hidden[0]}-${cfg.phase.hidden[1]}-${cfg.phase.d}`, grid: `kappa ${cfg.phase.kappas.join(',')} x nu ${cfg.phase.nus.join(',')}`, training: `${cfg.phase.train.epochs} ep, lr ${cfg.phase.train.learningRate}, batch ${cfg.phase.train.batchSize}` },
+  { experiment: 'Fig. 1 / 3 (Sec. 5.1)', n: cfg.phase.n, networks: `${cfg.phase.d}-${cfg.phase.hidden[1]}-${cfg.phase.hidden[0]}-${cfg.phase.latentDim}-${cfg.phase.hidden[0]}-${cfg.phase.hidden[1]}-${cfg.phase.d}`, grid: `kappa ${cfg.phase.kappas.join(',')} x nu ${cfg.phase.nus.join(',')}`, training: `${cfg.phase.train.epochs} ep, lr ${cfg.phase.train.learningRate}, batch ${cfg.phase.train.batchSize}, ${cfg.phase.train.init} init, alpha ${cfg.phase.train.alphaRel} x var(X); RPCA tol ${cfg.phase.rpca.tol}, <= ${cfg.phase.rpca.maxIter} it.` },
   { experiment: 'Fig. 4 (Sec. 5.3)', n: cfg.phase.n, networks: `dim z = kappa = ${cfg.sigmaZ.kappa}`, grid: `nu ${cfg.sigmaZ.nus.join(',')}`, training: 'as Fig. 1' },
   { experiment: 'Table 1 / Fig. 2a (Sec. 5.2)', n: cfg.pruning.n, networks: `${cfg.pruning.d}-[${cfg.pruning.width} x Ne]-${cfg.pruning.latentDim}-[${cfg.pruning.width} x Nd]-${cfg.pruning.d}; truth z(${cfg.pruning.kappa})-${cfg.pruning.genHidden.join('-')}-${cfg.pruning.d}`, grid: `Ne ${cfg.pruning.encoderDepths.join(',')} x Nd ${cfg.pruning.decoderDepths.join(',')}, ${cfg.pruning.trials} trial(s)`, training: `${cfg.pruning.train.epochs} ep, lr ${cfg.pruning.train.learningRate}` },
-  { experiment: 'Fig. 2b / 5 (MNIST)', n: cfg.mnist.n, networks: `784-${cfg.mnist.hidden.join('-')}-kappa-...-784`, grid: `kappa ${cfg.mnist.kappas.join(',')}; nu ${cfg.mnist.nus.join(',')}; tau ${cfg.mnist.taus.join(',')}`, training: `${cfg.mnist.train.epochs} ep, lr ${cfg.mnist.train.learningRate}` },
+  { experiment: 'Fig. 2b / 5 (MNIST)', n: cfg.mnist.n, networks: `784-${cfg.mnist.hidden.join('-')}-kappa-...-784`, grid: `kappa ${cfg.mnist.kappas.join(',')}; nu ${cfg.mnist.nus.join(',')}; tau ${cfg.mnist.taus.join(',')}`, training: `${cfg.mnist.train.epochs} ep, lr ${cfg.mnist.train.learningRate}; RPCA tol ${cfg.mnist.rpca.tol}, <= ${cfg.mnist.rpca.maxIter} it.` },
 ], { caption: `Experiment sizes at scale "${nb.scale}"` });
 
 // %% [markdown]
@@ -233,6 +243,11 @@ void claims.add({ claim: 'Table 1: W1 pruning finds the true dimension when the 
 
 // %% [markdown]
 // ## 6. MNIST: Figure 2b (pruning vs latent size) and Figure 5 / Appendix A (recovering corrupted digits)
+//
+// A caution for reading the short runs: about 80% of MNIST pixels are exactly 0, and the closed-form Sigma_x turns
+// every exactly fitted entry into a reward of -log(1/alpha). A network that outputs the blank image earns that on
+// all background pixels and treats the strokes as "outliers" (L-hat = 0, S = the digits: NMSE ~1). Whether a run
+// ended there shows in the Figure 5b table as mean |L-hat| far below mean |L|.
 
 // %%
 const mnStore = daiStore('mnist', nb.scale);
@@ -261,13 +276,13 @@ const fig5 = [];
 const recModels = [...cfg.mnist.taus.map((t) => `vae-tau${t}`), 'rpca'] as const;
 for (const nu of cfg.mnist.nus) for (const model of recModels) {
   const r = await mnistRecoveryCell(mnStore, cfg.mnist, nu, model as `vae-tau${number}` | 'rpca');
-  fig5.push({ nu, model: model === 'rpca' ? 'RPCA' : `VAE tau = ${model.slice(7)}`, NMSE: r.nmse, input: r.nmseInput });
+  fig5.push({ nu, model: model === 'rpca' ? 'RPCA' : `VAE tau = ${model.slice(7)}`, NMSE: r.nmse, input: r.nmseInput, meanAbs: r.meanAbsEstimate, meanAbsClean: r.meanAbsClean });
 }
 await figure('fig5b-mnist-recovery', lines({
   data: fig5, x: 'nu', y: 'NMSE', series: 'model', zero: true, xTitle: 'fraction of pixels replaced by U[0, 1]', yTitle: 'NMSE',
   title: 'Figure 5b: recovering MNIST digits', subtitle: 'paper: VAE (tau = 5 best) below RPCA at every corruption level',
 }));
-table('fig5b', cfg.mnist.nus.map((nu) => Object.fromEntries([['nu', nu], ['NMSE of X', fmt(fig5.find((f) => f.nu === nu)!.input)], ...fig5.filter((f) => f.nu === nu).map((f) => [f.model, fmt(f.NMSE)])])), { caption: 'Figure 5b in numbers' });
+table('fig5b', cfg.mnist.nus.map((nu) => Object.fromEntries([['nu', nu], ['NMSE of X', fmt(fig5.find((f) => f.nu === nu)!.input)], ...fig5.filter((f) => f.nu === nu).flatMap((f) => [[f.model, fmt(f.NMSE)], [`${f.model}: mean |L-hat|`, fmt(f.meanAbs)]]), ['mean |L|', fmt(fig5.find((f) => f.nu === nu)!.meanAbsClean)]])), { caption: 'Figure 5b in numbers (NMSE; mean |L-hat| near 0 = the blank-image estimate)' });
 const vaeBest = cfg.mnist.nus.map((nu) => Math.min(...fig5.filter((f) => f.nu === nu && f.model !== 'RPCA').map((f) => f.NMSE)));
 const rpcaN = cfg.mnist.nus.map((nu) => fig5.find((f) => f.nu === nu && f.model === 'RPCA')!.NMSE);
 const wins = vaeBest.filter((v, i) => v < rpcaN[i]).length;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tf, initBackend } from '../../src/backend';
 import { ResultsStore } from '../../src/experiment/store';
-import { DAI_SCALES, manifoldCell, phaseCell, tuneC2, pruningCell } from '../../src/papers/dai';
+import { DAI_SCALES, manifoldCell, phaseCell, tuneC2, pruningCell, trainOptions, meanColumnVariance } from '../../src/papers/dai';
 
 const cfg = DAI_SCALES.smoke;
 
@@ -16,11 +16,31 @@ test('DAI_SCALES: the paper scale is the paper protocol', () => {
   assert.equal(p.phase.latentDim, 50);
   assert.deepEqual(p.phase.kappas, [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
   assert.equal(p.phase.nus[p.phase.nus.length - 1], 0.5);
-  assert.deepEqual(p.phase.train, { epochs: 200, learningRate: 1e-4, batchSize: 100 });
+  assert.deepEqual({ ...p.phase.train, init: undefined, alphaRel: undefined }, { epochs: 200, learningRate: 1e-4, batchSize: 100, init: undefined, alphaRel: undefined });
+  assert.deepEqual(p.phase.rpca, { tol: 1e-7, maxIter: 1000 });
   assert.equal(p.pruning.latentDim, 30); assert.equal(p.pruning.kappa, 20); assert.deepEqual(p.pruning.genHidden, [200, 200]); assert.equal(p.pruning.d, 400);
   assert.deepEqual(p.mnist.hidden, [1000, 500, 250]);
   assert.deepEqual(p.mnist.taus, [1, 5]);
   for (const s of ['smoke', 'quick'] as const) assert.ok(DAI_SCALES[s].phase.n < p.phase.n);
+});
+
+test('trainOptions: alpha is alphaRel x the mean column variance of the observed X; every scale uses Glorot init', async () => {
+  await initBackend();
+  const before = tf.memory().numTensors;
+  // columns with variances 4 and 0.25 around different means: mean column variance (4 + 0.25) / 2
+  const X = tf.tensor2d([[2, 10.5], [-2, 9.5], [2, 10.5], [-2, 9.5]]);
+  assert.ok(Math.abs(meanColumnVariance(X) - 2.125) < 1e-6);
+  const o = trainOptions({ epochs: 3, learningRate: 1e-3, batchSize: 10, init: 'glorot', alphaRel: 0.01 }, X);
+  assert.ok(Math.abs(o.minVariance! - 0.02125) < 1e-8);
+  assert.deepEqual([o.epochs, o.learningRate, o.batchSize, o.init], [3, 1e-3, 10, 'glorot']);
+  X.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  for (const s of ['paper', 'quick', 'smoke'] as const) {
+    const c = DAI_SCALES[s];
+    for (const t of [c.phase.train, c.pruning.train, c.mnist.train]) { assert.equal(t.init, 'glorot'); assert.ok(t.alphaRel > 0 && t.alphaRel < 0.05); }
+  }
+  // quick: a bounded convex RPCA (MNIST 3000 x 784 climbs to rank > 300 on the way to tol 1e-7)
+  assert.ok(DAI_SCALES.quick.mnist.rpca.tol >= 1e-4 && DAI_SCALES.quick.mnist.rpca.maxIter <= 100);
 });
 
 test('phase / manifold / pruning cells run, are stored, resume without recomputing, and leak no tensors', async () => {
