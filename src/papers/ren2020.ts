@@ -22,7 +22,7 @@ import { saltPepperFlip, gaussianNoise, impulseNoise } from '../corruptions';
 import { ConvVAE, ConvVAEOptions } from '../models/conv-vae';
 import { FeatureNet, featureStats, fid } from '../metrics/fid';
 import { MeanCov } from '../metrics/frechet';
-import { VAE, VAEOptions } from '../models/vae';
+import { VAE, VAEOptions, Reparam } from '../models/vae';
 import { RVAE } from '../models/rvae';
 import { GAN } from '../models/gan';
 import { TwoStage } from '../models/two-stage';
@@ -80,6 +80,9 @@ export interface RenConfig {
   outer: number;
   inner: number;
   activation: Activation;
+  /** VAE reparameterisation of every VAE in the notebook: 'authors-code' (z = mu + exp(logVar) eps, what produced
+   *  the paper's numbers) or 'sigma' (the textbook z = mu + exp(logVar / 2) eps). See vae.ts. */
+  reparam: Reparam;
   hidden: number[];
   latentDim: number;
   /** lambda (authors' convention: threshold = lambda / mu) for the tables and the RDA denoiser. */
@@ -102,7 +105,7 @@ export interface RenConfig {
 }
 
 export function renConfig(scale: Scale): RenConfig {
-  const common = { hidden: [512, 256], latentDim: 49, gridN: 30 };
+  const common = { hidden: [512, 256], latentDim: 49, gridN: 30, reparam: 'authors-code' as Reparam };
   if (scale === 'paper') {
     const sp = [0.01, 0.09, 0.17, 0.25, 0.29, 0.33, 0.41, 0.49];
     return {
@@ -114,16 +117,16 @@ export function renConfig(scale: Scale): RenConfig {
   }
   if (scale === 'quick') {
     return {
-      ...common, scale, nTrain: 5000, nGen: 2000, nRef: 2000, outer: 4, inner: 5, activation: 'relu', lambda: 50,
+      ...common, scale, nTrain: 5000, nGen: 2000, nRef: 2000, outer: 2, inner: 20, activation: 'relu', lambda: 150,
       tableLevels: { mnist: [0.09, 0.25], 'fashion-mnist': [0.09, 0.41] }, datasets: ['mnist', 'fashion-mnist'],
-      heatLevels: [0.09, 0.25], heatLambdas: [15, 50, 150], gaussLevels: [0.2, 0.6],
+      heatLevels: [0.09, 0.25], heatLambdas: [50, 150, 250], gaussLevels: [0.2, 0.6],
       gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 20,
     };
   }
   return {
-    ...common, scale, nTrain: 400, nGen: 200, nRef: 200, outer: 2, inner: 1, activation: 'relu', lambda: 50,
+    ...common, scale, nTrain: 400, nGen: 200, nRef: 200, outer: 2, inner: 1, activation: 'relu', lambda: 150,
     tableLevels: { mnist: [0.25], 'fashion-mnist': [0.41] }, datasets: ['mnist', 'fashion-mnist'],
-    heatLevels: [0.25], heatLambdas: [50], gaussLevels: [0.6],
+    heatLevels: [0.25], heatLambdas: [150], gaussLevels: [0.6],
     gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 10,
   };
 }
@@ -187,7 +190,7 @@ export function corruptFor(clean: tf.Tensor2D, noise: RenNoise, level: number, s
 }
 
 function vaeOpts(cfg: RenConfig, seed: number): Partial<VAEOptions> {
-  return { hidden: cfg.hidden, latentDim: cfg.latentDim, activation: cfg.activation, epochs: cfg.outer * cfg.inner, batchSize: 200, learningRate: 1e-3, seed };
+  return { hidden: cfg.hidden, latentDim: cfg.latentDim, activation: cfg.activation, reparam: cfg.reparam, epochs: cfg.outer * cfg.inner, batchSize: 200, learningRate: 1e-3, seed };
 }
 
 export function encodeSamples(X: tf.Tensor2D): string {
@@ -290,7 +293,7 @@ export function referenceFid(images: tf.Tensor2D, data: RenData, n: number): num
 }
 
 /** Results store of the notebook's sweep (bump the version when a cell's computation changes). */
-export const REN_STORE_VERSION = 'ren2020-v2';
+export const REN_STORE_VERSION = 'ren2020-v3';
 export function renStore(file = '03-robust-variational-autoencoders/cells.jsonl', scale?: Scale): ResultsStore {
   return new ResultsStore(file, { version: REN_STORE_VERSION, scale });
 }
@@ -299,7 +302,7 @@ export type RenRow = RenCell & RenResult;
 
 /** Runs (or reads back) a cell through the store; returns the row. */
 export async function renCell(store: ResultsStore, cell: RenCell, data: () => RenData, cfg: RenConfig): Promise<RenRow> {
-  const params: Record<string, string | number> = { ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, outer: cfg.outer, inner: cfg.inner, activation: cfg.activation };
+  const params: Record<string, string | number> = { ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, outer: cfg.outer, inner: cfg.inner, activation: cfg.activation, reparam: cfg.reparam };
   if (cell.model === 'RPCA+VAE') params.rpcaMaxIter = cfg.rpcaMaxIter;
   const res = await store.cell(params, () => runRenCell(cell, data(), cfg));
   return { ...cell, ...res };
