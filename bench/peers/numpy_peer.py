@@ -135,7 +135,7 @@ def frechet(name):
     f2 = load(a.inputs, name + '_b').astype(np.float64)
     times, v = [], None
     d = f1.shape[1]
-    nt = best_threads(lambda: f1[:2000].T @ f1[:2000] if d > 256 else np.cov(f1, rowvar=False), reps=2)
+    nt = best_threads(lambda: f1[:500].T @ f1[:500] if d > 256 else np.cov(f1, rowvar=False), reps=2)
     for _ in range(a.repeats):
         t0 = time.perf_counter()
         v = limited(nt, lambda: frechet_value(f1, f2))
