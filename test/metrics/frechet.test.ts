@@ -6,6 +6,7 @@ import { Rng } from '../../src/random';
 import { frechetDistance, frechetDistanceFromFeatures, meanCov, traceSqrtProduct } from '../../src/metrics/frechet';
 import { fid, FeatureNet } from '../../src/metrics/fid';
 import { principalAngles } from '../../src/metrics/angles';
+import { native64Available } from '../../src/linalg/native64';
 
 function randomSpd(d: number, rng: Rng, rank = d): number[][] {
   const A = Matrix.from1DArray(d, rank, Array.from(rng.normalArray(d * rank)));
@@ -74,6 +75,42 @@ test('frechetDistanceFromFeatures: means and unbiased covariances as numpy.cov; 
   assert.ok(Math.abs(f64 - be) < 1e-4 * f64, `${f64} vs ${be}`);
   assert.ok(Math.abs(frechetDistanceFromFeatures(A, A)) < 1e-9);
   tf.dispose([A, B]);
+});
+
+test('native (TensorFlow Float64) and JS routes agree to ~1e-12: covariances, trace term (Cholesky and eigen routes), distance', async (t) => {
+  await initBackend();
+  if (!native64Available()) { t.skip('needs the native TensorFlow backend'); return; }
+  const rng = new Rng(21);
+  const before = tf.memory().numTensors;
+  // d = 200 uses 2 column blocks in the native Gram product, d = 40 one.
+  for (const [n, d] of [[300, 40], [500, 200]]) {
+    const A = tf.tensor2d(rng.normalArray(n * d), [n, d]);
+    const B = tf.tensor2d(rng.normalArray(n * d).map((v, i) => 1.3 * v + (i % 7 === 0 ? 0.5 : 0)), [n, d]);
+    const sn = meanCov(A, { linalg: 'native' }), sj = meanCov(A, { linalg: 'js', covariance: 'float64' });
+    let dm = 0, dc = 0, sc = 0;
+    for (let j = 0; j < d; j++) dm = Math.max(dm, Math.abs(sn.mean[j] - sj.mean[j]));
+    for (let i = 0; i < d * d; i++) { dc = Math.max(dc, Math.abs(sn.cov.data[i] - sj.cov.data[i])); sc = Math.max(sc, Math.abs(sj.cov.data[i])); }
+    assert.ok(dm < 1e-14 && dc < 1e-13 * sc, `d=${d}: mean diff ${dm}, cov diff ${dc} (scale ${sc})`);
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) assert.equal(sn.cov.data[i * d + j], sn.cov.data[j * d + i]);
+    const fn = frechetDistanceFromFeatures(A, B, { linalg: 'native' });
+    const fj = frechetDistanceFromFeatures(A, B, { linalg: 'js', covariance: 'float64' });
+    assert.ok(fn > 1 && Math.abs(fn - fj) < 1e-12 * fj, `d=${d}: native ${fn} vs js ${fj}`);
+    assert.equal(frechetDistanceFromFeatures(A, B), fn); // auto = native on tfjs-node
+    tf.dispose([A, B]);
+  }
+  // Trace term: PD (Cholesky of C1), C1 singular (Cholesky of C2), both singular (eigen route).
+  for (const [d, r1, r2] of [[30, 30, 30], [30, 10, 30], [30, 8, 12]]) {
+    const C1 = randomSpd(d, rng, r1), C2 = randomSpd(d, rng, r2);
+    const m1 = { rows: d, cols: d, data: Float64Array.from(C1.flat()) }, m2 = { rows: d, cols: d, data: Float64Array.from(C2.flat()) };
+    const tn = traceSqrtProduct(m1, m2, { linalg: 'native' }), tj = traceSqrtProduct(m1, m2, { linalg: 'js' });
+    // (singular: the clipped near-zero eigenvalues contribute sqrt(rounding) ~1e-8 on either route)
+    const tol = r1 === d ? 1e-12 : 1e-7;
+    assert.ok(Math.abs(tn - tj) < tol * tj, `ranks ${r1},${r2}: native ${tn} vs js ${tj}`);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  assert.throws(() => meanCov([[1, 2], [3, Infinity]], { linalg: 'native' }), /non-finite value at flat index 3/);
+  assert.throws(() => meanCov(tf.tensor2d([1, 2, 3, NaN], [2, 2]), { linalg: 'native' }), /non-finite value at flat index 3/);
+  assert.throws(() => traceSqrtProduct({ rows: 1, cols: 1, data: Float64Array.of(1) }, { rows: 1, cols: 1, data: Float64Array.of(1) }, { linalg: 'gpu' as never }), /linalg must be/);
 });
 
 test('frechetDistance rejects bad input', () => {
