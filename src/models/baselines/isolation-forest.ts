@@ -72,7 +72,8 @@ export class IsolationForest {
 
   fit(X: MatrixInput): this {
     const t0 = Date.now();
-    const cm = toColumns(X, 'IsolationForest.fit: X');
+    const rm = toRows(X, 'IsolationForest.fit: X');
+    const cm = toColumns({ data: rm.data, rows: rm.n, cols: rm.d }, 'IsolationForest.fit: X');
     const { n, d, col } = cm;
     this.nFeatures = d;
     this.psi = this.params.maxSamples === 'auto' ? Math.min(256, n) : Math.min(this.params.maxSamples, n);
@@ -119,7 +120,7 @@ export class IsolationForest {
       }
       this.trees.push(tree);
     }
-    this.trainScores = this.scoreSamples({ data: rowMajor(cm), rows: n, cols: d });
+    this.trainScores = this.scoresOf(this.pathLengthsOfRows(rm.data, n, d));
     this.fitSeconds = (Date.now() - t0) / 1000;
     return this;
   }
@@ -129,20 +130,34 @@ export class IsolationForest {
     if (!this.fitted) throw new InputError('IsolationForest: call fit() first');
     const { data, n, d } = toRows(X, 'IsolationForest: X');
     if (d !== this.nFeatures) throw new InputError(`IsolationForest: X has ${d} columns, fitted with ${this.nFeatures}`);
-    const out = new Float64Array(n);
-    for (const t of this.trees) {
-      for (let i = 0; i < n; i++) {
-        const { depth, leaf } = t.depthOf(data, i * d);
-        out[i] += depth + averagePathLength(t.size[leaf]);
+    return this.pathLengthsOfRows(data, n, d);
+  }
+
+  private pathLengthsOfRows(data: Float32Array, n: number, d: number): Float64Array {
+    const out = new Float64Array(n), T = this.trees.length;
+    const H = this.trees.map(leafPathLengths);
+    // row-outer: the row stays in cache while all trees walk it (tree-outer re-reads the whole matrix per tree)
+    for (let i = 0; i < n; i++) {
+      const o = i * d;
+      let acc = 0;
+      for (let k = 0; k < T; k++) {
+        const t = this.trees[k], feature = t.feature, threshold = t.threshold, left = t.left, right = t.right;
+        let node = 0, f = feature[0];
+        while (f >= 0) { node = data[o + f] <= threshold[node] ? left[node] : right[node]; f = feature[node]; }
+        acc += H[k][node];
       }
+      out[i] = acc / T;
     }
-    for (let i = 0; i < n; i++) out[i] /= this.trees.length;
     return out;
   }
 
   /** Liu et al.'s anomaly score s(x) = 2^(-E[h(x)] / c(psi)). */
   scoreSamples(X: MatrixInput): Float64Array {
-    const h = this.pathLengths(X), c = averagePathLength(this.psi) || 1;
+    return this.scoresOf(this.pathLengths(X));
+  }
+
+  private scoresOf(h: Float64Array): Float64Array {
+    const c = averagePathLength(this.psi) || 1;
     return h.map((v) => Math.pow(2, -v / c));
   }
 
@@ -165,8 +180,18 @@ export class IsolationForest {
   }
 }
 
-function rowMajor(cm: { n: number; d: number; col: Float32Array }): Float32Array {
-  const out = new Float32Array(cm.n * cm.d);
-  for (let f = 0; f < cm.d; f++) for (let i = 0; i < cm.n; i++) out[i * cm.d + f] = cm.col[f * cm.n + i];
-  return out;
+const leafCache = new WeakMap<FlatTree, Float64Array>();
+
+/** Per node: depth + c(size) (the path length h(x) of a row ending there); cached per tree. */
+function leafPathLengths(t: FlatTree): Float64Array {
+  let h = leafCache.get(t);
+  if (h && h.length === t.count) return h;
+  h = new Float64Array(t.count);
+  const depth = new Int32Array(t.count);
+  for (let node = 0; node < t.count; node++) { // children are always added after their parent
+    if (t.feature[node] >= 0) { depth[t.left[node]] = depth[node] + 1; depth[t.right[node]] = depth[node] + 1; }
+    else h[node] = depth[node] + averagePathLength(t.size[node]);
+  }
+  leafCache.set(t, h);
+  return h;
 }

@@ -3,9 +3,12 @@
  * Paffenroth Sec. 5.2 ("50 trees ... remaining parameters at their default values (e.g., each tree has access to
  * a number of features equal to the square root of the total number of input features)", scikit-learn 0.18):
  *
- *   - each tree is grown on a bootstrap sample (n rows drawn with replacement);
- *   - CART with the Gini impurity; at every node `maxFeatures` = floor(sqrt(d)) features are drawn without
- *     replacement (features constant at the node do not count, as in scikit-learn, which keeps drawing);
+ *   - each tree is grown on a bootstrap sample (n rows drawn with replacement; as scikit-learn, the draws are
+ *     integer weights on the distinct rows drawn);
+ *   - CART with the Gini impurity; at every node up to `maxFeatures` = floor(sqrt(d)) features are visited,
+ *     drawn without replacement, as scikit-learn's BestSplitter: a feature constant at the node counts as
+ *     visited (no split on it), and the drawing goes on past `maxFeatures` only while every visited feature was
+ *     constant (scikit-learn's `n_visited_features <= n_found_constants + n_drawn_constants`);
  *   - the best split over those features: threshold = midpoint of two consecutive distinct values, x <= t left;
  *   - grown until leaves are pure or hold < minSamplesSplit samples (max_depth None, min_samples_leaf 1);
  *   - prediction: the mean over trees of the leaf class frequencies (predict_proba), then the arg max.
@@ -95,54 +98,65 @@ export class RandomForestClassifier {
   /** One CART tree (Gini) on a bootstrap sample. Exposed for tests (a single tree on all rows: bootstrap false). */
   growTree(cm: ColumnMatrix, y: Int32Array, rng: Rng): FlatTree {
     const { n, d } = cm, C = this.nClasses, p = this.params;
-    const rows = new Int32Array(n);
-    if (p.bootstrap) for (let i = 0; i < n; i++) rows[i] = rng.int(n);
-    else for (let i = 0; i < n; i++) rows[i] = i;
+    // Bootstrap as scikit-learn: the n draws become integer sample weights on the distinct rows (~63% of n), and
+    // the tree is grown on those rows with weighted class counts -- the same tree as on the duplicated rows
+    // (min_samples_split / min_samples_leaf count distinct rows, as scikit-learn's n_node_samples).
+    const weight = new Int32Array(n);
+    if (p.bootstrap) for (let i = 0; i < n; i++) weight[rng.int(n)]++;
+    else weight.fill(1);
+    let nu = 0;
+    for (let i = 0; i < n; i++) if (weight[i] > 0) nu++;
+    const rows = new Int32Array(nu);
+    for (let i = 0, k = 0; i < n; i++) if (weight[i] > 0) rows[k++] = i;
     const tree = new FlatTree(C, 256);
     const mtry = this.featuresPerSplit(d);
-    const keys = new Float64Array(n), sRows = new Int32Array(n), sVals = new Float32Array(n), bestRows = new Int32Array(n);
+    const keys = new Float64Array(nu), sRows = new Int32Array(nu), sVals = new Float32Array(nu), bestRows = new Int32Array(nu);
     const featOrder = new Int32Array(d); for (let f = 0; f < d; f++) featOrder[f] = f;
     const total = new Float64Array(C), leftC = new Float64Array(C);
+    const col = cm.col;
     // explicit stack of [node, lo, hi, depth]
-    const stack: number[] = [tree.add(), 0, n, 0];
+    const stack: number[] = [tree.add(), 0, nu, 0];
     while (stack.length) {
       const depth = stack.pop()!, hi = stack.pop()!, lo = stack.pop()!, node = stack.pop()!;
-      const m = hi - lo;
+      const m = hi - lo; // distinct rows
       total.fill(0);
-      for (let j = lo; j < hi; j++) total[y[rows[j]]]++;
-      tree.size[node] = m;
-      for (let c = 0; c < C; c++) tree.payload[node * C + c] = total[c] / m;
+      let mw = 0; // weighted count
+      for (let j = lo; j < hi; j++) { const r = rows[j], w = weight[r]; total[y[r]] += w; mw += w; }
+      tree.size[node] = mw;
+      for (let c = 0; c < C; c++) tree.payload[node * C + c] = total[c] / mw;
       let pure = false;
-      for (let c = 0; c < C; c++) if (total[c] === m) pure = true;
+      for (let c = 0; c < C; c++) if (total[c] === mw) pure = true;
       if (pure || m < p.minSamplesSplit || m < 2 * p.minSamplesLeaf || depth >= p.maxDepth) continue;
       let sumSq = 0; for (let c = 0; c < C; c++) sumSq += total[c] * total[c];
       // best split: maximise sum_l^2/nl + sum_r^2/nr (equivalent to minimising weighted Gini)
       let bestScore = -Infinity, bestFeat = -1, bestThr = 0, bestPos = -1;
       let tried = 0;
-      // draw features without replacement (partial Fisher-Yates) until mtry non-constant ones were evaluated
-      for (let k = 0; k < d && tried < mtry; k++) {
+      // draw features without replacement (partial Fisher-Yates): mtry visits, constants included; more only
+      // while none of the visited features varies at this node (scikit-learn's BestSplitter)
+      for (let k = 0; k < d && (k < mtry || tried === 0); k++) {
         const r = k + rng.int(d - k);
         const f = featOrder[r]; featOrder[r] = featOrder[k]; featOrder[k] = f;
-        // constant at this node (common: blank pixels): does not count, and needs no sort
-        const base = f * n, col = cm.col, v0 = col[base + rows[lo]];
-        let constant = true;
-        for (let j = lo + 1; j < hi; j++) if (col[base + rows[j]] !== v0) { constant = false; break; }
-        if (constant) continue;
-        sortRowsByColumn(cm, f, rows, lo, hi, keys, sRows, sVals);
+        // constant at this node (common: blank pixels): no split, and no sort
+        const base = f * n;
+        let mn = col[base + rows[lo]], mx = mn;
+        for (let j = lo + 1; j < hi; j++) { const v = col[base + rows[j]]; if (v < mn) mn = v; else if (v > mx) mx = v; }
+        if (mn === mx) continue;
+        sortRowsByColumn(cm, f, rows, lo, hi, keys, sRows, sVals, mn);
         tried++;
         leftC.fill(0);
-        let sl = 0, sr = sumSq;
+        let sl = 0, sr = sumSq, nlw = 0;
         for (let j = 0; j < m - 1; j++) {
-          const c = y[sRows[j]];
-          // move sample from right to left: update the sums of squares incrementally
-          const rc = total[c] - leftC[c];
-          sr += (rc - 1) * (rc - 1) - rc * rc;
-          sl += (leftC[c] + 1) * (leftC[c] + 1) - leftC[c] * leftC[c];
-          leftC[c]++;
+          const rj = sRows[j], c = y[rj], w = weight[rj];
+          // move w copies of the sample from right to left: update the sums of squares incrementally (exact)
+          const rc = total[c] - leftC[c], lc = leftC[c];
+          sr += (rc - w) * (rc - w) - rc * rc;
+          sl += (lc + w) * (lc + w) - lc * lc;
+          leftC[c] = lc + w;
+          nlw += w;
           if (sVals[j] === sVals[j + 1]) continue;
           const nl = j + 1, nr = m - nl;
           if (nl < p.minSamplesLeaf || nr < p.minSamplesLeaf) continue;
-          const score = sl / nl + sr / nr;
+          const score = sl / nlw + sr / (mw - nlw);
           if (score > bestScore + 1e-12) {
             bestScore = score; bestFeat = f; bestPos = nl;
             // thresholds are stored as float32: keep left values <= thr < right values after rounding
@@ -170,8 +184,9 @@ export class RandomForestClassifier {
     const { data, n, d } = toRows(X, 'RandomForestClassifier: X');
     if (d !== this.nFeatures) throw new InputError(`RandomForestClassifier: X has ${d} columns, fitted with ${this.nFeatures}`);
     const C = this.nClasses, out = new Float64Array(n * C);
-    for (const t of this.trees) {
-      for (let i = 0; i < n; i++) {
+    // row-outer: the row stays in cache while all trees walk it
+    for (let i = 0; i < n; i++) {
+      for (const t of this.trees) {
         const leaf = t.leafOf(data, i * d);
         for (let c = 0; c < C; c++) out[i * C + c] += t.payload[leaf * C + c];
       }

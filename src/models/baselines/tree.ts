@@ -46,7 +46,7 @@ export function toColumns(X: MatrixInput, name = 'X'): ColumnMatrix {
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-const ROW_BITS = 2 ** 20;
+const ROW_BITS = 2 ** 20, ROW_SCALE = 2 ** -20;
 
 /** Order-preserving map of a float32 to [0, 2^32). */
 export function orderedBits(v: number): number {
@@ -56,15 +56,26 @@ export function orderedBits(v: number): number {
 }
 
 /**
- * Sorts `rows[lo..hi)` by the value of column `f` (ascending, ties by row index) into `outRows` and writes the
- * sorted values into `outVals`. `keys` is scratch of length >= hi - lo.
+ * Sorts `rows[lo..hi)` by the value of column `f` (ascending) into `outRows` and writes the sorted values into
+ * `outVals`. `keys` is scratch of length >= hi - lo. The rows holding the minimum value (`min`, computed when not
+ * given) come first in their input order; the others are sorted by (value, row) with the packed-key sort -- on
+ * sparse columns (blank pixels, ReLU features) only the non-minimal part is sorted. Ties are therefore in no
+ * particular order: the splitters only look at boundaries between distinct values.
  */
-export function sortRowsByColumn(cm: ColumnMatrix, f: number, rows: Int32Array, lo: number, hi: number, keys: Float64Array, outRows: Int32Array, outVals: Float32Array): void {
-  const m = hi - lo, base = f * cm.n, col = cm.col;
+export function sortRowsByColumn(cm: ColumnMatrix, f: number, rows: Int32Array, lo: number, hi: number, keys: Float64Array, outRows: Int32Array, outVals: Float32Array, min?: number): void {
+  const base = f * cm.n, col = cm.col;
+  let mn = min ?? Infinity;
+  if (min === undefined) for (let j = lo; j < hi; j++) { const v = col[base + rows[j]]; if (v < mn) mn = v; }
+  let a = 0, m = 0;
+  for (let j = lo; j < hi; j++) {
+    const r = rows[j], v = col[base + r];
+    if (v === mn) outRows[a++] = r;
+    else keys[m++] = orderedBits(v) * ROW_BITS + r;
+  }
+  outVals.fill(mn, 0, a);
   const k = keys.subarray(0, m);
-  for (let j = 0; j < m; j++) { const r = rows[lo + j]; k[j] = orderedBits(col[base + r]) * ROW_BITS + r; }
   k.sort();
-  for (let j = 0; j < m; j++) { const r = k[j] % ROW_BITS; outRows[j] = r; outVals[j] = col[base + r]; }
+  for (let j = 0; j < m; j++) { const kj = k[j], r = kj - Math.floor(kj * ROW_SCALE) * ROW_BITS; outRows[a + j] = r; outVals[a + j] = col[base + r]; }
 }
 
 /** A growable flat binary tree: internal nodes have feature >= 0, leaves feature = -1. */
@@ -106,16 +117,17 @@ export class FlatTree {
   }
 }
 
-/** Row-major float32 data of a matrix input, with its shape. */
+/** Row-major float32 data of a matrix input, with its shape (read only: may be the tensor's own values). */
 export function toRows(X: MatrixInput, name = 'X'): { data: Float32Array; n: number; d: number } {
   if (X instanceof tf.Tensor) {
     if (X.rank !== 2) throw new InputError(`${name}: expected a matrix, got shape [${X.shape}]`);
-    return { data: Float32Array.from(X.dataSync()), n: X.shape[0], d: X.shape[1] };
+    const v = X.dataSync(); // (read only: no copy needed for float32)
+    return { data: v instanceof Float32Array ? v : Float32Array.from(v), n: X.shape[0], d: X.shape[1] };
   }
   if (Array.isArray(X)) {
     const n = X.length, d = n ? X[0].length : 0;
     const data = new Float32Array(n * d);
-    X.forEach((r, i) => data.set(r, i * d));
+    X.forEach((r, i) => { if (r.length !== d) throw new InputError(`${name}: row ${i} has ${r.length} entries, expected ${d}`); data.set(r, i * d); });
     return { data, n, d };
   }
   return { data: Float32Array.from(X.data), n: X.rows, d: X.cols };

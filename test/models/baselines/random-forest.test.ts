@@ -9,17 +9,48 @@ test('orderedBits preserves the order of float32 values (negatives, zero, positi
   for (let i = 0; i + 1 < v.length; i++) assert.ok(orderedBits(v[i]) <= orderedBits(v[i + 1]), `${v[i]} vs ${v[i + 1]}`);
 });
 
-test('sortRowsByColumn sorts a subset of rows by value exactly', () => {
+test('sortRowsByColumn sorts a subset of rows by value exactly (dense and sparse columns, any input order)', () => {
   const rng = new Rng(1);
-  const X = Array.from({ length: 300 }, () => [rng.normal(), Math.round(rng.normal() * 3)]);
+  // column 2: mostly zeros (the minimum), as blank pixels; column 3: minimum -1 with ties
+  const X = Array.from({ length: 300 }, () => [rng.normal(), Math.round(rng.normal() * 3), rng.uniform() < 0.8 ? 0 : rng.uniform(), Math.max(-1, Math.round(rng.normal()))]);
   const cm = toColumns(X);
-  const rows = Int32Array.from({ length: 120 }, (_, i) => 2 * i + 7);
+  const rows = Int32Array.from({ length: 120 }, (_, i) => (i % 2 ? 2 * i + 7 : 290 - 2 * i));
   const keys = new Float64Array(300), sr = new Int32Array(300), sv = new Float32Array(300);
-  for (const f of [0, 1]) {
-    sortRowsByColumn(cm, f, rows, 10, 110, keys, sr, sv);
-    const want = Array.from(rows.subarray(10, 110)).sort((a, b) => Math.fround(X[a][f]) - Math.fround(X[b][f]) || a - b);
-    assert.deepEqual(Array.from(sr.subarray(0, 100)), want);
+  for (const f of [0, 1, 2, 3]) {
+    for (const given of [false, true]) {
+      const mn = Math.min(...Array.from(rows.subarray(10, 110), (r) => Math.fround(X[r][f])));
+      sortRowsByColumn(cm, f, rows, 10, 110, keys, sr, sv, given ? mn : undefined);
+      const want = Array.from(rows.subarray(10, 110)).sort((a, b) => Math.fround(X[a][f]) - Math.fround(X[b][f]) || a - b);
+      // values ascending and equal to the rows' values; the same rows (ties in any order)
+      assert.deepEqual(Array.from(sv.subarray(0, 100)), want.map((r) => Math.fround(X[r][f])));
+      for (let j = 0; j < 100; j++) assert.equal(sv[j], Math.fround(X[sr[j]][f]));
+      assert.deepEqual(Array.from(sr.subarray(0, 100)).sort((a, b) => a - b), [...want].sort((a, b) => a - b));
+    }
   }
+});
+
+test('bootstrap as weights on the distinct rows grows the same tree as the duplicated rows', () => {
+  const rng = new Rng(5);
+  const n = 150, d = 4;
+  const X = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
+  const y = Int32Array.from(X, (r) => (r[0] + r[1] * r[2] > 0.2 ? 1 : 0));
+  const rf = new RandomForestClassifier({ maxFeatures: 'all' });
+  rf.nClasses = 2; rf.nFeatures = d;
+  const weighted = rf.growTree(toColumns(X), y, new Rng(9));
+  // the same draws, as explicit duplicate rows, grown without bootstrap
+  const draws = new Rng(9), idx = Array.from({ length: n }, () => draws.int(n));
+  const noBoot = new RandomForestClassifier({ maxFeatures: 'all', bootstrap: false });
+  noBoot.nClasses = 2; noBoot.nFeatures = d;
+  // (the feature draws continue the same stream: equal-score ties are broken by the same visit order)
+  const dup = noBoot.growTree(toColumns(idx.map((i) => X[i])), Int32Array.from(idx, (i) => y[i]), draws);
+  const test = Array.from({ length: 400 }, () => Array.from({ length: d }, () => 2 * rng.normal()));
+  const flat = Float32Array.from(test.flat());
+  for (let i = 0; i < test.length; i++) {
+    const a = weighted.leafOf(flat, i * d), b = dup.leafOf(flat, i * d);
+    assert.equal(weighted.payload[2 * a + 1], dup.payload[2 * b + 1], `row ${i}`);
+    assert.equal(weighted.size[a], dup.size[b]);
+  }
+  assert.equal(weighted.count, dup.count);
 });
 
 test('a single unbounded CART tree fits the training data exactly (distinct rows) and splits are Gini-optimal at the root', () => {
