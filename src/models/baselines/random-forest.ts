@@ -127,7 +127,6 @@ export class RandomForestClassifier {
       let pure = false;
       for (let c = 0; c < C; c++) if (total[c] === mw) pure = true;
       if (pure || m < p.minSamplesSplit || m < 2 * p.minSamplesLeaf || depth >= p.maxDepth) continue;
-      let sumSq = 0; for (let c = 0; c < C; c++) sumSq += total[c] * total[c];
       // best split: maximise sum_l^2/nl + sum_r^2/nr (equivalent to minimising weighted Gini)
       let bestScore = -Infinity, bestFeat = -1, bestThr = 0, bestPos = -1;
       let tried = 0;
@@ -141,18 +140,25 @@ export class RandomForestClassifier {
         let mn = col[base + rows[lo]], mx = mn;
         for (let j = lo + 1; j < hi; j++) { const v = col[base + rows[j]]; if (v < mn) mn = v; else if (v > mx) mx = v; }
         if (mn === mx) continue;
-        sortRowsByColumn(cm, f, rows, lo, hi, keys, sRows, sVals, mn);
+        const a = sortRowsByColumn(cm, f, rows, lo, hi, keys, sRows, sVals, mn);
         tried++;
-        leftC.fill(0);
-        let sl = 0, sr = sumSq, nlw = 0;
-        for (let j = 0; j < m - 1; j++) {
-          const rj = sRows[j], c = y[rj], w = weight[rj];
-          // move w copies of the sample from right to left: update the sums of squares incrementally (exact)
-          const rc = total[c] - leftC[c], lc = leftC[c];
-          sr += (rc - w) * (rc - w) - rc * rc;
-          sl += (lc + w) * (lc + w) - lc * lc;
-          leftC[c] = lc + w;
-          nlw += w;
+        // start with the a rows holding the minimum on the left (their first split point), computed from the
+        // other m - a rows: on sparse columns only those are scanned (sums of squares stay exact integers)
+        leftC.set(total);
+        let nlw = mw;
+        for (let j = a; j < m; j++) { const rj = sRows[j], w = weight[rj]; leftC[y[rj]] -= w; nlw -= w; }
+        let sl = 0, sr = 0;
+        for (let c = 0; c < C; c++) { sl += leftC[c] * leftC[c]; sr += (total[c] - leftC[c]) * (total[c] - leftC[c]); }
+        for (let j = a - 1; j < m - 1; j++) {
+          if (j >= a) {
+            const rj = sRows[j], c = y[rj], w = weight[rj];
+            // move w copies of the sample from right to left: update the sums of squares incrementally (exact)
+            const rc = total[c] - leftC[c], lc = leftC[c];
+            sr += (rc - w) * (rc - w) - rc * rc;
+            sl += (lc + w) * (lc + w) - lc * lc;
+            leftC[c] = lc + w;
+            nlw += w;
+          }
           if (sVals[j] === sVals[j + 1]) continue;
           const nl = j + 1, nr = m - nl;
           if (nl < p.minSamplesLeaf || nr < p.minSamplesLeaf) continue;

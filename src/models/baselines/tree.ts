@@ -60,9 +60,10 @@ export function orderedBits(v: number): number {
  * `outVals`. `keys` is scratch of length >= hi - lo. The rows holding the minimum value (`min`, computed when not
  * given) come first in their input order; the others are sorted by (value, row) with the packed-key sort -- on
  * sparse columns (blank pixels, ReLU features) only the non-minimal part is sorted. Ties are therefore in no
- * particular order: the splitters only look at boundaries between distinct values.
+ * particular order: the splitters only look at boundaries between distinct values. Returns the number of rows
+ * holding the minimum (they fill outRows[0..count)).
  */
-export function sortRowsByColumn(cm: ColumnMatrix, f: number, rows: Int32Array, lo: number, hi: number, keys: Float64Array, outRows: Int32Array, outVals: Float32Array, min?: number): void {
+export function sortRowsByColumn(cm: ColumnMatrix, f: number, rows: Int32Array, lo: number, hi: number, keys: Float64Array, outRows: Int32Array, outVals: Float32Array, min?: number): number {
   const base = f * cm.n, col = cm.col;
   let mn = min ?? Infinity;
   if (min === undefined) for (let j = lo; j < hi; j++) { const v = col[base + rows[j]]; if (v < mn) mn = v; }
@@ -76,6 +77,7 @@ export function sortRowsByColumn(cm: ColumnMatrix, f: number, rows: Int32Array, 
   const k = keys.subarray(0, m);
   k.sort();
   for (let j = 0; j < m; j++) { const kj = k[j], r = kj - Math.floor(kj * ROW_SCALE) * ROW_BITS; outRows[a + j] = r; outVals[a + j] = col[base + r]; }
+  return a;
 }
 
 /** A growable flat binary tree: internal nodes have feature >= 0, leaves feature = -1. */
