@@ -114,10 +114,13 @@ export class RandomForestClassifier {
     const featOrder = new Int32Array(d); for (let f = 0; f < d; f++) featOrder[f] = f;
     const total = new Float64Array(C), leftC = new Float64Array(C);
     const col = cm.col;
-    // explicit stack of [node, lo, hi, depth]
+    // explicit stack of [node, lo, hi, depth], with each node's known-constant features (constant at an ancestor,
+    // hence here: visited without a scan, as scikit-learn's n_known_constants; copy-on-write, shared by siblings)
     const stack: number[] = [tree.add(), 0, nu, 0];
+    const masks: Uint8Array[] = [new Uint8Array(d)];
     while (stack.length) {
       const depth = stack.pop()!, hi = stack.pop()!, lo = stack.pop()!, node = stack.pop()!;
+      let known = masks.pop()!, owned = false;
       const m = hi - lo; // distinct rows
       total.fill(0);
       let mw = 0; // weighted count
@@ -136,10 +139,15 @@ export class RandomForestClassifier {
         const r = k + rng.int(d - k);
         const f = featOrder[r]; featOrder[r] = featOrder[k]; featOrder[k] = f;
         // constant at this node (common: blank pixels): no split, and no sort
+        if (known[f]) continue;
         const base = f * n;
         let mn = col[base + rows[lo]], mx = mn;
         for (let j = lo + 1; j < hi; j++) { const v = col[base + rows[j]]; if (v < mn) mn = v; else if (v > mx) mx = v; }
-        if (mn === mx) continue;
+        if (mn === mx) {
+          if (!owned) { known = known.slice(); owned = true; }
+          known[f] = 1;
+          continue;
+        }
         const a = sortRowsByColumn(cm, f, rows, lo, hi, keys, sRows, sVals, mn);
         tried++;
         // start with the a rows holding the minimum on the left (their first split point), computed from the
@@ -180,6 +188,7 @@ export class RandomForestClassifier {
       const l = tree.add(), rr = tree.add();
       tree.left[node] = l; tree.right[node] = rr;
       stack.push(rr, lo + bestPos, hi, depth + 1, l, lo, lo + bestPos, depth + 1);
+      masks.push(known, known);
     }
     return tree;
   }
