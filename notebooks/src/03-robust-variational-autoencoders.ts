@@ -86,6 +86,7 @@ table('config', [
   { setting: 'RVAE', value: `${cfg.outer} outer x ${cfg.inner} inner epochs; lambda ${cfg.lambda} for the tables (threshold lambda/mu)` },
   { setting: 'VAE, GAN, two-stage VAEs', value: `${cfg.outer * cfg.inner} epochs (the paper: "the benchmark methods are also trained with 600 iterations")` },
   { setting: 'FID', value: `${cfg.nGen} generated vs ${cfg.nRef} clean training images` },
+  { setting: 'RPCA+VAE denoiser', value: `convex RPCA, inexact ALM (src/models/rpca.ts), tolerance 1e-7, at most ${cfg.rpcaMaxIter} iterations` },
   { setting: 'Tables 2/3 noise (salt-and-pepper)', value: cfg.datasets.map((d) => `${DS_TITLE[d]}: ${cfg.tableLevels[d].join(', ')}`).join('; ') },
   { setting: 'Figure 2 grid (MNIST)', value: `noise ${cfg.heatLevels.join(', ')} x lambda ${cfg.heatLambdas.join(', ')}` },
   { setting: 'Figure 3a (MNIST, Gaussian)', value: `factors ${cfg.gaussLevels.join(', ')}` },

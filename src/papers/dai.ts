@@ -123,11 +123,11 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
       kappas: [2, 8, 14, 20], nus: [0, 0.25, 0.5],
       train: QUICK_TRAIN(50),
       certify: { n: 20000, nTest: 2000, epochs: 10, batchSize: 100, learningRate: 3e-3 },
-      c2Grid: { 'ae-l2': [1, 1000], 'ae-l1': [1, 100] }, tuneCell: { kappa: 8, nu: 0.25 }, rpca: { tol: 1e-3, maxIter: 50 },
+      c2Grid: { 'ae-l2': [1, 1000], 'ae-l1': [1, 100] }, tuneCell: { kappa: 8, nu: 0.25 }, rpca: { tol: 1e-7, maxIter: 1000 },
     },
     sigmaZ: { kappa: 10, nus: [0, 0.25, 0.5] },
     pruning: { n: 3000, kappa: 20, genHidden: [200, 200], d: 400, latentDim: 30, width: 100, encoderDepths: [0, 3], decoderDepths: [0, 1, 2, 3], trials: 1, train: QUICK_TRAIN(30) },
-    mnist: { n: 3000, hidden: [256, 128, 64], kappas: [5, 30], trials: 1, train: QUICK_TRAIN(15), nus: [0.1, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-3, maxIter: 50 } },
+    mnist: { n: 3000, hidden: [256, 128, 64], kappas: [5, 30], trials: 1, train: QUICK_TRAIN(15), nus: [0.1, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 } },
   },
   smoke: {
     phase: {
@@ -135,11 +135,11 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
       kappas: [2, 4], nus: [0, 0.3],
       train: SMOKE_TRAIN(2),
       certify: { n: 300, nTest: 100, epochs: 2, batchSize: 100, learningRate: 1e-3 },
-      c2Grid: { 'ae-l2': [1, 1000], 'ae-l1': [1] }, tuneCell: { kappa: 2, nu: 0.3 }, rpca: { tol: 1e-3, maxIter: 50 },
+      c2Grid: { 'ae-l2': [1, 1000], 'ae-l1': [1] }, tuneCell: { kappa: 2, nu: 0.3 }, rpca: { tol: 1e-7, maxIter: 1000 },
     },
     sigmaZ: { kappa: 4, nus: [0, 0.3] },
     pruning: { n: 300, kappa: 4, genHidden: [16, 16], d: 24, latentDim: 6, width: 16, encoderDepths: [0, 1], decoderDepths: [0, 1], trials: 1, train: SMOKE_TRAIN(2) },
-    mnist: { n: 200, hidden: [32, 16], kappas: [3, 6], trials: 1, train: SMOKE_TRAIN(1), nus: [0.1, 0.5], recoveryKappa: 6, taus: [1, 2], rpca: { tol: 1e-3, maxIter: 50 } },
+    mnist: { n: 200, hidden: [32, 16], kappas: [3, 6], trials: 1, train: SMOKE_TRAIN(1), nus: [0.1, 0.5], recoveryKappa: 6, taus: [1, 2], rpca: { tol: 1e-7, maxIter: 1000 } },
   },
 };
 

@@ -98,7 +98,7 @@ export interface RenConfig {
   /** Table 1 grids: the noise level shown per dataset (paper: MNIST 29%, Fashion-MNIST 41%; quick / smoke use
    *  MNIST 25%, a level of the paper's Table 2, so the grid reuses the table's cells). */
   gridLevel: Record<RenDataset, number>;
-  /** Cap on RPCA iterations (Float64 JS solver). */
+  /** RPCA iterations at most (inexact ALM, tolerance 1e-7; 1000 at every scale, the common MATLAB code's cap). */
   rpcaMaxIter: number;
   /** Images stored per cell for the sample grids. */
   gridN: number;
@@ -120,14 +120,14 @@ export function renConfig(scale: Scale): RenConfig {
       ...common, scale, nTrain: 5000, nGen: 2000, nRef: 2000, outer: 2, inner: 20, activation: 'relu', lambda: 150,
       tableLevels: { mnist: [0.09, 0.25], 'fashion-mnist': [0.09, 0.41] }, datasets: ['mnist', 'fashion-mnist'],
       heatLevels: [0.09, 0.25], heatLambdas: [50, 150, 250], gaussLevels: [0.2, 0.6],
-      gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 20,
+      gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
     };
   }
   return {
     ...common, scale, nTrain: 400, nGen: 200, nRef: 200, outer: 2, inner: 1, activation: 'relu', lambda: 150,
     tableLevels: { mnist: [0.25], 'fashion-mnist': [0.41] }, datasets: ['mnist', 'fashion-mnist'],
     heatLevels: [0.25], heatLambdas: [150], gaussLevels: [0.6],
-    gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 10,
+    gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
   };
 }
 
