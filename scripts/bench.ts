@@ -394,7 +394,7 @@ async function groupRpca(sizes: number[]): Promise<void> {
       else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
     }
     const res = runPeer('numpy', [`rpca_${n}:svd`, `rpca_${n}:gram`], { repeats: 1, timeoutS: 1200 });
-    const q = (x: any) => `${x.iterations} it, err ${Number(x.error).toExponential(1)}`;
+    const q = (x: any) => `${x.iterations} it, err ${Number(x.rel_error_L).toExponential(1)}`; // not `error`: that key means "the peer failed"
     addPeerRow(group, task, 'numpy', res[`rpca_${n}:svd`], q, undefined, ' (dense SVD)');
     addPeerRow(group, task, 'numpy', res[`rpca_${n}:gram`], q, undefined, ' (Gram eigh)');
   }

@@ -112,7 +112,7 @@ def rpca(name, route):
         out = (A, E, it)
     A, E, it = out
     err = float(np.linalg.norm(A - L0) / np.linalg.norm(L0))
-    return {'times_ms': times, 'iterations': it, 'error': err, 'rank': int(np.linalg.matrix_rank(A, tol=1e-3 * np.linalg.norm(A, 2))), 'threads_used': nt}
+    return {'times_ms': times, 'iterations': it, 'rel_error_L': err, 'rank': int(np.linalg.matrix_rank(A, tol=1e-3 * np.linalg.norm(A, 2))), 'threads_used': nt}
 
 
 def frechet_value(f1, f2):

@@ -77,7 +77,8 @@ table('config', [
 
 // %%
 const denoise = await denoiseData(D.n, nb.seed);
-const fig2 = new ResultsStore(`${nb.name}/fig2.jsonl`, { version: VERSION });
+// '-rf2': the random forest follows scikit-learn's feature-visit rule (max_features counts constant features too)
+const fig2 = new ResultsStore(`${nb.name}/fig2.jsonl`, { version: `${VERSION}-rf2` });
 let tFig2 = Date.now();
 for (const k of D.corruptions) {
   await fig2.cell({ k, lambda: null }, () => denoiseCell({ data: denoise, k, lambda: null, cfg: D, seed: nb.seed }));
