@@ -55,20 +55,24 @@ def mlp_model():
     return nn.Sequential(*layers)
 
 
-def mlp_step():
-    x = torch.from_numpy(load(a.inputs, 'mlp_x').copy())
-
+def adam_trainer(build, x, lr, loss_fn):
+    """make() -> step(): a fresh model from build(), Adam(lr), one optimisation step of loss_fn(model(x), x) per call."""
     def make():
-        model = mlp_model()
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        model = build()
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
 
         def step():
             opt.zero_grad(set_to_none=True)
-            loss = nn.functional.mse_loss(model(x), x)
+            loss = loss_fn(model(x), x)
             loss.backward()
             opt.step()
             return loss.item()
         return step
+    return make
+
+
+def timed_training(make):
+    """Chooses the thread count (choose_threads), then times a.steps steps of a fresh, seeded model."""
     nt = choose_threads(make)
     torch.manual_seed(0)
     step = make()
@@ -78,39 +82,26 @@ def mlp_step():
         last[0] = step()
     t = time_steps(timed, a.steps, a.warmup)
     return {'times_ms': t, 'loss': last[0], 'threads_used': nt}
+
+
+def mlp_step():
+    x = torch.from_numpy(load(a.inputs, 'mlp_x').copy())
+    return timed_training(adam_trainer(mlp_model, x, 1e-3, nn.functional.mse_loss))
 
 
 def conv_step():
     x = torch.from_numpy(load(a.inputs, 'conv_x').copy()).reshape(-1, 1, 28, 28)
     code = 30
 
-    def make():
-        model = nn.Sequential(
+    def build():
+        return nn.Sequential(
             nn.Conv2d(1, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
             nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
             nn.Conv2d(128, code, 7, 1, 0),
             nn.ConvTranspose2d(code, 128, 7, 1, 0), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
             nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Sigmoid())
-        model.train()
-        opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-
-        def step():
-            opt.zero_grad(set_to_none=True)
-            loss = (model(x) - x).abs().mean()
-            loss.backward()
-            opt.step()
-            return loss.item()
-        return step
-    nt = choose_threads(make)
-    torch.manual_seed(0)
-    step = make()
-    last = [0.0]
-
-    def timed():
-        last[0] = step()
-    t = time_steps(timed, a.steps, a.warmup)
-    return {'times_ms': t, 'loss': last[0], 'threads_used': nt}
+            nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Sigmoid())  # modules start in training mode (BatchNorm batch stats)
+    return timed_training(adam_trainer(build, x, 1e-4, lambda y, t: (y - t).abs().mean()))
 
 
 def glorot(i, o, g):
@@ -120,21 +111,12 @@ def glorot(i, o, g):
 
 def probe_maker(xb, sizes, lr=1e-3):
     """A sigmoid dense stack of the given sizes on one batch: only to choose the thread count (choose_threads)."""
-    def make():
+    def build():
         layers = []
         for i in range(len(sizes) - 1):
             layers += [nn.Linear(sizes[i], sizes[i + 1]), nn.Sigmoid()]
-        model = nn.Sequential(*layers)
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-
-        def step():
-            opt.zero_grad(set_to_none=True)
-            loss = nn.functional.mse_loss(model(xb), xb)
-            loss.backward()
-            opt.step()
-            return loss.item()
-        return step
-    return make
+        return nn.Sequential(*layers)
+    return adam_trainer(build, xb, lr, nn.functional.mse_loss)
 
 
 def rda_outer():
