@@ -67,3 +67,18 @@ test('PCA randomized and full solvers agree; options and shapes validated', asyn
   assert.throws(() => new PCA().transform(X), /fit\(\) first/);
   a.dispose(); b.dispose(); X.dispose();
 });
+
+test('PCA covariance-eigh (float64 scatter matrix on TensorFlow) equals the full SVD on a nearly flat spectrum', async () => {
+  // A spectrum with small gaps: where a few power iterations of the randomized solver would be visibly off.
+  const n = 400, d = 80, k = 10;
+  const X = tf.tensor2d(data(n, d, 30, 0.3), [n, d]);
+  const a = await new PCA({ nComponents: k, svdSolver: 'full' }).fit(X);
+  const c = await new PCA({ nComponents: k, svdSolver: 'covariance-eigh' }).fit(X);
+  for (let i = 0; i < k; i++) assert.ok(Math.abs(a.singularValues[i] - c.singularValues[i]) < 1e-9 * a.singularValues[0], `singular value ${i}`);
+  for (let i = 0; i < k * d; i++) assert.ok(Math.abs(a.components64!.data[i] - c.components64!.data[i]) < 1e-7, 'same components with the same sign convention');
+  const before = tf.memory().numTensors;
+  for (let r = 0; r < 3; r++) (await new PCA({ nComponents: k, svdSolver: 'covariance-eigh' }).fit(X)).dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tfjs tensors left behind');
+  assert.throws(() => new PCA({ svdSolver: 'eigh' as never }), /covariance-eigh/);
+  a.dispose(); c.dispose(); X.dispose();
+});
