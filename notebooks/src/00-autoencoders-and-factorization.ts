@@ -42,7 +42,7 @@ import {
 const nb = await setupNotebook('00-autoencoders-and-factorization');
 const cfg = sun2020Config(nb.scale, nb.seed);
 const claims = new ClaimsTable(nb.name);
-const store = new ResultsStore(`${nb.name}/results.jsonl`, { version: 'sun2020-v1' });
+const store = new ResultsStore(`${nb.name}/results.jsonl`, { version: 'sun2020-v2' });
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 table('config', [
   { experiment: 'spectrum, linear models', data: `${cfg.n} MNIST training images`, 'code size d': cfg.d, training: `${cfg.linearIterations} full-batch Adam steps (l2, centred)` },
@@ -98,8 +98,9 @@ X.dispose();
 // %% [markdown]
 // The angles shrink as training continues (more steps: smaller angles); the largest angle belongs to the
 // direction with the smallest eigen-gap (σ_d vs σ_{d+1}), the slowest for gradient descent. The library's `PCA`
-// model row shows its default solver for large inputs (a randomized SVD with 4 power iterations, as scikit-learn's)
-// against the exact eigenvectors.
+// model row shows its default solver against the exact eigenvectors: for inputs with at most 2,048 columns that is
+// the float64 eigendecomposition of the scatter matrix (scikit-learn's 'covariance_eigh'); an earlier default, a
+// randomized SVD with 4 power iterations, was 6.7 degrees off on this subspace.
 
 // %% [markdown]
 // ## 3. Deep autoencoder vs deep factorization vs PCA
