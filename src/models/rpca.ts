@@ -188,32 +188,25 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
         sv = svp < sv ? Math.min(svp + 1, p) : Math.min(svp + Math.round(0.05 * p), p);
         V = { rows: n, cols: r.vCols, data: r.V };
         s = r.s;
-        let z2n = 0;
-        for (let i = 0; i < N; i++) {
-          const z = d[i] - A[i] - E[i];
-          z2n += z * z;
-          Y[i] += mu * z;
-        }
-        if (done(Math.sqrt(z2n) / dnorm, dE2, nnz, ti)) break;
-        continue;
+      } else {
+        const svd = randomizedSvd64({ rows: m, cols: n, data: M }, sv, {
+          oversample: Math.max(5, Math.ceil(0.1 * sv)), powerIterations: V ? P.powerIterations : Math.max(3, P.powerIterations), start: V, rng,
+        });
+        const kk = svd.s.length;
+        svp = 0;
+        while (svp < Math.min(sv, kk) && svd.s[svp] > inv) svp++;
+        sv = svp < sv ? Math.min(svp + 1, p) : Math.min(svp + Math.round(0.05 * p), p);
+        V = svd.V;
+        s = svd.s;
+        // A = U(:, 1:svp) diag(s - 1/mu) Vt(1:svp, :) = W Vk^T with W = U(:, 1:svp) diag(s - 1/mu) (m x svp) and
+        // Vk = V(:, 1:svp) (n x svp): one register-blocked Float64 product written into A.
+        const U = svd.U.data, Vd = svd.V.data;
+        const W = new Float64Array(m * svp), Vk = new Float64Array(n * svp);
+        for (let i = 0; i < m; i++) for (let j = 0; j < svp; j++) W[i * svp + j] = U[i * kk + j] * (s[j] - inv);
+        for (let i = 0; i < n; i++) for (let j = 0; j < svp; j++) Vk[i * svp + j] = Vd[i * kk + j];
+        if (svp > 0) gemmNT(W, m, svp, Vk, n, A); else A.fill(0);
       }
-      const svd = randomizedSvd64({ rows: m, cols: n, data: M }, sv, {
-        oversample: Math.max(5, Math.ceil(0.1 * sv)), powerIterations: V ? P.powerIterations : Math.max(3, P.powerIterations), start: V, rng,
-      });
-      const kk = svd.s.length;
-      svp = 0;
-      while (svp < Math.min(sv, kk) && svd.s[svp] > inv) svp++;
-      sv = svp < sv ? Math.min(svp + 1, p) : Math.min(svp + Math.round(0.05 * p), p);
-      V = svd.V;
-      s = svd.s;
-      // A = U(:, 1:svp) diag(s - 1/mu) Vt(1:svp, :) = W Vk^T with W = U(:, 1:svp) diag(s - 1/mu) (m x svp) and
-      // Vk = V(:, 1:svp) (n x svp): one register-blocked Float64 product written into A, then the dual update
-      // Y += mu (D - A - E) fused with the residual.
-      const U = svd.U.data, Vd = svd.V.data;
-      const W = new Float64Array(m * svp), Vk = new Float64Array(n * svp);
-      for (let i = 0; i < m; i++) for (let j = 0; j < svp; j++) W[i * svp + j] = U[i * kk + j] * (s[j] - inv);
-      for (let i = 0; i < n; i++) for (let j = 0; j < svp; j++) Vk[i * svp + j] = Vd[i * kk + j];
-      if (svp > 0) gemmNT(W, m, svp, Vk, n, A); else A.fill(0);
+      // Dual update Y += mu (D - A - E), fused with the residual of the stopping rule.
       let z2 = 0;
       for (let i = 0; i < N; i++) {
         const z = d[i] - A[i] - E[i];
