@@ -21,6 +21,7 @@ import { BaseModel, EpochRecord, FitOptions, Reconstructor, Transformer } from '
 import { Activation, DenseLayer, denseForward } from '../nets/mlp';
 import { makeOptimizer, mapBatches, OptimizerName, trainLoop } from '../train/loop';
 import { InnerContext, InnerModel } from '../train/alternating';
+import { denseTrainStep, fusedAvailable, FusedDenseLayer } from '../train/fused';
 import { assertInt, assertPositive, InputError } from '../validate';
 
 export interface DeepAutoencoderOptions {
@@ -42,6 +43,12 @@ export interface DeepAutoencoderOptions {
   seed: number;
   /** Row block size for reconstruct / transform (memory bound only). */
   predictBatch: number;
+  /**
+   * Train with the compiled dense step (src/train/fused.ts `denseTrainStep`: the forward pass and TensorFlow's
+   * own gradient kernels written out, ~45 kernels instead of ~160 through tfjs autodiff) on tfjs-node. Same loss,
+   * same gradients to float rounding (test/models/autoencoder.test.ts); false = tfjs autodiff. Default true.
+   */
+  compiledStep: boolean;
 }
 
 export const DEEP_AE_DEFAULTS: DeepAutoencoderOptions = {
@@ -56,6 +63,7 @@ export const DEEP_AE_DEFAULTS: DeepAutoencoderOptions = {
   resetOptimizer: true,
   seed: 0,
   predictBatch: 4096,
+  compiledStep: true,
 };
 
 export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implements Transformer, Reconstructor, InnerModel {
@@ -152,10 +160,24 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
 
   private async train(X: tf.Tensor2D, epochs: number, o: { onEpoch?: (r: EpochRecord) => void | boolean; progress?: boolean; label: string; epochOffset: number }): Promise<EpochRecord[]> {
     if (!this.optimizer) this.optimizer = makeOptimizer(this.params.optimizer, this.params.learningRate);
-    return trainLoop([X], ([xb]) => this.loss(xb as tf.Tensor2D), this.variables, this.optimizer, {
+    const opt = this.optimizer;
+    const spec = this.params.compiledStep && fusedAvailable() ? this.denseSpec() : null;
+    return trainLoop([X], ([xb]) => this.loss(xb as tf.Tensor2D), this.variables, opt, {
+      step: spec ? ([xb]) => denseTrainStep(opt, xb as tf.Tensor2D, spec, 'mse') : undefined,
       epochs, batchSize: this.params.batchSize, shuffle: this.params.shuffle, rng: this.rng.fork(`batches${o.epochOffset}`),
       onEpoch: o.onEpoch, progress: o.progress, label: o.label, epochOffset: o.epochOffset,
     });
+  }
+
+  /** The network as a dense stack for the compiled step: encoder layers, then the (tied or own) decoder layers. */
+  private denseSpec(): FusedDenseLayer[] {
+    const act = this.params.activation;
+    const n = this.encoder.length;
+    const enc: FusedDenseLayer[] = this.encoder.map((l) => ({ W: l.W, b: l.b, act }));
+    const dec: FusedDenseLayer[] = this.params.tied
+      ? this.decoderBias.map((b, k) => ({ W: this.encoder[n - 1 - k].W, b, act, transposeW: true }))
+      : this.decoder.map((l) => ({ W: l.W, b: l.b, act }));
+    return [...enc, ...dec];
   }
 
   private checkWidth(X: tf.Tensor2D): void {

@@ -50,6 +50,12 @@ export interface LoopOptions {
   clipNorm?: number;
   /** Called after each optimizer step (e.g. a projection / weight-decay step), inside no tidy. */
   afterStep?: () => void;
+  /**
+   * A compiled training step that computes the batch loss AND applies the optimizer update itself (e.g.
+   * `denseTrainStep` of src/train/fused.ts: hand-written TensorFlow gradient kernels instead of tfjs autodiff).
+   * Replaces `optimizer.minimize(loss)`; it must minimise the same `loss` (the model's tests check this).
+   */
+  step?: (batch: tf.Tensor[], idx: tf.Tensor1D) => tf.Scalar;
 }
 
 /**
@@ -74,7 +80,9 @@ export async function trainLoop(
   const records: EpochRecord[] = [];
   const bar = opts.progress instanceof Progress ? opts.progress : new Progress(opts.epochs, opts.label ?? 'train', { enabled: opts.progress !== false });
   const own = !(opts.progress instanceof Progress);
+  if (opts.step && opts.clipNorm) throw new InputError('trainLoop: clipNorm cannot be combined with a compiled step (the step applies its own update)');
   const lossOf = (batch: tf.Tensor[], idx: tf.Tensor1D) => {
+    if (opts.step) return opts.step(batch, idx);
     if (!opts.clipNorm) return optimizer.minimize(() => loss(batch, idx), true, variables) as tf.Scalar;
     const { value, grads } = tf.variableGrads(() => loss(batch, idx), variables);
     const names = Object.keys(grads);

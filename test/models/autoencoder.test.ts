@@ -64,3 +64,30 @@ test('DeepAutoencoder: rejects bad options and inputs', async () => {
   assert.throws(() => ae.reconstruct(X), /5 columns/);
   X.dispose(); ae.dispose();
 });
+
+test('DeepAutoencoder: the compiled step trains exactly as tfjs autodiff (tied and untied, adam and sgd), no tensor growth', async () => {
+  await ready;
+  const { fusedAvailable } = await import('../../src/train/fused');
+  const X = manifoldData(4, 120, 24);
+  for (const [tied, optimizer] of [[true, 'adam'], [false, 'adam'], [true, 'sgd']] as const) {
+    const fitOne = async (compiledStep: boolean) => {
+      const ae = new DeepAutoencoder({ layers: [24, 10, 4], tied, optimizer, epochs: 6, batchSize: 40, learningRate: 1e-2, seed: 5, compiledStep });
+      await ae.fit(X, { progress: false });
+      const losses = ae.history.epochs.map((r) => r.loss);
+      const w = ae.variables.map((v) => Array.from(v.dataSync()));
+      ae.dispose();
+      return { losses, w };
+    };
+    const before = tf.memory().numTensors;
+    const a = await fitOne(true), b = await fitOne(false);
+    assert.equal(tf.memory().numTensors, before, 'no tensors left behind by either path');
+    // The loss fell, and both paths agree to float rounding at every epoch and in every weight.
+    assert.ok(a.losses[5] < a.losses[0], `loss fell (${a.losses[0]} -> ${a.losses[5]})`);
+    a.losses.forEach((l, i) => assert.ok(Math.abs(l - b.losses[i]) < 1e-5 * Math.max(1, Math.abs(b.losses[i])), `${tied}/${optimizer} epoch ${i}: ${l} vs ${b.losses[i]}`));
+    let worst = 0;
+    a.w.forEach((wa, k) => wa.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - b.w[k][j])); }));
+    assert.ok(worst < 1e-4, `${tied}/${optimizer}: weights differ by ${worst}`);
+  }
+  if (!fusedAvailable()) console.log('# native backend not active: both paths were tfjs autodiff');
+  X.dispose();
+});
