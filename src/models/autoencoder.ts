@@ -22,6 +22,8 @@ import { Activation, DenseLayer, denseForward } from '../nets/mlp';
 import { makeOptimizer, mapBatches, OptimizerName, trainLoop } from '../train/loop';
 import { InnerContext, InnerModel } from '../train/alternating';
 import { denseTrainStep, fusedAvailable, FusedDenseLayer } from '../train/fused';
+import { GraphSession } from '../train/graph';
+import { DenseGraphAdam } from '../train/graph-dense';
 import { assertInt, assertPositive, InputError } from '../validate';
 
 export interface DeepAutoencoderOptions {
@@ -44,9 +46,11 @@ export interface DeepAutoencoderOptions {
   /** Row block size for reconstruct / transform (memory bound only). */
   predictBatch: number;
   /**
-   * Train with the compiled dense step (src/train/fused.ts `denseTrainStep`: the forward pass and TensorFlow's
-   * own gradient kernels written out, ~45 kernels instead of ~160 through tfjs autodiff) on tfjs-node. Same loss,
-   * same gradients to float rounding (test/models/autoencoder.test.ts); false = tfjs autodiff. Default true.
+   * Train with the compiled dense step on tfjs-node: the forward pass and TensorFlow's own gradient kernels
+   * written out (~45 kernels instead of ~160 through tfjs autodiff), with Adam run as ONE TensorFlow graph per
+   * step (src/train/graph-dense.ts), other optimizers as eager kernels (src/train/fused.ts `denseTrainStep`).
+   * Same loss, same gradients to float rounding (test/models/autoencoder.test.ts); false = tfjs autodiff.
+   * Default true.
    */
   compiledStep: boolean;
 }
@@ -73,6 +77,7 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
   decoder: DenseLayer[] = [];
   decoderBias: tf.Variable[] = [];
   private optimizer: tf.Optimizer | null = null;
+  private graphAdam: DenseGraphAdam | null = null;
   private rng: Rng;
 
   constructor(opts: Partial<DeepAutoencoderOptions> = {}) {
@@ -161,9 +166,18 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
   private async train(X: tf.Tensor2D, epochs: number, o: { onEpoch?: (r: EpochRecord) => void | boolean; progress?: boolean; label: string; epochOffset: number }): Promise<EpochRecord[]> {
     if (!this.optimizer) this.optimizer = makeOptimizer(this.params.optimizer, this.params.learningRate);
     const opt = this.optimizer;
-    const spec = this.params.compiledStep && fusedAvailable() ? this.denseSpec() : null;
+    let step: ((b: tf.Tensor[]) => tf.Scalar) | undefined;
+    if (this.params.compiledStep && this.params.optimizer === 'adam' && GraphSession.available()) {
+      // The whole step (forward, gradient kernels, Adam) as one TensorFlow graph run (src/train/graph-dense.ts).
+      if (!this.graphAdam) this.graphAdam = new DenseGraphAdam(this.denseSpec(), { loss: 'mse', learningRate: this.params.learningRate });
+      const g = this.graphAdam;
+      step = ([xb]) => g.step(xb as tf.Tensor2D);
+    } else if (this.params.compiledStep && fusedAvailable()) {
+      const spec = this.denseSpec();
+      step = ([xb]) => denseTrainStep(opt, xb as tf.Tensor2D, spec, 'mse');
+    }
     return trainLoop([X], ([xb]) => this.loss(xb as tf.Tensor2D), this.variables, opt, {
-      step: spec ? ([xb]) => denseTrainStep(opt, xb as tf.Tensor2D, spec, 'mse') : undefined,
+      step,
       epochs, batchSize: this.params.batchSize, shuffle: this.params.shuffle, rng: this.rng.fork(`batches${o.epochOffset}`),
       onEpoch: o.onEpoch, progress: o.progress, label: o.label, epochOffset: o.epochOffset,
     });
@@ -210,9 +224,12 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
 
   private disposeOptimizer(): void {
     if (this.optimizer) { this.optimizer.dispose(); this.optimizer = null; }
+    this.graphAdam?.resetSlots(); // a fresh Adam state on the same graph
   }
 
   dispose(): void {
+    this.graphAdam?.dispose();
+    this.graphAdam = null;
     this.disposeOptimizer();
     for (const v of this.variables) if (!v.isDisposed) v.dispose();
     this.encoder = []; this.decoder = []; this.decoderBias = [];
