@@ -371,7 +371,7 @@ async function groupOuter(kind: 'rda' | 'rvae', X5000: Float32Array): Promise<vo
         model.dispose();
       }
       X.dispose();
-      add({ group, task, impl: kind === 'rda' ? 'tfjs: library RDA (step as one TF graph run)' : 'tfjs: library RVAE', kind: 'ours', times, quality: q, primary: true, flopsPerStep: outerFlops(kind, inner) });
+      add({ group, task, impl: kind === 'rda' ? 'tfjs: library RDA (step as one TF graph run)' : 'tfjs: library RVAE (step as one TF graph run)', kind: 'ours', times, quality: q, primary: true, flopsPerStep: outerFlops(kind, inner) });
     } catch (e) {
       add({ group, task, impl: 'tfjs', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
     }
