@@ -46,6 +46,8 @@ import { tf } from '../backend';
 import { Rng } from '../random';
 import { DenseLayer, dense, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
 import { trainLoop, mapBatches, makeOptimizer } from '../train/loop';
+import { GraphSession } from '../train/graph';
+import { DaiGraphAdam } from '../train/graph-dai';
 import { BaseModel, Decomposition, FitOptions, RobustModel, Generative, EpochRecord } from './base';
 import { assertInt, assertNonNegative, assertOneOf, assertPositive, InputError } from '../validate';
 
@@ -85,6 +87,12 @@ export interface DaiVAEOptions {
   /** Initial log-variance: the variance head starts with zero weights and this bias (0: Sigma_z = I for every x, the prior). */
   logVarInit: number;
   seed: number;
+  /**
+   * On tfjs-node with tau = 1, run each training step (forward, the hand-written gradient, Adam) as ONE
+   * TensorFlow graph (src/train/graph-dai.ts): same objective, noise draws and updates to float rounding as the
+   * tfjs-autodiff step (test/train/graph-dai.test.ts). false (or tau > 1) = tfjs autodiff. Default true.
+   */
+  compiledStep: boolean;
 }
 
 export const DAI_VAE_DEFAULTS: DaiVAEOptions = {
@@ -104,6 +112,7 @@ export const DAI_VAE_DEFAULTS: DaiVAEOptions = {
   init: 'glorot',
   logVarInit: 0,
   seed: 0,
+  compiledStep: true,
 };
 
 /** Per-epoch record: total objective plus its parts (per sample, mean over the epoch's last batch). */
@@ -280,6 +289,7 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
     this.build(X.shape[1]);
     this.Xfit?.dispose();
     this.Xfit = X.clone();
+    if (p.compiledStep && p.tau === 1 && GraphSession.available()) return this.fitCompiled(X, opts, t0);
     const list = this.layerList();
     const init = tf.tidy(() => tf.concat(list.flatMap((l) => [tf.reshape(l.W, [-1]), l.b])));
     const theta = tf.variable(init, true, `dai-theta-${thetaCounter++}`);
@@ -313,6 +323,35 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
       });
       theta.dispose();
       freeOptimizer(opt);
+    }
+  }
+
+  /** `fit` with the step compiled to one TensorFlow graph run (same batches, noise draws and records). */
+  private async fitCompiled(X: tf.Tensor2D, opts: FitOptions, t0: number): Promise<this> {
+    const p = this.params;
+    const g = new DaiGraphAdam({ enc: this.enc, muHead: this.muHead!, logVarHead: this.logVarHead, dec: this.dec },
+      { learningRate: p.learningRate, latentPenalty: p.latentPenalty, c2: p.c2, weightDecay: p.weightDecay, minVariance: p.minVariance });
+    const stepRng = this.rng.fork('steps');
+    let last = { data: 0, latent: 0 };
+    let step = 0;
+    try {
+      const recs = await trainLoop([X], () => { throw new Error('unreachable: the compiled step is used'); }, this.variables, null, {
+        step: ([xb]) => {
+          const seed = stepRng.tfSeed(); // drawn every step, as the eager path does (also for the AEs)
+          const noise = this.isVAE ? tf.randomNormal([xb.shape[0], p.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D : undefined;
+          const r = g.step(xb as tf.Tensor2D, noise);
+          if ((++step & 15) === 0) last = { data: r.data.dataSync()[0], latent: r.latent.dataSync()[0] };
+          return r.loss;
+        },
+        epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
+        progress: opts.progress ?? false, label: opts.label ?? `${this.constructor.name}`,
+        onEpoch: (r) => { r.data = last.data; r.latent = last.latent; return opts.onEpoch?.(r); },
+      });
+      this.history = { epochs: recs, outer: [], seconds: (Date.now() - t0) / 1000, stopped: 'epochs' };
+      this._fitted = true;
+      return this;
+    } finally {
+      g.dispose();
     }
   }
 

@@ -66,9 +66,10 @@ export async function trainLoop(
   data: tf.Tensor[],
   loss: (batch: tf.Tensor[], idx: tf.Tensor1D) => tf.Scalar,
   variables: tf.Variable[],
-  optimizer: tf.Optimizer,
+  optimizer: tf.Optimizer | null,
   opts: LoopOptions,
 ): Promise<EpochRecord[]> {
+  if (!optimizer && !opts.step) throw new InputError('trainLoop: needs an optimizer (or a compiled step that applies its own update)');
   if (data.length === 0) throw new InputError('trainLoop: no data tensors');
   const n = data[0].shape[0];
   for (const d of data) if (d.shape[0] !== n) throw new InputError(`trainLoop: data tensors must have the same number of rows, got ${data.map((t) => t.shape[0])}`);
@@ -83,14 +84,14 @@ export async function trainLoop(
   if (opts.step && opts.clipNorm) throw new InputError('trainLoop: clipNorm cannot be combined with a compiled step (the step applies its own update)');
   const lossOf = (batch: tf.Tensor[], idx: tf.Tensor1D) => {
     if (opts.step) return opts.step(batch, idx);
-    if (!opts.clipNorm) return optimizer.minimize(() => loss(batch, idx), true, variables) as tf.Scalar;
+    if (!opts.clipNorm) return optimizer!.minimize(() => loss(batch, idx), true, variables) as tf.Scalar;
     const { value, grads } = tf.variableGrads(() => loss(batch, idx), variables);
     const names = Object.keys(grads);
     const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
     const scale = tf.minimum(1, tf.div(opts.clipNorm!, tf.add(norm, 1e-12)));
     const clipped: Record<string, tf.Tensor> = {};
     for (const k of names) clipped[k] = tf.mul(grads[k], scale);
-    optimizer.applyGradients(clipped as tf.NamedTensorMap);
+    optimizer!.applyGradients(clipped as tf.NamedTensorMap);
     return value;
   };
   for (let e = 0; e < opts.epochs; e++) {
