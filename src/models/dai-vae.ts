@@ -289,61 +289,47 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
     this.build(X.shape[1]);
     this.Xfit?.dispose();
     this.Xfit = X.clone();
-    if (p.compiledStep && p.tau === 1 && GraphSession.available()) return this.fitCompiled(X, opts, t0);
+    const stepRng = this.rng.fork('steps');
+    // The epoch records carry the data / latent parts of every 16th step's batch (read back without a stall each step).
+    let last = { data: 0, latent: 0 };
+    let step = 0;
+    const note = (dm: tf.Tensor, lm: tf.Tensor) => { if ((++step & 15) === 0) last = { data: dm.dataSync()[0], latent: lm.dataSync()[0] }; };
     const list = this.layerList();
-    const init = tf.tidy(() => tf.concat(list.flatMap((l) => [tf.reshape(l.W, [-1]), l.b])));
-    const theta = tf.variable(init, true, `dai-theta-${thetaCounter++}`);
-    init.dispose();
-    const wd = p.weightDecay;
-    const opt = makeOptimizer('adam', p.learningRate);
-    const stepRng = this.rng.fork('steps');
-    let last = { data: 0, latent: 0 };
-    let step = 0;
+    let graph: DaiGraphAdam | null = null, theta: tf.Variable | null = null, opt: tf.Optimizer | null = null;
     try {
-      const recs = await trainLoop([X], ([xb]) => {
-        const { data, latent } = this.withViews(theta, () => this.objective(xb as tf.Tensor2D, stepRng.tfSeed()));
-        const dm = tf.mean(data), lm = tf.mean(latent);
-        let loss = tf.add(dm, lm) as tf.Scalar;
-        if (wd > 0) loss = tf.add(loss, tf.mul(wd, tf.sum(tf.square(theta)))) as tf.Scalar;
-        if ((++step & 15) === 0) { const [a, b] = [dm.dataSync()[0], lm.dataSync()[0]]; last = { data: a, latent: b }; }
-        return loss;
-      }, [theta], opt, {
-        epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
-        progress: opts.progress ?? false, label: opts.label ?? `${this.constructor.name}`,
-        onEpoch: (r) => { r.data = last.data; r.latent = last.latent; return opts.onEpoch?.(r); },
-      });
-      this.history = { epochs: recs, outer: [], seconds: (Date.now() - t0) / 1000, stopped: 'epochs' };
-      this._fitted = true;
-      return this;
-    } finally {
-      // copy the trained values back into the layers
-      tf.tidy(() => {
-        const parts = tf.split(theta, list.flatMap((l) => [l.W.size, l.b.size]));
-        list.forEach((l, i) => { l.W.assign(tf.reshape(parts[2 * i], l.W.shape)); l.b.assign(parts[2 * i + 1]); });
-      });
-      theta.dispose();
-      freeOptimizer(opt);
-    }
-  }
-
-  /** `fit` with the step compiled to one TensorFlow graph run (same batches, noise draws and records). */
-  private async fitCompiled(X: tf.Tensor2D, opts: FitOptions, t0: number): Promise<this> {
-    const p = this.params;
-    const g = new DaiGraphAdam({ enc: this.enc, muHead: this.muHead!, logVarHead: this.logVarHead, dec: this.dec },
-      { learningRate: p.learningRate, latentPenalty: p.latentPenalty, c2: p.c2, weightDecay: p.weightDecay, minVariance: p.minVariance });
-    const stepRng = this.rng.fork('steps');
-    let last = { data: 0, latent: 0 };
-    let step = 0;
-    try {
-      const recs = await trainLoop([X], () => { throw new Error('unreachable: the compiled step is used'); }, this.variables, null, {
-        step: ([xb]) => {
+      let loss: (b: tf.Tensor[]) => tf.Scalar, vars: tf.Variable[], compiled: ((b: tf.Tensor[]) => tf.Scalar) | undefined;
+      if (p.compiledStep && p.tau === 1 && GraphSession.available()) {
+        // The whole step as one TensorFlow graph run (src/train/graph-dai.ts), on the layers' own variables.
+        const g = graph = new DaiGraphAdam({ enc: this.enc, muHead: this.muHead!, logVarHead: this.logVarHead, dec: this.dec },
+          { learningRate: p.learningRate, latentPenalty: p.latentPenalty, c2: p.c2, weightDecay: p.weightDecay, minVariance: p.minVariance });
+        compiled = ([xb]) => {
           const seed = stepRng.tfSeed(); // drawn every step, as the eager path does (also for the AEs)
           const noise = this.isVAE ? tf.randomNormal([xb.shape[0], p.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D : undefined;
           const r = g.step(xb as tf.Tensor2D, noise);
-          if ((++step & 15) === 0) last = { data: r.data.dataSync()[0], latent: r.latent.dataSync()[0] };
+          note(r.data, r.latent);
           return r.loss;
-        },
-        epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
+        };
+        loss = () => { throw new Error('unreachable: the compiled step is used'); };
+        vars = this.variables;
+      } else {
+        // tfjs autodiff on ONE flat parameter vector (see withViews).
+        const init = tf.tidy(() => tf.concat(list.flatMap((l) => [tf.reshape(l.W, [-1]), l.b])));
+        const th = theta = tf.variable(init, true, `dai-theta-${thetaCounter++}`);
+        init.dispose();
+        const wd = p.weightDecay;
+        opt = makeOptimizer('adam', p.learningRate);
+        loss = ([xb]) => {
+          const { data, latent } = this.withViews(th, () => this.objective(xb as tf.Tensor2D, stepRng.tfSeed()));
+          const dm = tf.mean(data), lm = tf.mean(latent);
+          let l = tf.add(dm, lm) as tf.Scalar;
+          if (wd > 0) l = tf.add(l, tf.mul(wd, tf.sum(tf.square(th)))) as tf.Scalar;
+          note(dm, lm);
+          return l;
+        };
+        vars = [th];
+      }
+      const recs = await trainLoop([X], loss, vars, opt, {
+        step: compiled, epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
         progress: opts.progress ?? false, label: opts.label ?? `${this.constructor.name}`,
         onEpoch: (r) => { r.data = last.data; r.latent = last.latent; return opts.onEpoch?.(r); },
       });
@@ -351,7 +337,17 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
       this._fitted = true;
       return this;
     } finally {
-      g.dispose();
+      graph?.dispose();
+      if (theta) {
+        // copy the trained values back into the layers
+        const th = theta;
+        tf.tidy(() => {
+          const parts = tf.split(th, list.flatMap((l) => [l.W.size, l.b.size]));
+          list.forEach((l, i) => { l.W.assign(tf.reshape(parts[2 * i], l.W.shape)); l.b.assign(parts[2 * i + 1]); });
+        });
+        theta.dispose();
+      }
+      if (opt) freeOptimizer(opt);
     }
   }
 
