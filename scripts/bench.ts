@@ -341,6 +341,12 @@ function convVariants(m: any): [string, (x: tf.Tensor4D) => { step: () => tf.Sca
       const step = () => tf.tidy(() => o.minimize(() => tf.mean(tf.abs(tf.sub(fusedForward(enc, dec, x), x))) as tf.Scalar, true, vars)!);
       return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
     }]);
+    variants.push(['tfjs: conv step + Adam as one TensorFlow graph run (ConvGraphAdam)', (x) => {
+      const { ConvGraphAdam } = require('../src/train/graph-conv');
+      const { enc, dec, all } = build();
+      const o = new ConvGraphAdam(enc, dec, { loss: 'l1', learningRate: 1e-4 });
+      return { step: () => o.step(x), dispose: () => { o.dispose(); m.disposeNet(all); } };
+    }]);
   }
   return variants;
 }

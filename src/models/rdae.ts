@@ -22,7 +22,9 @@ import { Rng } from '../random';
 import { Progress } from '../progress';
 import { InputError, assertInt, assertOneOf, assertPositive } from '../validate';
 import { BaseModel, Decomposition, EpochRecord, FitOptions, RobustModel, Transformer } from './base';
-import { ImageDecoder, ImageEncoder, ImageNetSpec, conv28Spec } from '../nets/conv28';
+import { ImageDecoder, ImageEncoder, ImageNetSpec, conv28Spec, conv28Encoder, conv28Decoder, conv28Encode, conv28Decode, conv28Variables, conv28AllVariables, Conv28Encoder, Conv28Decoder } from '../nets/conv28';
+import { GraphSession } from '../train/graph';
+import { ConvGraphAdam } from '../train/graph-conv';
 
 export type ImageLoss = 'l1' | 'l2';
 
@@ -67,6 +69,15 @@ export function epochLearningRate(base: number, o: Pick<DeepRobustOptions, 'deca
   return o.decayEvery > 0 ? base * Math.pow(o.decayFactor, Math.floor(e / o.decayEvery)) : base;
 }
 
+/** A conv28 encoder / decoder as the ImageEncoder / ImageDecoder conv28Spec() makes of it. */
+function conv28Image(n: Conv28Encoder): ImageEncoder;
+function conv28Image(n: Conv28Decoder): ImageDecoder;
+function conv28Image(n: Conv28Encoder | Conv28Decoder): ImageEncoder | ImageDecoder {
+  return n.kind === 'conv28-encoder'
+    ? { encode: (x: tf.Tensor4D, training: boolean) => conv28Encode(n, x, training), trainable: conv28Variables(n), all: conv28AllVariables(n) }
+    : { decode: (z: tf.Tensor2D, training: boolean) => conv28Decode(n, z, training), trainable: conv28Variables(n), all: conv28AllVariables(n) };
+}
+
 /** Images [0, 1] rows -> network input [n, h, w, c] in the net's range. */
 export function toNetImages(net: ImageNetSpec, X: tf.Tensor2D): tf.Tensor4D {
   const x4 = tf.reshape(X, [X.shape[0], net.height, net.width, net.channels]) as tf.Tensor4D;
@@ -103,6 +114,23 @@ export function checkImageWidth(net: ImageNetSpec, X: tf.Tensor2D, who: string):
   if (X.shape[1] !== d) throw new InputError(`${who}: the ${net.name} network takes rows of ${net.height}x${net.width}x${net.channels} = ${d} values, got ${X.shape[1]}`);
 }
 
+/** RDAE options: the shared ones plus the training-step implementation. */
+export interface RDAEOptions extends DeepRobustOptions {
+  /**
+   * Train the conv28 network (Table 3) with the whole step (forward, TensorFlow's gradient kernels, Adam, BatchNorm
+   * running moments) as ONE TensorFlow graph run (src/train/graph-conv.ts) when the native backend is active
+   * (default true; same losses and weights as tfjs autodiff + Adam). Other nets and backends: tfjs autodiff.
+   */
+  graphStep: boolean;
+}
+
+export const RDAE_DEFAULTS: RDAEOptions = { ...DEEP_ROBUST_DEFAULTS, graphStep: true };
+
+/** True for the net conv28Spec() builds (28 x 28 x c, sigmoid output). */
+function isConv28(net: ImageNetSpec): boolean {
+  return net.name === 'conv28' && net.height === 28 && net.width === 28 && net.output === 'sigmoid';
+}
+
 /**
  * Robust deep autoencoder: g_V(f_W(.)) trained with the l1 loss on the corrupted images.
  *
@@ -110,14 +138,15 @@ export function checkImageWidth(net: ImageNetSpec, X: tf.Tensor2D, who: string):
  *   const { L, S } = m.decompose();   // L: restored images, S = Xcorrupted - L (the corruption estimate)
  *   const R = m.reconstruct(Xother); const codes = m.transform(Xother);
  */
-export class RDAE extends BaseModel<DeepRobustOptions> implements RobustModel, Transformer {
+export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transformer {
   private enc: ImageEncoder | null = null;
   private dec: ImageDecoder | null = null;
   private _X: tf.Tensor2D | null = null;
 
-  constructor(opts: Partial<DeepRobustOptions> = {}) {
-    super(DEEP_ROBUST_DEFAULTS, opts);
+  constructor(opts: Partial<RDAEOptions> = {}) {
+    super(RDAE_DEFAULTS, opts);
     validateDeepOptions(this.params, 'RDAE');
+    if (typeof this.params.graphStep !== 'boolean') throw new InputError(`RDAE: graphStep must be true or false, got ${String(this.params.graphStep)}`);
   }
 
   get encoder(): ImageEncoder { this.checkFitted('encoder'); return this.enc!; }
@@ -129,12 +158,21 @@ export class RDAE extends BaseModel<DeepRobustOptions> implements RobustModel, T
     checkImageWidth(o.net, X, 'RDAE.fit');
     this.disposeState();
     const rng = new Rng(o.seed).fork('rdae');
-    this.enc = o.net.makeEncoder(o.codeDim, rng.fork('encoder'));
-    this.dec = o.net.makeDecoder(o.codeDim, rng.fork('decoder'));
+    // The whole step as one TensorFlow graph run for conv28 (it needs the layer objects, built here as conv28Spec does).
+    let graph: ConvGraphAdam | null = null;
+    if (o.graphStep && isConv28(o.net) && GraphSession.available()) {
+      const e = conv28Encoder(o.codeDim, rng.fork('encoder'), o.net.channels), d = conv28Decoder(o.codeDim, rng.fork('decoder'), o.net.channels);
+      this.enc = conv28Image(e);
+      this.dec = conv28Image(d);
+      graph = new ConvGraphAdam(e, d, { loss: o.loss, learningRate: o.learningRate });
+    } else {
+      this.enc = o.net.makeEncoder(o.codeDim, rng.fork('encoder'));
+      this.dec = o.net.makeDecoder(o.codeDim, rng.fork('decoder'));
+    }
     this._X = tf.clone(X);
     const vars = [...this.enc.trainable, ...this.dec.trainable];
     const Xn = tf.tidy(() => toNetImages(o.net, X));
-    const opt = makeOptimizer('adam', o.learningRate);
+    const opt = graph ? null : makeOptimizer('adam', o.learningRate);
     const n = X.shape[0], bs = Math.min(o.batchSize, n);
     const bar = new Progress(o.epochs, opts.label ?? `RDAE (${o.net.name}, ${o.loss})`, { enabled: opts.progress ?? o.epochs > 1 });
     const t0 = Date.now();
@@ -142,7 +180,9 @@ export class RDAE extends BaseModel<DeepRobustOptions> implements RobustModel, T
     try {
       for (let e = 0; e < o.epochs; e++) {
         const te = Date.now();
-        setAdamLearningRate(opt, epochLearningRate(o.learningRate, o, e));
+        const lr = epochLearningRate(o.learningRate, o, e);
+        if (opt) setAdamLearningRate(opt, lr);
+        if (graph) graph.learningRate = lr;
         const perm = rng.fork(`epoch${e}`).permutation(n);
         let total = 0;
         const losses: tf.Scalar[] = [];
@@ -151,7 +191,8 @@ export class RDAE extends BaseModel<DeepRobustOptions> implements RobustModel, T
           losses.push(tf.tidy(() => {
             const idx = tf.tensor1d(perm.subarray(s, s + size), 'int32');
             const xb = tf.gather(Xn, idx) as tf.Tensor4D;
-            return opt.minimize(() => imageLoss(this.dec!.decode(this.enc!.encode(xb, true), true), xb, o.loss), true, vars) as tf.Scalar;
+            if (graph) return graph.step(xb);
+            return opt!.minimize(() => imageLoss(this.dec!.decode(this.enc!.encode(xb, true), true), xb, o.loss), true, vars) as tf.Scalar;
           }));
         }
         const vals = await Promise.all(losses.map((l) => l.data()));
@@ -165,7 +206,8 @@ export class RDAE extends BaseModel<DeepRobustOptions> implements RobustModel, T
       }
     } finally {
       bar.done();
-      opt.dispose();
+      opt?.dispose();
+      graph?.dispose();
       Xn.dispose();
     }
     this.history.seconds = (Date.now() - t0) / 1000;
