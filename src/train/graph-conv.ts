@@ -11,11 +11,12 @@
  *             transposed conv on the 1x1 code are matrix products over the flattened (h, w, c) features (MatMul,
  *             exactly those convolutions); the decoder's k4/s2 'SAME' transposed convs (tf.conv2dTranspose in
  *             conv28.ts) as Conv2DBackpropInput, or for the 7x7x128 -> 14x14x64 one (the costly one) as a 2x2
- *             stride-1 Conv2D computing the four output phases + DepthToSpace (option `transposedConv`);
+ *             stride-1 Conv2D computing the four output phases + DepthToSpace (option `phases`);
  *             FusedBatchNormV3 (is_training: batch moments, biased variance in the normalisation), LeakyRelu 0.2,
  *             Sigmoid;
- *   backward  SigmoidGrad, BiasAddGrad, Conv2DBackpropFilter (dW of every k4 layer), Conv2D (dX of a transposed
- *             conv), the same phase decomposition (dX of the 64 -> 128 encoder conv), MatMul (the 7x7 layers),
+ *   backward  SigmoidGrad, BiasAddGrad, Conv2DBackpropFilter (dW of the k4 layers; for the two 64 <-> 128 ones a
+ *             stride-1 Conv2D over SpaceToDepth phases), Conv2D (dX of a transposed conv), the same phase
+ *             decomposition (dX of the 64 -> 128 encoder conv), MatMul (the 7x7 layers),
  *             FusedBatchNormGradV3, LeakyReluGrad;
  *   update    ResourceApplyAdam with the tfjs Adam's bias correction (eps' = eps sqrt(1 - b2^t), b^t in float32).
  *
@@ -39,12 +40,14 @@ export interface ConvGraphAdamOptions extends GraphAdamOptions {
   /** 'l1' = mean absolute error (RDAE), 'l2' = mean squared error (imageLoss). Default 'l1'. */
   loss?: ConvGraphLoss;
   /**
-   * How the 4x4 / stride-2 transposed convolution 7x7x128 -> 14x14x64 (decoder layer 2 forward, and the gradient
-   * of encoder layer 2 w.r.t. its input) is computed: 'phases' (default) as one stride-1 2x2 Conv2D producing the
-   * four output phases then DepthToSpace (TensorFlow's CPU Conv2DBackpropInput is several times slower than a
-   * Conv2D of the same size); 'backprop-input' with Conv2DBackpropInput. Same values up to rounding.
+   * Compute the 4x4 / stride-2 layers between 7x7x128 and 14x14x64 maps by phase decomposition (default true):
+   * the transposed conv (decoder layer 2 forward, and encoder layer 2's gradient w.r.t. its input) as a 2x2
+   * stride-1 Conv2D giving the four output phases + DepthToSpace, and both layers' filter gradients as a stride-1
+   * Conv2D over SpaceToDepth phases (batch and channels swapped). TensorFlow's CPU Conv2DBackpropInput is several
+   * times and Conv2DBackpropFilter ~20% slower than these. false: Conv2DBackpropInput / Conv2DBackpropFilter.
+   * Same values up to rounding.
    */
-  transposedConv?: 'phases' | 'backprop-input';
+  phases?: boolean;
 }
 
 const NHWC = A.s('NHWC');
@@ -62,8 +65,8 @@ export class ConvGraphAdam extends GraphAdam {
     if (enc.codeDim !== dec.codeDim) throw new InputError(`ConvGraphAdam: encoder code ${enc.codeDim} != decoder code ${dec.codeDim}`);
     const loss = opts.loss ?? 'l1';
     if (loss !== 'l1' && loss !== 'l2') throw new InputError(`ConvGraphAdam: unknown loss "${loss as string}"; use l1 or l2`);
-    const tconv = opts.transposedConv ?? 'phases';
-    if (tconv !== 'phases' && tconv !== 'backprop-input') throw new InputError(`ConvGraphAdam: transposedConv must be 'phases' or 'backprop-input', got "${tconv as string}"`);
+    const usePhases = opts.phases ?? true;
+    if (typeof usePhases !== 'boolean') throw new InputError(`ConvGraphAdam: phases must be true or false, got ${String(usePhases)}`);
     this.loss = loss;
     const C = enc.c1.inC;
     if (dec.d3.outC !== C) throw new InputError(`ConvGraphAdam: decoder output has ${dec.d3.outC} channels, encoder input ${C}`);
@@ -103,7 +106,7 @@ export class ConvGraphAdam extends GraphAdam {
      * side in the output channels, the phase (r, c) read at offset (r, c), and DepthToSpace interleaves the phases.
      */
     const convT2 = (h: string, hw: [number, number], w: string, outC: number): string => {
-      if (tconv === 'backprop-input') return convBackInput(batchSizes(2 * hw[0], 2 * hw[1], outC), w, h, 2, 'SAME');
+      if (!usePhases) return convBackInput(batchSizes(2 * hw[0], 2 * hw[1], outC), w, h, 2, 'SAME');
       const wt = g.op('Transpose', [w, g.constInt([0, 1, 3, 2], [4])], { T: F, Tperm: I32 }); // [4, 4, inC, outC]
       const taps = [g.constInt([3, 1], [2]), g.constInt([2, 0], [2])];
       const gather = (p: string, idx: string, axis: number) => g.op('GatherV2', [p, idx, g.constInt(axis)], { Tparams: F, Tindices: I32, Taxis: I32, batch_dims: A.i(0) });
@@ -118,6 +121,22 @@ export class ConvGraphAdam extends GraphAdam {
         phases.push(g.op('Slice', [all4, g.constInt([0, r, c, (2 * r + c) * outC], [4]), g.constInt([-1, hw[0], hw[1], outC], [4])], { T: F, Index: I32 }));
       }
       return g.op('DepthToSpace', [g.op('ConcatV2', [...phases, g.constInt(3)], { T: F, N: A.i(4), Tidx: I32 })], { T: F, block_size: A.i(2), data_format: NHWC });
+    };
+
+    /**
+     * Filter gradient of a 4x4 / stride-2 'SAME' conv of h ([n, 2H, 2W, Ci]) with output gradient dy ([n, H, W, Co]):
+     * dW[2q + r, 2p + c, i, o] = sum_{n,a,b} hp[n, 2(a + q) + r, 2(b + p) + c, i] dy[n, a, b, o] (hp: h padded by one)
+     * is, over the SpaceToDepth phases of hp, a stride-1 'VALID' correlation with the batch as the channels:
+     * Conv2D(phases^T [4 Ci, H + 1, W + 1, n], dy^T [H, W, n, Co]) -> [4 Ci, 2, 2, Co], rearranged to [4, 4, Ci, Co].
+     */
+    const filterGrad2 = (h: string, w: tf.Variable, dyn: string): string => {
+      if (!usePhases) return convBackFilter(h, w, dyn, 2, 'SAME');
+      const [, , ci, co] = w.shape;
+      const tr = (t: string, perm: number[]) => g.op('Transpose', [t, g.constInt(perm, [perm.length])], { T: F, Tperm: I32 });
+      const hp = g.op('Pad', [h, g.constInt([0, 0, 1, 1, 1, 1, 0, 0], [4, 2])], { T: F, Tpaddings: I32 });
+      const ph = g.op('SpaceToDepth', [hp], { T: F, block_size: A.i(2), data_format: NHWC });
+      const o = conv2d(tr(ph, [3, 1, 2, 0]), tr(dyn, [1, 2, 0, 3]), 1, 'VALID');
+      return reshape(tr(reshape(o, [2, 2, ci, 2, 2, co]), [3, 0, 4, 1, 2, 5]), w.shape);
     };
 
     // ---- forward
@@ -171,7 +190,7 @@ export class ConvGraphAdam extends GraphAdam {
     const dh5 = conv2d(da6, W(dec.d3), dec.d3.stride, 'SAME');
     const da5 = bnGrad(lreluGrad(dh5, n5), a5, dec.bn2, bnNodes[3]);
     this.addGrad(dec.d2.b, biasGrad(da5));
-    this.addGrad(dec.d2.W, convBackFilter(da5, dec.d2.W, h4, dec.d2.stride, 'SAME'));
+    this.addGrad(dec.d2.W, filterGrad2(da5, dec.d2.W, h4));
     const dh4 = conv2d(da5, W(dec.d2), dec.d2.stride, 'SAME');
     const da4 = bnGrad(lreluGrad(dh4, n4), a4, dec.bn1, bnNodes[2]);
     this.addGrad(dec.d1.b, biasGrad(da4));
@@ -184,7 +203,7 @@ export class ConvGraphAdam extends GraphAdam {
     const dh2 = reshape(matmul(dz, w3, false, true), [-1, 7, 7, enc.c3.inC]);
     const da2 = bnGrad(lreluGrad(dh2, n2), a2, enc.bn2, bnNodes[1]);
     this.addGrad(enc.c2.b, biasGrad(da2));
-    this.addGrad(enc.c2.W, convBackFilter(h1, enc.c2.W, da2, enc.c2.stride, 'SAME'));
+    this.addGrad(enc.c2.W, filterGrad2(h1, enc.c2.W, da2));
     const dh1 = convT2(da2, [7, 7], W(enc.c2), enc.c2.inC);
     const da1 = bnGrad(lreluGrad(dh1, n1), a1, enc.bn1, bnNodes[0]);
     this.addGrad(enc.c1.b, biasGrad(da1));
