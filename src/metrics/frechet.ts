@@ -13,15 +13,24 @@
  * (pytorch-fid) up to rounding, without its complex-valued artefacts.
  *
  * Two routes, same maths (option `linalg`):
- *  - native (default on tfjs-node): Float64 on TensorFlow's double kernels (src/linalg/native64.ts): mean and
- *    centring of a tensor's values, the covariances X^T X by column blocks (only the upper block triangle is
- *    multiplied: 36 of 64 blocks at d >= 1024), Cholesky, the two d^3 products and the eigenvalues of K
- *    (SelfAdjointEigV2 without vectors) -- multi-threaded Eigen;
+ *  - native (default on tfjs-node): Float64 on TensorFlow's double kernels (src/linalg/native64.ts), then
+ *    Cholesky, the two d^3 products and the eigenvalues of K (SelfAdjointEigV2 without vectors) -- multi-threaded
+ *    Eigen. The mean / covariance of a float32 tensor has one route per size class:
+ *      d <= 512 (meanGramSmall): Cast, column Sum, and one MatMul X^T X corrected by n mean mean^T when the
+ *        columns' |mean| is small against their spread (kappa <= 4 predicted, <= 16 checked), else Sub + MatMul;
+ *        fewest n x d buffers (page faults were most of the old cost);
+ *      d > 512 (meanGramNative): Cast, Mean, Sub, then X^T X by column blocks (only the upper block triangle is
+ *        multiplied: 36 of 64 blocks at d >= 1024);
  *  - js (the wasm / cpu backends, or `linalg: 'js'`): the same steps in Float64 JS (src/linalg/dense.ts), with
  *    the covariance of large inputs as a float32 backend product unless `covariance: 'float64'`.
  * Both agree to ~1e-12 relative when C1 or C2 is definite (test/metrics/frechet.test.ts; singular pairs: ~1e-8,
  * the square roots of rounding-level eigenvalues). Measured (`npm run bench -- --only frechet`, 2 shared cores,
- * load ~6): 10000 x 64 ~0.04-0.1 s; 10000 x 2048 17 s (the JS route: 63 s), value equal to SciPy's to 8e-14.
+ * load ~6): 10000 x 2048 17 s (the JS route: 63 s), value equal to SciPy's to 8e-14. 10000 x 64 (load 0.5-4, a
+ * second engineer's job on the other core): before meanGramSmall 27.5 ms median in the bench (SciPy 12.6 ms,
+ * 1 thread); per set Cast 3.6 / Sub 3.9 ms median (0.7 / 0.8 ms min: 1,200-4,000 fresh-page faults per pair),
+ * MatMul 4-5 ms, the trace term ~1 ms (native; the JS route 2 ms at d = 64). meanGramSmall, same process
+ * interleaved with the old route, 30 pairs: 18.7 vs 20.8 ms median, 18.0 vs 21.9 ms CPU, 0 vs 1,250 faults;
+ * d = 256: 125 vs 160 ms, d = 512: 401 vs 511 ms. Values equal the old route's to 2e-15 relative.
  */
 import { tf } from '../backend';
 import { InputError } from '../validate';
@@ -116,6 +125,71 @@ function meanGramNative(x32: Float32Array, n: number, d: number): { mean: Float6
   } finally {
     for (const id of ids) b.deleteTensor(id);
   }
+}
+/** Largest feature size served by meanGramSmall; above it, meanGramNative (column blocks). */
+const SMALL_D_MAX = 512;
+/** Largest kappa_j = (X^T X)_jj / (Xc^T Xc)_jj = 1 + n mean_j^2 / (Xc^T Xc)_jj accepted by the uncentred Gram. */
+const KAPPA_PREDICT = 4, KAPPA_MAX = 16;
+
+/**
+ * Mean and G = Xc^T Xc of a float32 n x d matrix (d <= SMALL_D_MAX) on TensorFlow in double with the fewest
+ * full-size buffers: Cast (the only n x d double), Sum (column sums; mean = sum / n), then, when the columns'
+ * means are small against their spread, the UNCENTRED product G = X^T X - n mean mean^T (one MatMul, no Sub),
+ * else the centred product (Sub, MatMul) as meanGramNative.
+ * Accuracy: the uncentred entries carry rounding ~eps (X^T X)_ij, i.e. at most kappa_j = 1 + n mean_j^2 / G_jj
+ * times the centred route's; it is used when kappa predicted from <= 256 rows spread over the set (JS) is
+ * <= KAPPA_PREDICT = 4 (|mean| <= 1.7 std: at most 2 bits), and redone centred if the exact kappa_j after the
+ * product exceeds KAPPA_MAX = 16 (a misleading sample). Constant columns (variance 0) always go centred.
+ * Why: the centred route allocates three n x d buffers per set (the f32 input, its Float64 cast, the centred
+ * copy: 12.5 MB at 10000 x 64) that glibc returns to the OS after each call (heap trimming), so every call paid
+ * ~1,200-4,000 fresh-page faults (Cast and Sub 0.7-0.8 ms each on warm pages, 3.6-3.9 ms median with the faults)
+ * and an extra Sub pass; this route faults ~0-120 times per pair at d = 64 (half the old count at d = 256-512).
+ * Returns null when a value is non-finite.
+ */
+function meanGramSmall(x32: Float32Array, n: number, d: number): { mean: Float64Array; G: Float64Array } | null {
+  const b: any = nativeBackend()!.binding;
+  const T = (name: string, v: number) => ({ name, type: b.TF_ATTR_TYPE, value: v });
+  const B = (name: string, v: boolean) => ({ name, type: b.TF_ATTR_BOOL, value: v });
+  const held: number[] = [];
+  const op = (name: string, attrs: unknown[], inputs: number[]): number => { const id = b.executeOp(name, attrs, inputs, 1)[0].id; held.push(id); return id; };
+  const mmA = [T('T', TF_DOUBLE), B('transpose_a', true), B('transpose_b', false)];
+  try {
+    const f = b.createTensor([n, d], b.TF_FLOAT, x32); held.push(f);
+    const x = op('Cast', [T('SrcT', b.TF_FLOAT), T('DstT', TF_DOUBLE), B('Truncate', false)], [f]);
+    b.deleteTensor(f); held.splice(held.indexOf(f), 1); // (before the product: fewer live buffers)
+    const ax = b.createTensor([1], b.TF_INT32, Int32Array.of(0)); held.push(ax);
+    const sums = get64({ id: op('Sum', [T('T', TF_DOUBLE), T('Tidx', b.TF_INT32), B('keep_dims', false)], [x, ax]), shape: [d] });
+    const mean = new Float64Array(d);
+    for (let j = 0; j < d; j++) { mean[j] = sums[j] / n; if (!Number.isFinite(mean[j])) return null; }
+    // Predicted kappa_j - 1 = mean_j^2 / var_j from <= 256 rows spread over the set.
+    const step = Math.max(1, Math.floor(n / 256));
+    const v = new Float64Array(d);
+    let k = 0;
+    for (let i = 0; i < n; i += step, k++) { const r = i * d; for (let j = 0; j < d; j++) { const e = x32[r + j] - mean[j]; v[j] += e * e; } }
+    let uncentred = true;
+    for (let j = 0; j < d && uncentred; j++) if (!(mean[j] * mean[j] <= (KAPPA_PREDICT - 1) * (v[j] / k))) uncentred = false;
+    if (uncentred) {
+      const g = get64({ id: op('MatMul', mmA, [x, x]), shape: [d, d] });
+      for (let j = 0; j < d && uncentred; j++) if (!(g[j * d + j] <= KAPPA_MAX * (g[j * d + j] - n * mean[j] * mean[j]))) uncentred = false;
+      if (uncentred) {
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) g[i * d + j] -= n * mean[i] * mean[j];
+        symmetrise(g, d);
+        return { mean, G: g };
+      }
+    }
+    const xc = op('Sub', [T('T', TF_DOUBLE)], [x, put64Held(mean, d, held)]);
+    const g = get64({ id: op('MatMul', mmA, [xc, xc]), shape: [d, d] });
+    symmetrise(g, d);
+    return { mean, G: g };
+  } finally {
+    for (const id of held) b.deleteTensor(id);
+  }
+}
+
+function put64Held(v: Float64Array, d: number, held: number[]): number {
+  const t = put64(v, [1, d]);
+  held.push(t.id);
+  return t.id;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -288,7 +362,7 @@ export function meanCov(X: MatrixLike, opts: CovarianceOptions = {}): MeanCov {
   const native = useNative(opts, 'meanCov');
   const useBackend = mode === 'backend' || (mode === 'auto' && !native && n * d * d > 2e8);
   if (native && !useBackend && a instanceof Float32Array) {
-    const r = meanGramNative(a, n, d); // (null: a non-finite value, reported below)
+    const r = d <= SMALL_D_MAX ? meanGramSmall(a, n, d) : meanGramNative(a, n, d); // (null: a non-finite value, reported below)
     if (r) {
       for (let i = 0; i < r.G.length; i++) r.G[i] /= n - 1;
       return { mean: r.mean, cov: { rows: d, cols: d, data: r.G }, n };

@@ -113,6 +113,36 @@ test('native (TensorFlow Float64) and JS routes agree to ~1e-12: covariances, tr
   assert.throws(() => traceSqrtProduct({ rows: 1, cols: 1, data: Float64Array.of(1) }, { rows: 1, cols: 1, data: Float64Array.of(1) }, { linalg: 'gpu' as never }), /linalg must be/);
 });
 
+test('small-d native covariance (uncentred product or centred, by kappa) equals the JS Float64 route', async (t) => {
+  await initBackend();
+  if (!native64Available()) { t.skip('needs the native TensorFlow backend'); return; }
+  const rng = new Rng(5);
+  const before = tf.memory().numTensors;
+  const n = 2560, d = 6; // (the kappa prediction samples every 10th row)
+  const z = rng.normalArray(n * d);
+  const cases: [string, (i: number, j: number) => number][] = [
+    ['small means (uncentred product)', (i, j) => z[i * d + j] * (1 + j) + 0.3 * j],
+    ['large means and a constant column (centred)', (i, j) => (j === 2 ? 0.1 : 50 + j + z[i * d + j])],
+    // sampled rows spread +-6 around 10, the others exactly 10: predicted kappa 3.8, exact kappa 29 -> redone centred
+    ['a misleading sample (redone centred)', (i, j) => (j === 0 ? (i % 10 === 0 ? 10 + (i % 20 === 0 ? 6 : -6) : 10) : z[i * d + j])],
+  ];
+  for (const [name, f] of cases) {
+    const X = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = f(i, j);
+    const A = tf.tensor2d(X, [n, d]);
+    const sn = meanCov(A, { linalg: 'native' }), sj = meanCov(A, { linalg: 'js', covariance: 'float64' });
+    A.dispose();
+    for (let j = 0; j < d; j++) assert.ok(Math.abs(sn.mean[j] - sj.mean[j]) <= 1e-14 * Math.max(1, Math.abs(sj.mean[j])), `${name}: mean ${j}`);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+      const sc = Math.sqrt(sj.cov.data[i * d + i] * sj.cov.data[j * d + j]) || 1e-300;
+      const err = Math.abs(sn.cov.data[i * d + j] - sj.cov.data[i * d + j]);
+      assert.ok(err <= 1e-13 * sc || err < 1e-25, `${name}: cov (${i},${j}) ${sn.cov.data[i * d + j]} vs ${sj.cov.data[i * d + j]}`);
+      assert.equal(sn.cov.data[i * d + j], sn.cov.data[j * d + i]);
+    }
+  }
+  assert.equal(tf.memory().numTensors, before);
+});
+
 test('frechetDistance rejects bad input', () => {
   assert.throws(() => frechetDistance([0, 0], [[1, 0], [0, 1]], [0], [[1]]), /different lengths/);
   assert.throws(() => frechetDistance([0, 0], [[1, 2], [0, 1]], [0, 0], [[1, 0], [0, 1]]), /symmetric/);
