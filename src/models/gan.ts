@@ -15,6 +15,8 @@ import { tf } from '../backend';
 import { Rng } from '../random';
 import { Activation, DenseLayer, mlp, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
 import { mapBatches, makeOptimizer } from '../train/loop';
+import { GraphSession } from '../train/graph';
+import { GanDiscriminatorGraphAdam, GanGeneratorGraphAdam } from '../train/graph-gan';
 import { BaseModel, EpochRecord, FitOptions, Generative } from './base';
 import { Progress } from '../progress';
 import { assertInt, assertInRange, assertPositive, InputError } from '../validate';
@@ -33,6 +35,12 @@ export interface GANOptions {
   dropoutRate: number;
   shuffle: boolean;
   seed: number;
+  /**
+   * On tfjs-node, run the discriminator and the generator step each as ONE TensorFlow graph
+   * (src/train/graph-gan.ts): same losses, noise and dropout draws, same updates to float rounding as tfjs
+   * autodiff (test/train/graph-gan.test.ts). false = tfjs autodiff. Default true.
+   */
+  compiledStep: boolean;
 }
 
 export const GAN_DEFAULTS: GANOptions = {
@@ -46,6 +54,7 @@ export const GAN_DEFAULTS: GANOptions = {
   dropoutRate: 0.7,
   shuffle: false,
   seed: 0,
+  compiledStep: true,
 };
 
 export interface GANEpochRecord extends EpochRecord { dLoss: number; gLoss: number }
@@ -106,42 +115,58 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
     const bs = Math.min(p.batchSize, n), nb = Math.ceil(n / bs);
     const gVars = layerVariables(this.gen), dVars = layerVariables(this.disc);
     const bar = new Progress(p.epochs, opts.label ?? 'GAN', { enabled: opts.progress ?? p.epochs * nb > 50 });
+    const net = { gen: this.gen, disc: this.disc, activation: p.activation, dropout: p.dropoutRate > 0 };
+    const adam = { learningRate: p.learningRate, beta1: p.beta1 };
+    const graph = p.compiledStep && GraphSession.available() ? { d: new GanDiscriminatorGraphAdam(net, adam), g: new GanGeneratorGraphAdam(net, adam) } : null;
     const t0 = Date.now();
     this.history = { epochs: [], outer: [], seconds: 0 };
-    for (let e = 0; e < p.epochs; e++) {
-      const te = Date.now();
-      const perm = p.shuffle ? rng.permutation(n) : null;
-      let dSum = tf.scalar(0), gSum = tf.scalar(0);
-      for (let b = 0; b < nb; b++) {
-        const start = b * bs, size = Math.min(bs, n - start);
-        const [zs1, zs2, ds] = [rng.tfSeed(), rng.tfSeed(), rng.tfSeed()];
-        const next = tf.tidy(() => {
-          const xb = perm ? tf.gather(X, tf.tensor1d(perm.subarray(start, start + size), 'int32')) as tf.Tensor2D : tf.slice(X, start, size);
-          const z1 = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs1) as tf.Tensor2D;
-          const dl = this.optD!.minimize(() => {
-            const real = this.discriminate(xb, ds);
-            const fake = this.discriminate(this.generate(z1), ds + 100);
-            // -log sigmoid(real) - log(1 - sigmoid(fake))
-            return tf.mean(tf.add(tf.softplus(tf.neg(real)), tf.softplus(fake))) as tf.Scalar;
-          }, true, dVars) as tf.Scalar;
-          const z2 = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs2) as tf.Tensor2D;
-          const gl = this.optG!.minimize(() => {
-            const fake = this.discriminate(this.generate(z2), ds + 200);
-            return tf.mean(tf.softplus(tf.neg(fake))) as tf.Scalar; // -log sigmoid(D(G(z)))
-          }, true, gVars) as tf.Scalar;
-          return [tf.add(dSum, tf.mul(dl, size / n)), tf.add(gSum, tf.mul(gl, size / n))];
-        });
+    try {
+      for (let e = 0; e < p.epochs; e++) {
+        const te = Date.now();
+        const perm = p.shuffle ? rng.permutation(n) : null;
+        let dSum = tf.scalar(0), gSum = tf.scalar(0);
+        for (let b = 0; b < nb; b++) {
+          const start = b * bs, size = Math.min(bs, n - start);
+          const [zs1, zs2, ds] = [rng.tfSeed(), rng.tfSeed(), rng.tfSeed()];
+          const next = tf.tidy(() => {
+            const xb = perm ? tf.gather(X, tf.tensor1d(perm.subarray(start, start + size), 'int32')) as tf.Tensor2D : tf.slice(X, start, size);
+            const z1 = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs1) as tf.Tensor2D;
+            if (graph) {
+              // The eager step's dropout multipliers (tf.dropout of ones with the same seeds), fed to the graphs.
+              const masks = (seed: number) => (p.dropoutRate > 0 ? this.disc.slice(0, -1).map((l, i) => tf.dropout(tf.ones([size, l.W.shape[1]!]), p.dropoutRate, undefined, seed + i) as tf.Tensor2D) : []);
+              const dlG = graph.d.step(xb, z1, masks(ds), masks(ds + 100));
+              const z2g = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs2) as tf.Tensor2D;
+              const glG = graph.g.step(z2g, masks(ds + 200));
+              return [tf.add(dSum, tf.mul(dlG, size / n)), tf.add(gSum, tf.mul(glG, size / n))];
+            }
+            const dl = this.optD!.minimize(() => {
+              const real = this.discriminate(xb, ds);
+              const fake = this.discriminate(this.generate(z1), ds + 100);
+              // -log sigmoid(real) - log(1 - sigmoid(fake))
+              return tf.mean(tf.add(tf.softplus(tf.neg(real)), tf.softplus(fake))) as tf.Scalar;
+            }, true, dVars) as tf.Scalar;
+            const z2 = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs2) as tf.Tensor2D;
+            const gl = this.optG!.minimize(() => {
+              const fake = this.discriminate(this.generate(z2), ds + 200);
+              return tf.mean(tf.softplus(tf.neg(fake))) as tf.Scalar; // -log sigmoid(D(G(z)))
+            }, true, gVars) as tf.Scalar;
+            return [tf.add(dSum, tf.mul(dl, size / n)), tf.add(gSum, tf.mul(gl, size / n))];
+          });
+          dSum.dispose(); gSum.dispose();
+          [dSum, gSum] = next as [tf.Scalar, tf.Scalar];
+        }
+        const dLoss = (await dSum.data())[0], gLoss = (await gSum.data())[0];
         dSum.dispose(); gSum.dispose();
-        [dSum, gSum] = next as [tf.Scalar, tf.Scalar];
+        if (!Number.isFinite(dLoss) || !Number.isFinite(gLoss)) throw new Error(`GAN: loss became non-finite at epoch ${e + 1}`);
+        const rec: GANEpochRecord = { epoch: e + 1, loss: dLoss + gLoss, dLoss, gLoss, seconds: (Date.now() - te) / 1000 };
+        this.history.epochs.push(rec);
+        bar.tick({ d: dLoss, g: gLoss });
+        if (opts.onEpoch?.(rec) === false) break;
+        await new Promise((r) => setImmediate(r));
       }
-      const dLoss = (await dSum.data())[0], gLoss = (await gSum.data())[0];
-      dSum.dispose(); gSum.dispose();
-      if (!Number.isFinite(dLoss) || !Number.isFinite(gLoss)) throw new Error(`GAN: loss became non-finite at epoch ${e + 1}`);
-      const rec: GANEpochRecord = { epoch: e + 1, loss: dLoss + gLoss, dLoss, gLoss, seconds: (Date.now() - te) / 1000 };
-      this.history.epochs.push(rec);
-      bar.tick({ d: dLoss, g: gLoss });
-      if (opts.onEpoch?.(rec) === false) break;
-      await new Promise((r) => setImmediate(r));
+    } finally {
+      graph?.d.dispose();
+      graph?.g.dispose();
     }
     bar.done();
     this.history.seconds = (Date.now() - t0) / 1000;

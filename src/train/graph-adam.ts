@@ -43,6 +43,7 @@ export class GraphAdam {
   private readonly vars: VarSlot[] = [];
   private readonly varOf = new Map<tf.Variable, number>();
   private readonly grads: (string | null)[] = [];
+  private readonly fedOf = new Map<tf.Tensor, string>();
   private session: GraphSession | null = null;
   private fetches: string[] = [];
   private nExtras = 0;
@@ -82,6 +83,20 @@ export class GraphAdam {
       g.read(name, `r_${name}`);
     }
     return `r_v${k}`;
+  }
+
+  /**
+   * A placeholder fed with `t`'s current value at every step: a weight this graph reads but does not train (a
+   * GAN's discriminator inside the generator's step). Returns its node.
+   */
+  protected fed(t: tf.Tensor): string {
+    let name = this.fedOf.get(t);
+    if (!name) {
+      name = `fed${this.fedOf.size}`;
+      this.fedOf.set(t, name);
+      this.g.placeholder(name, DT.float, t.shape);
+    }
+    return name;
   }
 
   /** Adds `grad` (a node) to the gradient of variable `t` (tied weights get several). */
@@ -143,7 +158,9 @@ export class GraphAdam {
     this.syncIn();
     const a1 = this.acc1, a2 = this.acc2;
     const consts = [tf.scalar(this.learningRate), tf.scalar(a1), tf.scalar(a2), tf.scalar(this.epsilon * Math.sqrt(Math.fround(1 - a2)))];
-    const outs = s.run({ ...feeds, lr: consts[0], b1p: consts[1], b2p: consts[2], eps: consts[3] }, this.fetches);
+    const fedFeeds: Record<string, tf.Tensor> = {};
+    for (const [t, name] of this.fedOf) fedFeeds[name] = t;
+    const outs = s.run({ ...feeds, ...fedFeeds, lr: consts[0], b1p: consts[1], b2p: consts[2], eps: consts[3] }, this.fetches);
     tf.dispose(consts);
     const k0 = 1 + this.nExtras;
     this.vars.forEach((v, k) => {

@@ -16,7 +16,7 @@
 import { tf } from '../backend';
 import { A, DT } from './graph';
 import { F, GraphAdam, GraphAdamOptions } from './graph-adam';
-import { denseBackwardGraph, denseForwardGraph } from './graph-dense';
+import { batchRows, denseBackwardGraph, denseForwardGraph } from './graph-dense';
 import { FusedDenseLayer } from './fused';
 import { InputError } from '../validate';
 
@@ -58,9 +58,7 @@ export class DaiGraphAdam extends GraphAdam {
     const h = fe.out;
     const head = (l: Layer) => g.op('BiasAdd', [g.op('MatMul', [h, val(l.W)], { T: F }), val(l.b)], { T: F, data_format: A.s('NHWC') });
     const mu = head(net.muHead);
-    const shape = g.op('Cast', [g.op('Shape', [x], { T: F, out_type: A.type(DT.int32) })], { SrcT: A.type(DT.int32), DstT: F });
-    const B = g.op('Squeeze', [g.op('Slice', [shape, g.constInt([0], [1]), g.constInt([1], [1])], { T: F, Index: A.type(DT.int32) })], { T: F, squeeze_dims: A.ints([0]) });
-    const invB = op('RealDiv', [c(1), B]);
+    const invB = op('RealDiv', [c(1), batchRows(g, x)]);
     let z = mu, latent: string, lv = '', v = '', sdEps = '';
     if (this.isVAE) {
       const eps = g.placeholder('noise', DT.float, [-1, this.latentDim]);

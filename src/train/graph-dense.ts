@@ -59,21 +59,29 @@ export class DenseGraphAdam extends GraphAdam {
   }
 }
 
-/** Nodes of a dense stack's forward pass: the inputs of every layer (hs), pre-activations (zs), output. */
-export interface DenseForwardNodes { hs: string[]; zs: string[]; out: string }
+/**
+ * Nodes of a dense stack's forward pass: the input of every layer (hs, after its dropout mask), the
+ * pre-activations (zs), the activations before the mask (acts), and the output.
+ */
+export interface DenseForwardNodes { hs: string[]; zs: string[]; acts: string[]; masks: (string | null)[]; out: string }
 
-/** Writes the forward pass of `layers` on node `x`; `value(t)` gives a weight's node. */
-export function denseForwardGraph(g: GraphBuilder, x: string, layers: FusedDenseLayer[], value: (t: tf.Tensor) => string): DenseForwardNodes {
-  const hs: string[] = [x], zs: string[] = [];
+/**
+ * Writes the forward pass of `layers` on node `x`; `value(t)` gives a weight's node. `masks[i]` (optional) is a
+ * node multiplied into layer i's activation (dropout: the keep mask scaled by 1 / (1 - rate), as tf.dropout).
+ */
+export function denseForwardGraph(g: GraphBuilder, x: string, layers: FusedDenseLayer[], value: (t: tf.Tensor) => string, masks: (string | null)[] = []): DenseForwardNodes {
+  const hs: string[] = [x], zs: string[] = [], acts: string[] = [];
   let h = x;
-  for (const l of layers) {
+  layers.forEach((l, i) => {
     let z = g.op('MatMul', [h, value(l.W)], { T: F, transpose_a: A.b(false), transpose_b: A.b(!!l.transposeW) });
     if (l.b) z = g.op('BiasAdd', [z, value(l.b)], { T: F, data_format: A.s('NHWC') });
     zs.push(z);
-    h = activationGraph(g, l.act, z);
+    const a = activationGraph(g, l.act, z);
+    acts.push(a);
+    h = masks[i] ? g.op('Mul', [a, masks[i]!], { T: F }) : a;
     hs.push(h);
-  }
-  return { hs, zs, out: h };
+  });
+  return { hs, zs, acts, masks: layers.map((_, i) => masks[i] ?? null), out: h };
 }
 
 /**
@@ -86,13 +94,20 @@ export function denseBackwardGraph(g: GraphBuilder, layers: FusedDenseLayer[], f
   let dh = dOut;
   for (let i = layers.length - 1; i >= 0; i--) {
     const l = layers[i];
-    const dz = activationGradGraph(g, l.act, dh, fw.hs[i + 1], fw.zs[i]);
+    const dAct = fw.masks[i] ? g.op('Mul', [dh, fw.masks[i]!], { T: F }) : dh;
+    const dz = activationGradGraph(g, l.act, dAct, fw.acts[i], fw.zs[i]);
     if (l.b) addGrad(l.b, g.op('BiasAddGrad', [dz], { T: F, data_format: A.s('NHWC') }));
     // h' = h W: dW = h^T dz, dh = dz W^T;  h' = h W^T: dW = dz^T h, dh = dz W.
     addGrad(l.W, l.transposeW ? mm(dz, fw.hs[i], true, false) : mm(fw.hs[i], dz, true, false));
     if (i > 0 || inputGrad) dh = mm(dz, value(l.W), false, !l.transposeW);
   }
   return inputGrad ? dh : null;
+}
+
+/** The number of rows of a 2-D node, as a float32 scalar node (batch sizes vary: the last batch is smaller). */
+export function batchRows(g: GraphBuilder, x: string): string {
+  const shape = g.op('Cast', [g.op('Shape', [x], { T: F, out_type: A.type(DT.int32) })], { SrcT: A.type(DT.int32), DstT: F });
+  return g.op('Squeeze', [g.op('Slice', [shape, g.constInt([0], [1]), g.constInt([1], [1])], { T: F, Index: A.type(DT.int32) })], { T: F, squeeze_dims: A.ints([0]) });
 }
 
 export function activationGraph(g: GraphBuilder, act: FusedActivation, z: string): string {

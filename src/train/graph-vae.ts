@@ -17,7 +17,7 @@
 import { tf } from '../backend';
 import { A, DT } from './graph';
 import { F, GraphAdam, GraphAdamOptions } from './graph-adam';
-import { denseBackwardGraph, denseForwardGraph } from './graph-dense';
+import { batchRows, denseBackwardGraph, denseForwardGraph } from './graph-dense';
 import { FusedActivation, FusedDenseLayer } from './fused';
 import { InputError } from '../validate';
 
@@ -73,9 +73,7 @@ export class VaeGraphAdam extends GraphAdam {
     const z = op('AddV2', [mu, seps]);
     const fd = denseForwardGraph(g, z, decL, val);
     const a = fd.out;
-    const n = g.op('Cast', [g.op('Shape', [x], { T: F, out_type: A.type(DT.int32) })], { SrcT: A.type(DT.int32), DstT: F });
-    const nRows = g.op('Squeeze', [g.op('Slice', [n, g.constInt([0], [1]), g.constInt([1], [1])], { T: F, Index: A.type(DT.int32) })], { T: F, squeeze_dims: A.ints([0]) });
-    const invN = op('RealDiv', [g.constFloat(1), nRows]);
+    const invN = op('RealDiv', [g.constFloat(1), batchRows(g, x)]);
     const sig = op('Sigmoid', [a]);
     let recon: string, da: string;
     if (opts.likelihood === 'bernoulli') {
