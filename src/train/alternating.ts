@@ -84,7 +84,8 @@ function supportOf(f: () => tf.Tensor): Uint8Array {
   const s = tf.tidy(f);
   const d = s.dataSync();
   s.dispose();
-  return Uint8Array.from(d, (x) => (x ? 1 : 0));
+  // A bool tensor's data is already a Uint8Array of 0 / 1 (the map below took ~0.5 s on 5,000 x 784 entries).
+  return d instanceof Uint8Array ? d : Uint8Array.from(d, (x) => (x ? 1 : 0));
 }
 
 export const L1_PENALTY: Penalty = {

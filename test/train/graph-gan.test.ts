@@ -16,7 +16,7 @@ test('GAN graph steps: the GAN trains as with tfjs autodiff (with and without dr
     const run = async (compiledStep: boolean) => {
       const gan = new GAN({ hidden: [10, 6], latentDim: 3, epochs: 4, batchSize: 16, learningRate: 5e-3, seed: 3, ...o, compiledStep });
       await gan.fit(X, { progress: false });
-      const rec = gan.history.epochs.map((r) => [(r as { dLoss: number }).dLoss, (r as { gLoss: number }).gLoss]);
+      const rec = gan.history.epochs.map((r) => [(r as unknown as { dLoss: number }).dLoss, (r as unknown as { gLoss: number }).gLoss]);
       const S = gan.sample(5, 1);
       const s = Array.from(S.dataSync());
       S.dispose();
