@@ -164,17 +164,21 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
   }
 
   private async train(X: tf.Tensor2D, epochs: number, o: { onEpoch?: (r: EpochRecord) => void | boolean; progress?: boolean; label: string; epochOffset: number }): Promise<EpochRecord[]> {
-    if (!this.optimizer) this.optimizer = makeOptimizer(this.params.optimizer, this.params.learningRate);
-    const opt = this.optimizer;
     let step: ((b: tf.Tensor[]) => tf.Scalar) | undefined;
+    let opt: tf.Optimizer | null = null;
     if (this.params.compiledStep && this.params.optimizer === 'adam' && GraphSession.available()) {
-      // The whole step (forward, gradient kernels, Adam) as one TensorFlow graph run (src/train/graph-dense.ts).
+      // The whole step (forward, gradient kernels, Adam) as one TensorFlow graph run (src/train/graph-dense.ts),
+      // which holds the Adam state itself: no tfjs optimizer.
       if (!this.graphAdam) this.graphAdam = new DenseGraphAdam(this.denseSpec(), { loss: 'mse', learningRate: this.params.learningRate });
       const g = this.graphAdam;
       step = ([xb]) => g.step(xb as tf.Tensor2D);
-    } else if (this.params.compiledStep && fusedAvailable()) {
-      const spec = this.denseSpec();
-      step = ([xb]) => denseTrainStep(opt, xb as tf.Tensor2D, spec, 'mse');
+    } else {
+      if (!this.optimizer) this.optimizer = makeOptimizer(this.params.optimizer, this.params.learningRate);
+      const o = opt = this.optimizer;
+      if (this.params.compiledStep && fusedAvailable()) {
+        const spec = this.denseSpec();
+        step = ([xb]) => denseTrainStep(o, xb as tf.Tensor2D, spec, 'mse');
+      }
     }
     return trainLoop([X], ([xb]) => this.loss(xb as tf.Tensor2D), this.variables, opt, {
       step,

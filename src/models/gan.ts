@@ -84,8 +84,6 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
     const r = new Rng(p.seed).fork('gan-init');
     this.gen = mlp([p.latentDim, ...[...p.hidden].reverse(), d], r.fork('G'), 'gan_G', { std: 0.02 });
     this.disc = mlp([d, ...p.hidden, 1], r.fork('D'), 'gan_D', { std: 0.02 });
-    this.optG = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
-    this.optD = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
   }
 
   private generate(Z: tf.Tensor2D): tf.Tensor2D {
@@ -118,6 +116,11 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
     const net = { gen: this.gen, disc: this.disc, activation: p.activation, dropout: p.dropoutRate > 0 };
     const adam = { learningRate: p.learningRate, beta1: p.beta1 };
     const graph = p.compiledStep && GraphSession.available() ? { d: new GanDiscriminatorGraphAdam(net, adam), g: new GanGeneratorGraphAdam(net, adam) } : null;
+    if (!graph) {
+      // tfjs autodiff: one fused-Adam optimizer per network (the graph steps hold their own Adam state).
+      this.optG = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
+      this.optD = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
+    }
     const t0 = Date.now();
     this.history = { epochs: [], outer: [], seconds: 0 };
     try {

@@ -22,7 +22,7 @@ import { Rng } from '../random';
 import { Progress } from '../progress';
 import { InputError, assertInt, assertOneOf, assertPositive } from '../validate';
 import { BaseModel, Decomposition, EpochRecord, FitOptions, RobustModel, Transformer } from './base';
-import { ImageDecoder, ImageEncoder, ImageNetSpec, conv28Spec, conv28Encoder, conv28Decoder, conv28Encode, conv28Decode, conv28Variables, conv28AllVariables, Conv28Encoder, Conv28Decoder } from '../nets/conv28';
+import { ImageDecoder, ImageEncoder, ImageNetSpec, conv28Spec, conv28Encoder, conv28Decoder, conv28ImageEncoder, conv28ImageDecoder } from '../nets/conv28';
 import { GraphSession } from '../train/graph';
 import { ConvGraphAdam } from '../train/graph-conv';
 
@@ -67,15 +67,6 @@ export function validateDeepOptions(o: DeepRobustOptions, who: string): void {
 /** Learning rate of epoch e (0-based) under step decay. */
 export function epochLearningRate(base: number, o: Pick<DeepRobustOptions, 'decayEvery' | 'decayFactor'>, e: number): number {
   return o.decayEvery > 0 ? base * Math.pow(o.decayFactor, Math.floor(e / o.decayEvery)) : base;
-}
-
-/** A conv28 encoder / decoder as the ImageEncoder / ImageDecoder conv28Spec() makes of it. */
-function conv28Image(n: Conv28Encoder): ImageEncoder;
-function conv28Image(n: Conv28Decoder): ImageDecoder;
-function conv28Image(n: Conv28Encoder | Conv28Decoder): ImageEncoder | ImageDecoder {
-  return n.kind === 'conv28-encoder'
-    ? { encode: (x: tf.Tensor4D, training: boolean) => conv28Encode(n, x, training), trainable: conv28Variables(n), all: conv28AllVariables(n) }
-    : { decode: (z: tf.Tensor2D, training: boolean) => conv28Decode(n, z, training), trainable: conv28Variables(n), all: conv28AllVariables(n) };
 }
 
 /** Images [0, 1] rows -> network input [n, h, w, c] in the net's range. */
@@ -162,8 +153,8 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
     let graph: ConvGraphAdam | null = null;
     if (o.graphStep && isConv28(o.net) && GraphSession.available()) {
       const e = conv28Encoder(o.codeDim, rng.fork('encoder'), o.net.channels), d = conv28Decoder(o.codeDim, rng.fork('decoder'), o.net.channels);
-      this.enc = conv28Image(e);
-      this.dec = conv28Image(d);
+      this.enc = conv28ImageEncoder(e);
+      this.dec = conv28ImageDecoder(d);
       graph = new ConvGraphAdam(e, d, { loss: o.loss, learningRate: o.learningRate });
     } else {
       this.enc = o.net.makeEncoder(o.codeDim, rng.fork('encoder'));

@@ -135,7 +135,6 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     this.muHead = mlp([last, p.latentDim], r.fork('mu'), 'vae_mu')[0];
     this.lvHead = mlp([last, p.latentDim], r.fork('lv'), 'vae_lv')[0];
     this.dec = mlp([p.latentDim, ...[...p.hidden].reverse(), d], r.fork('dec'), 'vae_dec');
-    this.optimizer = makeOptimizer('adam', p.learningRate); // fused ResourceApplyAdam on tfjs-node (same update)
   }
 
   /** q(z|x): mean and log-variance (n x latentDim each; caller disposes). */
@@ -245,11 +244,13 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
       const g = this.graphAdam;
       // The same standard-normal draw as the eager step's reparameterise (same seed stream).
       step = ([xb]) => g.step(xb as tf.Tensor2D, tf.randomNormal([xb.shape[0], p.latentDim], 0, 1, 'float32', this.rng.tfSeed())).loss;
+    } else if (!this.optimizer) {
+      this.optimizer = makeOptimizer('adam', p.learningRate); // fused ResourceApplyAdam on tfjs-node (same update); kept across calls
     }
     const recs = await trainLoop([X], (batch) => {
       const { recon, kl } = this.lossParts(batch[0] as tf.Tensor2D, this.rng.tfSeed());
       return tf.mean(tf.add(recon, kl)) as tf.Scalar;
-    }, this.variables, this.optimizer!, {
+    }, this.variables, step ? null : this.optimizer, {
       step,
       epochs, batchSize: p.batchSize, shuffle: p.shuffle, rng: this.rng.fork(`shuffle${this.epochsDone}`),
       label: opts.label ?? 'VAE', progress: opts.progress ?? (epochs * Math.ceil(X.shape[0] / p.batchSize) > 50),

@@ -176,13 +176,17 @@ export interface ImageNetSpec {
 export function conv28Spec(channels = 1): ImageNetSpec {
   return {
     name: 'conv28', height: 28, width: 28, channels, output: 'sigmoid',
-    makeEncoder(codeDim, rng) {
-      const e = conv28Encoder(codeDim, rng, channels);
-      return { encode: (x, training) => conv28Encode(e, x, training), trainable: conv28Variables(e), all: conv28AllVariables(e) };
-    },
-    makeDecoder(codeDim, rng) {
-      const d = conv28Decoder(codeDim, rng, channels);
-      return { decode: (z, training) => conv28Decode(d, z, training), trainable: conv28Variables(d), all: conv28AllVariables(d) };
-    },
+    makeEncoder: (codeDim, rng) => conv28ImageEncoder(conv28Encoder(codeDim, rng, channels)),
+    makeDecoder: (codeDim, rng) => conv28ImageDecoder(conv28Decoder(codeDim, rng, channels)),
   };
+}
+
+/** A conv28 encoder as the ImageEncoder conv28Spec() makes (for callers that also need the layer objects). */
+export function conv28ImageEncoder(e: Conv28Encoder): ImageEncoder {
+  return { encode: (x, training) => conv28Encode(e, x, training), trainable: conv28Variables(e), all: conv28AllVariables(e) };
+}
+
+/** A conv28 decoder as the ImageDecoder conv28Spec() makes. */
+export function conv28ImageDecoder(d: Conv28Decoder): ImageDecoder {
+  return { decode: (z, training) => conv28Decode(d, z, training), trainable: conv28Variables(d), all: conv28AllVariables(d) };
 }

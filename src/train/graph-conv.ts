@@ -214,7 +214,7 @@ export class ConvGraphAdam extends GraphAdam {
     const keep = g.constFloat(1 - BN_MOMENTUM), mom = g.constFloat(BN_MOMENTUM);
     const extras: string[] = [];
     this.bns.forEach((l, k) => {
-      const rm = g.placeholder(`rm${k}`, DT.float, [l.channels]), rv = g.placeholder(`rv${k}`, DT.float, [l.channels]);
+      const rm = this.fed(l.mean), rv = this.fed(l.variance); // fed with the current running moments every step
       extras.push(g.op('AddV2', [mul(rm, keep), mul(`${bnNodes[k]}:1`, mom)], { T: F }));
       extras.push(g.op('AddV2', [mul(rv, keep), mul(`${bnNodes[k]}:2`, mom)], { T: F }));
     });
@@ -229,9 +229,7 @@ export class ConvGraphAdam extends GraphAdam {
     if (x.rank !== 4 || x.shape[1] !== this.inShape[0] || x.shape[2] !== this.inShape[1] || x.shape[3] !== this.inShape[2]) {
       throw new InputError(`ConvGraphAdam.step: x must be [n, ${this.inShape.join(', ')}], got [${x.shape}]`);
     }
-    const feeds: Record<string, tf.Tensor> = { x };
-    this.bns.forEach((l, k) => { feeds[`rm${k}`] = l.mean; feeds[`rv${k}`] = l.variance; });
-    const outs = this.runStep(feeds);
+    const outs = this.runStep({ x });
     this.bns.forEach((l, k) => {
       l.mean.assign(outs[1 + 2 * k]);
       l.variance.assign(outs[2 + 2 * k]);

@@ -16,7 +16,7 @@
 import { tf } from '../backend';
 import { A, DT } from './graph';
 import { F, GraphAdam, GraphAdamOptions } from './graph-adam';
-import { batchRows, denseBackwardGraph, denseForwardGraph } from './graph-dense';
+import { batchRows, denseBackwardGraph, denseForwardGraph, linearHeadGraph } from './graph-dense';
 import { FusedDenseLayer } from './fused';
 import { InputError } from '../validate';
 
@@ -56,13 +56,14 @@ export class DaiGraphAdam extends GraphAdam {
     const decL: FusedDenseLayer[] = net.dec.map((l, i) => ({ W: l.W, b: l.b, act: i + 1 < net.dec.length ? 'relu' : 'linear' }));
     const fe = denseForwardGraph(g, x, encL, val);
     const h = fe.out;
-    const head = (l: Layer) => g.op('BiasAdd', [g.op('MatMul', [h, val(l.W)], { T: F }), val(l.b)], { T: F, data_format: A.s('NHWC') });
-    const mu = head(net.muHead);
+    const muHead = linearHeadGraph(g, h, net.muHead, val, add);
+    const lvHead = net.logVarHead ? linearHeadGraph(g, h, net.logVarHead, val, add) : null;
+    const mu = muHead.out;
     const invB = op('RealDiv', [c(1), batchRows(g, x)]);
     let z = mu, latent: string, lv = '', v = '', sdEps = '';
     if (this.isVAE) {
       const eps = g.placeholder('noise', DT.float, [-1, this.latentDim]);
-      lv = head(net.logVarHead!);
+      lv = lvHead!.out;
       v = op('Exp', [lv]);
       sdEps = op('Mul', [op('Exp', [op('Mul', [lv, c(0.5)])]), eps]);
       z = op('AddV2', [mu, sdEps]);
@@ -85,15 +86,10 @@ export class DaiGraphAdam extends GraphAdam {
     if (this.isVAE) dmu = op('AddV2', [dz, op('Mul', [mu, op('Mul', [invB, c(2)])])]);
     else if (opts.latentPenalty === 'l2') dmu = op('AddV2', [dz, op('Mul', [mu, op('Mul', [invB, c(2 * opts.c2)])])]);
     else dmu = op('AddV2', [dz, op('Mul', [op('Sign', [mu]), op('Mul', [invB, c(opts.c2)])])]);
-    const headBack = (l: Layer, dy: string) => {
-      add(l.W, g.op('MatMul', [h, dy], { T: F, transpose_a: A.b(true), transpose_b: A.b(false) }));
-      add(l.b, g.op('BiasAddGrad', [dy], { T: F, data_format: A.s('NHWC') }));
-      return g.op('MatMul', [dy, val(l.W)], { T: F, transpose_a: A.b(false), transpose_b: A.b(true) });
-    };
-    let dh = headBack(net.muHead, dmu);
+    let dh = muHead.back(dmu);
     if (this.isVAE) {
       const dlv = op('AddV2', [op('Mul', [op('Mul', [dz, sdEps]), c(0.5)]), op('Mul', [op('Sub', [v, c(1)]), invB])]);
-      dh = op('AddV2', [dh, headBack(net.logVarHead!, dlv)]);
+      dh = op('AddV2', [dh, lvHead!.back(dlv)]);
     }
     if (encL.length) denseBackwardGraph(g, encL, fe, dh, val, add, false);
     // Weight decay C1 sum ||theta||^2 on every parameter.

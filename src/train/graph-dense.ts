@@ -104,6 +104,17 @@ export function denseBackwardGraph(g: GraphBuilder, layers: FusedDenseLayer[], f
   return inputGrad ? dh : null;
 }
 
+/**
+ * A linear head y = h W + b on node h (the VAE's mean / log-variance heads): its output node, and `back(dy)`
+ * that writes its backward pass (weight gradients to `addGrad`) and returns dL/dh.
+ */
+export function linearHeadGraph(g: GraphBuilder, h: string, l: { W: tf.Tensor; b: tf.Tensor }, value: (t: tf.Tensor) => string,
+  addGrad: (t: tf.Tensor, grad: string) => void): { out: string; back: (dy: string) => string } {
+  const layer: FusedDenseLayer[] = [{ W: l.W, b: l.b, act: 'linear' }];
+  const fw = denseForwardGraph(g, h, layer, value);
+  return { out: fw.out, back: (dy) => denseBackwardGraph(g, layer, fw, dy, value, addGrad, true)! };
+}
+
 /** The number of rows of a 2-D node, as a float32 scalar node (batch sizes vary: the last batch is smaller). */
 export function batchRows(g: GraphBuilder, x: string): string {
   const shape = g.op('Cast', [g.op('Shape', [x], { T: F, out_type: A.type(DT.int32) })], { SrcT: A.type(DT.int32), DstT: F });

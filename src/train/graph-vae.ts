@@ -17,7 +17,7 @@
 import { tf } from '../backend';
 import { A, DT } from './graph';
 import { F, GraphAdam, GraphAdamOptions } from './graph-adam';
-import { batchRows, denseBackwardGraph, denseForwardGraph } from './graph-dense';
+import { batchRows, denseBackwardGraph, denseForwardGraph, linearHeadGraph } from './graph-dense';
 import { FusedActivation, FusedDenseLayer } from './fused';
 import { InputError } from '../validate';
 
@@ -64,8 +64,8 @@ export class VaeGraphAdam extends GraphAdam {
     const decL: FusedDenseLayer[] = net.dec.map((l, i) => ({ W: l.W, b: l.b, act: i + 1 < net.dec.length ? net.activation : 'linear' }));
     const fe = denseForwardGraph(g, x, encL, val);
     const h = fe.out;
-    const head = (l: { W: tf.Variable; b: tf.Variable }) => g.op('BiasAdd', [g.op('MatMul', [h, val(l.W)], { T: F }), val(l.b)], { T: F, data_format: A.s('NHWC') });
-    const mu = head(net.muHead), lv = head(net.lvHead);
+    const muHead = linearHeadGraph(g, h, net.muHead, val, add), lvHead = linearHeadGraph(g, h, net.lvHead, val, add);
+    const mu = muHead.out, lv = lvHead.out;
     const c = opts.reparam === 'sigma' ? 0.5 : 1;
     const elv = op('Exp', [lv]);
     const s = c === 1 ? elv : op('Exp', [op('Mul', [lv, g.constFloat(c)])]);
@@ -92,12 +92,7 @@ export class VaeGraphAdam extends GraphAdam {
     const dz = denseBackwardGraph(g, decL, fd, da, val, add, true)!;
     const dmu = op('AddV2', [dz, op('Mul', [mu, invN])]);
     const dlv = op('AddV2', [op('Mul', [op('Mul', [dz, seps]), g.constFloat(c)]), op('Mul', [op('Sub', [elv, g.constFloat(1)]), op('Mul', [invN, g.constFloat(0.5)])])]);
-    const headBack = (l: { W: tf.Variable; b: tf.Variable }, dy: string) => {
-      add(l.W, g.op('MatMul', [h, dy], { T: F, transpose_a: A.b(true), transpose_b: A.b(false) }));
-      add(l.b, g.op('BiasAddGrad', [dy], { T: F, data_format: A.s('NHWC') }));
-      return g.op('MatMul', [dy, val(l.W)], { T: F, transpose_a: A.b(false), transpose_b: A.b(true) });
-    };
-    const dh = op('AddV2', [headBack(net.muHead, dmu), headBack(net.lvHead, dlv)]);
+    const dh = op('AddV2', [muHead.back(dmu), lvHead.back(dlv)]);
     if (encL.length) denseBackwardGraph(g, encL, fe, dh, val, add, false);
     this.compile(loss, [reconMean, klMean]);
   }
