@@ -164,14 +164,15 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
   }
 
   private async train(X: tf.Tensor2D, epochs: number, o: { onEpoch?: (r: EpochRecord) => void | boolean; progress?: boolean; label: string; epochOffset: number }): Promise<EpochRecord[]> {
-    let step: ((b: tf.Tensor[]) => tf.Scalar) | undefined;
+    let step: ((b: tf.Tensor[]) => tf.Scalar) | undefined, flush: (() => void) | undefined;
     let opt: tf.Optimizer | null = null;
     if (this.params.compiledStep && this.params.optimizer === 'adam' && GraphSession.available()) {
       // The whole step (forward, gradient kernels, Adam) as one TensorFlow graph run (src/train/graph-dense.ts),
       // which holds the Adam state itself: no tfjs optimizer.
-      if (!this.graphAdam) this.graphAdam = new DenseGraphAdam(this.denseSpec(), { loss: 'mse', learningRate: this.params.learningRate });
+      if (!this.graphAdam) this.graphAdam = new DenseGraphAdam(this.denseSpec(), { loss: 'mse', learningRate: this.params.learningRate, readback: 'deferred' });
       const g = this.graphAdam;
       step = ([xb]) => g.step(xb as tf.Tensor2D);
+      flush = () => g.syncOut(); // the weights stay in the graph during an epoch
     } else {
       if (!this.optimizer) this.optimizer = makeOptimizer(this.params.optimizer, this.params.learningRate);
       const o = opt = this.optimizer;
@@ -181,7 +182,7 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
       }
     }
     return trainLoop([X], ([xb]) => this.loss(xb as tf.Tensor2D), this.variables, opt, {
-      step,
+      step, flush,
       epochs, batchSize: this.params.batchSize, shuffle: this.params.shuffle, rng: this.rng.fork(`batches${o.epochOffset}`),
       onEpoch: o.onEpoch, progress: o.progress, label: o.label, epochOffset: o.epochOffset,
     });

@@ -301,7 +301,7 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
       if (p.compiledStep && p.tau === 1 && GraphSession.available()) {
         // The whole step as one TensorFlow graph run (src/train/graph-dai.ts), on the layers' own variables.
         const g = graph = new DaiGraphAdam({ enc: this.enc, muHead: this.muHead!, logVarHead: this.logVarHead, dec: this.dec },
-          { learningRate: p.learningRate, latentPenalty: p.latentPenalty, c2: p.c2, weightDecay: p.weightDecay, minVariance: p.minVariance });
+          { learningRate: p.learningRate, latentPenalty: p.latentPenalty, c2: p.c2, weightDecay: p.weightDecay, minVariance: p.minVariance, readback: 'deferred' });
         compiled = ([xb]) => {
           const seed = stepRng.tfSeed(); // drawn every step, as the eager path does (also for the AEs)
           const noise = this.isVAE ? tf.randomNormal([xb.shape[0], p.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D : undefined;
@@ -329,7 +329,7 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
         vars = [th];
       }
       const recs = await trainLoop([X], loss, vars, opt, {
-        step: compiled, epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
+        step: compiled, flush: graph ? () => graph!.syncOut() : undefined, epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
         progress: opts.progress ?? false, label: opts.label ?? `${this.constructor.name}`,
         onEpoch: (r) => { r.data = last.data; r.latent = last.latent; return opts.onEpoch?.(r); },
       });

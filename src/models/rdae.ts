@@ -155,7 +155,7 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
       const e = conv28Encoder(o.codeDim, rng.fork('encoder'), o.net.channels), d = conv28Decoder(o.codeDim, rng.fork('decoder'), o.net.channels);
       this.enc = conv28ImageEncoder(e);
       this.dec = conv28ImageDecoder(d);
-      graph = new ConvGraphAdam(e, d, { loss: o.loss, learningRate: o.learningRate });
+      graph = new ConvGraphAdam(e, d, { loss: o.loss, learningRate: o.learningRate, readback: 'deferred' });
     } else {
       this.enc = o.net.makeEncoder(o.codeDim, rng.fork('encoder'));
       this.dec = o.net.makeDecoder(o.codeDim, rng.fork('decoder'));
@@ -186,6 +186,7 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
             return opt!.minimize(() => imageLoss(this.dec!.decode(this.enc!.encode(xb, true), true), xb, o.loss), true, vars) as tf.Scalar;
           }));
         }
+        graph?.syncOut(); // the weights stay in the graph during an epoch
         const vals = await Promise.all(losses.map((l) => l.data()));
         losses.forEach((l, i) => { total += vals[i][0] * Math.min(bs, n - i * bs); l.dispose(); });
         const rec: EpochRecord = { epoch: e + 1, loss: total / n, seconds: (Date.now() - te) / 1000 };

@@ -239,7 +239,7 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     if (p.compiledStep && GraphSession.available()) {
       if (!this.graphAdam) {
         this.graphAdam = new VaeGraphAdam({ enc: this.enc, muHead: this.muHead!, lvHead: this.lvHead!, dec: this.dec, activation: p.activation },
-          { learningRate: p.learningRate, likelihood: p.likelihood, gaussianStd: p.gaussianStd, reparam: p.reparam });
+          { learningRate: p.learningRate, likelihood: p.likelihood, gaussianStd: p.gaussianStd, reparam: p.reparam, readback: 'deferred' });
       }
       const g = this.graphAdam;
       // The same standard-normal draw as the eager step's reparameterise (same seed stream).
@@ -251,7 +251,7 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
       const { recon, kl } = this.lossParts(batch[0] as tf.Tensor2D, this.rng.tfSeed());
       return tf.mean(tf.add(recon, kl)) as tf.Scalar;
     }, this.variables, step ? null : this.optimizer, {
-      step,
+      step, flush: step ? () => this.graphAdam!.syncOut() : undefined,
       epochs, batchSize: p.batchSize, shuffle: p.shuffle, rng: this.rng.fork(`shuffle${this.epochsDone}`),
       label: opts.label ?? 'VAE', progress: opts.progress ?? (epochs * Math.ceil(X.shape[0] / p.batchSize) > 50),
       epochOffset: this.epochsDone,

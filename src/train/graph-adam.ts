@@ -10,8 +10,14 @@
  * kernel returns to JavaScript.
  *
  * Maths of the update: identical to `tf.train.adam` / `FusedAdam` (src/train/fused.ts): the tfjs bias correction
- * through eps' = eps sqrt(1 - b2^t) with b^t accumulated in float32. The tf.Variables stay the source of truth:
- * each step fetches the updated weights with the loss and assigns them back, and a variable assigned elsewhere
+ * through eps' = eps sqrt(1 - b2^t) with b^t accumulated in float32.
+ *
+ * Weights: with `readback: 'step'` (the default) each step fetches the updated weights with the loss and assigns
+ * them to the tf.Variables. With `readback: 'deferred'` the weights stay in the graph between steps and
+ * `syncOut()` copies them into the tf.Variables: the training loops call it once per epoch (src/train/loop.ts
+ * `flush`), `resetSlots()` and `dispose()` call it too. This saves the read-back of every weight at every step
+ * and the copy TensorFlow makes when an update meets a buffer still held outside the graph. Until `syncOut()`,
+ * reading the tf.Variables gives the weights of the last sync. Either way a variable assigned elsewhere
  * (re-initialisation, a projection) is copied into the graph before the next step.
  */
 import { tf } from '../backend';
@@ -24,6 +30,8 @@ export interface GraphAdamOptions {
   beta2?: number;
   /** Adam epsilon; default the backend's (1e-7 in float32), as tf.train.adam. */
   epsilon?: number;
+  /** 'step' (default): the tf.Variables get the new weights after every step; 'deferred': only at `syncOut()`. */
+  readback?: 'step' | 'deferred';
 }
 
 interface VarSlot { variable: tf.Variable; name: string; last: object | null }
@@ -50,6 +58,9 @@ export class GraphAdam {
   private acc1: number;
   private acc2: number;
   private disposed = false;
+  private readonly deferred: boolean;
+  /** The graph holds weights newer than the tf.Variables (deferred read-back). */
+  private dirty = false;
 
   protected constructor(who: string, opts: GraphAdamOptions) {
     if (!GraphSession.available()) throw new Error(`${who} needs the native TensorFlow backend (tfjs-node)`);
@@ -60,6 +71,9 @@ export class GraphAdam {
     this.epsilon = opts.epsilon ?? tf.backend().epsilon();
     this.acc1 = Math.fround(this.beta1);
     this.acc2 = Math.fround(this.beta2);
+    const rb = opts.readback ?? 'step';
+    if (rb !== 'step' && rb !== 'deferred') throw new InputError(`${who}: readback must be 'step' or 'deferred', got "${String(rb)}"`);
+    this.deferred = rb === 'deferred';
   }
 
   /** The graph node holding `t`'s value during the step (one read per variable, shared by all its uses). */
@@ -129,6 +143,7 @@ export class GraphAdam {
   /** Zeroes Adam's moments and its step count (a fresh optimizer on the same weights). */
   resetSlots(): void {
     const s = this.live();
+    this.syncOut();
     this.syncIn(true);
     tf.dispose(s.run({}, this.vars.map((v) => `reset_${v.name}`)));
     this.iterations = 0;
@@ -152,6 +167,23 @@ export class GraphAdam {
     for (const v of stale) v.last = v.variable.dataId as object;
   }
 
+  /**
+   * Copies the graph's current weights into the tf.Variables (deferred read-back; a no-op when they are already
+   * current). A variable assigned elsewhere since the last step keeps that value: it is loaded into the graph first.
+   */
+  syncOut(): void {
+    if (!this.dirty) return;
+    const s = this.live();
+    this.syncIn();
+    const outs = s.run({}, this.vars.map((v) => `cur_${v.name}`));
+    this.vars.forEach((v, k) => {
+      v.variable.assign(outs[k]);
+      outs[k].dispose();
+      v.last = v.variable.dataId as object;
+    });
+    this.dirty = false;
+  }
+
   /** One Adam step with these feeds. Returns [loss, ...extras] (caller disposes), all computed before the update. */
   protected runStep(feeds: Record<string, tf.Tensor>): tf.Tensor[] {
     const s = this.live();
@@ -160,22 +192,28 @@ export class GraphAdam {
     const consts = [tf.scalar(this.learningRate), tf.scalar(a1), tf.scalar(a2), tf.scalar(this.epsilon * Math.sqrt(Math.fround(1 - a2)))];
     const fedFeeds: Record<string, tf.Tensor> = {};
     for (const [t, name] of this.fedOf) fedFeeds[name] = t;
-    const outs = s.run({ ...feeds, ...fedFeeds, lr: consts[0], b1p: consts[1], b2p: consts[2], eps: consts[3] }, this.fetches);
-    tf.dispose(consts);
     const k0 = 1 + this.nExtras;
-    this.vars.forEach((v, k) => {
-      v.variable.assign(outs[k0 + k]);
-      outs[k0 + k].dispose();
-      v.last = v.variable.dataId as object;
-    });
+    const outs = s.run({ ...feeds, ...fedFeeds, lr: consts[0], b1p: consts[1], b2p: consts[2], eps: consts[3] },
+      this.deferred ? this.fetches.slice(0, k0) : this.fetches);
+    tf.dispose(consts);
+    if (this.deferred) this.dirty = true;
+    else {
+      this.vars.forEach((v, k) => {
+        v.variable.assign(outs[k0 + k]);
+        outs[k0 + k].dispose();
+        v.last = v.variable.dataId as object;
+      });
+    }
     this.acc1 = Math.fround(a1 * Math.fround(this.beta1));
     this.acc2 = Math.fround(a2 * Math.fround(this.beta2));
     this.iterations++;
     return outs.slice(0, k0);
   }
 
+  /** Frees the session, after copying deferred weights into the (still live) tf.Variables. */
   dispose(): void {
     if (this.disposed) return;
+    if (this.dirty && this.session && this.vars.every((v) => !v.variable.isDisposed)) this.syncOut();
     this.disposed = true;
     this.session?.dispose();
   }

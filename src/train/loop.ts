@@ -56,6 +56,12 @@ export interface LoopOptions {
    * Replaces `optimizer.minimize(loss)`; it must minimise the same `loss` (the model's tests check this).
    */
   step?: (batch: tf.Tensor[], idx: tf.Tensor1D) => tf.Scalar;
+  /**
+   * Called after the last step of every epoch, before the epoch's record and `onEpoch`, and when training ends
+   * early or fails: a compiled step that keeps the weights in its graph (GraphAdam `readback: 'deferred'`) copies
+   * them into the tf.Variables here, so callbacks and the caller always see the current weights.
+   */
+  flush?: () => void;
 }
 
 /**
@@ -94,31 +100,39 @@ export async function trainLoop(
     optimizer!.applyGradients(clipped as tf.NamedTensorMap);
     return value;
   };
-  for (let e = 0; e < opts.epochs; e++) {
-    const t0 = Date.now();
-    const perm = opts.shuffle ? rng.permutation(n) : null;
-    let total: tf.Tensor = tf.scalar(0);
-    for (let b = 0; b < nb; b++) {
-      const start = b * bs, size = Math.min(bs, n - start);
-      const next = tf.tidy(() => {
-        const idx = perm ? tf.tensor1d(perm.subarray(start, start + size), 'int32') : tf.range(start, start + size, 1, 'int32') as tf.Tensor1D;
-        const batch = data.map((d) => (perm ? tf.gather(d, idx) : tf.slice(d, start, size)));
-        const l = lossOf(batch, idx);
-        return tf.add(total, tf.mul(l, size));
-      });
+  try {
+    for (let e = 0; e < opts.epochs; e++) {
+      const t0 = Date.now();
+      const perm = opts.shuffle ? rng.permutation(n) : null;
+      let total: tf.Tensor = tf.scalar(0);
+      for (let b = 0; b < nb; b++) {
+        const start = b * bs, size = Math.min(bs, n - start);
+        const next = tf.tidy(() => {
+          const idx = perm ? tf.tensor1d(perm.subarray(start, start + size), 'int32') : tf.range(start, start + size, 1, 'int32') as tf.Tensor1D;
+          const batch = data.map((d) => (perm ? tf.gather(d, idx) : tf.slice(d, start, size)));
+          const l = lossOf(batch, idx);
+          return tf.add(total, tf.mul(l, size));
+        });
+        total.dispose();
+        total = next;
+        if (opts.afterStep) {
+          opts.flush?.(); // the hook sees the current weights
+          opts.afterStep();
+        }
+      }
+      opts.flush?.();
+      const meanLoss = (await total.data())[0] / n;
       total.dispose();
-      total = next;
-      opts.afterStep?.();
+      if (!Number.isFinite(meanLoss)) throw new Error(`${opts.label ?? 'training'}: loss became ${meanLoss} at epoch ${e + 1} (learning rate too high, or non-finite input)`);
+      const rec: EpochRecord = { epoch: (opts.epochOffset ?? 0) + e + 1, loss: meanLoss, seconds: (Date.now() - t0) / 1000 };
+      records.push(rec);
+      const go = opts.onEpoch?.(rec);
+      if (own) bar.tick({ loss: meanLoss });
+      if (go === false) break;
+      await new Promise((r) => setImmediate(r));
     }
-    const meanLoss = (await total.data())[0] / n;
-    total.dispose();
-    if (!Number.isFinite(meanLoss)) throw new Error(`${opts.label ?? 'training'}: loss became ${meanLoss} at epoch ${e + 1} (learning rate too high, or non-finite input)`);
-    const rec: EpochRecord = { epoch: (opts.epochOffset ?? 0) + e + 1, loss: meanLoss, seconds: (Date.now() - t0) / 1000 };
-    records.push(rec);
-    const go = opts.onEpoch?.(rec);
-    if (own) bar.tick({ loss: meanLoss });
-    if (go === false) break;
-    await new Promise((r) => setImmediate(r));
+  } finally {
+    opts.flush?.();
   }
   if (own) bar.done();
   return records;

@@ -129,3 +129,47 @@ test('DenseGraphAdam: follows weights assigned outside it, resets its moments, r
   assert.throws(() => graph.step(x), /after dispose/);
   tf.dispose([x, newW, ...vars]);
 });
+
+test('GraphAdam readback "deferred": weights stay in the graph until syncOut, then equal the per-step read-back; outside assignments win; no tensor growth', async (t) => {
+  if (!(await native())) { t.skip('native TensorFlow backend not available'); return; }
+  const rng = new Rng(21);
+  const [la, lb, vars] = twin([10, 6, 3], 'relu', false);
+  const x = tf.tensor2d(rng.uniformArray(25 * 10), [25, 10]);
+  const perStep = new DenseGraphAdam(la, { learningRate: 1e-2 });
+  const deferred = new DenseGraphAdam(lb, { learningRate: 1e-2, readback: 'deferred' });
+  const va = uniqVars(la), vb = uniqVars(lb);
+  const snap = (vs: tf.Variable[]) => vs.map((v) => Array.from(v.dataSync()));
+  const init = snap(vb);
+  const loss = (g: DenseGraphAdam) => { const l = g.step(x); const v = l.dataSync()[0]; l.dispose(); return v; };
+  let before = 0;
+  for (let s = 0; s < 5; s++) {
+    assert.equal(loss(perStep), loss(deferred), `step ${s}: the same loss`);
+    if (s === 0) before = tf.memory().numTensors;
+  }
+  assert.equal(tf.memory().numTensors, before, 'tensor count constant across deferred steps');
+  assert.deepEqual(snap(vb), init, 'before syncOut the tf.Variables keep the last synced weights');
+  deferred.syncOut();
+  assert.deepEqual(snap(vb), snap(va), 'after syncOut: bit-equal to the per-step read-back');
+  deferred.syncOut(); // no-op when current
+  assert.deepEqual(snap(vb), snap(va));
+  // An outside assignment while the graph holds newer weights: the assigned value is used, the others are kept.
+  for (let s = 0; s < 2; s++) assert.equal(loss(perStep), loss(deferred));
+  const newW = tf.tidy(() => tf.mul(va[0], 0.5));
+  va[0].assign(newW); vb[0].assign(newW);
+  for (let s = 0; s < 2; s++) assert.equal(loss(perStep), loss(deferred), `after an outside assignment, step ${s}`);
+  // An assignment right before syncOut (no step between) is kept, not overwritten by the graph's weights.
+  const newB = tf.tidy(() => tf.add(va[1], 0.25));
+  va[1].assign(newB); vb[1].assign(newB);
+  deferred.syncOut();
+  assert.deepEqual(snap(vb), snap(va), 'syncOut keeps a value assigned since the last step');
+  newB.dispose();
+  // resetSlots syncs first (it must not load the stale tf.Variables into the graph).
+  perStep.resetSlots(); deferred.resetSlots();
+  assert.deepEqual(snap(vb), snap(va), 'resetSlots leaves the variables current');
+  for (let s = 0; s < 2; s++) assert.equal(loss(perStep), loss(deferred), `after resetSlots, step ${s}`);
+  // dispose copies the last weights out.
+  perStep.dispose(); deferred.dispose();
+  assert.deepEqual(snap(vb), snap(va), 'dispose syncs the deferred weights');
+  assert.throws(() => new DenseGraphAdam(lb, { learningRate: 1, readback: 'never' as 'step' }), /readback must be 'step' or 'deferred'/);
+  tf.dispose([x, newW, ...vars]);
+});

@@ -60,3 +60,23 @@ test('trainLoop reports a non-finite loss clearly', async () => {
   await assert.rejects(trainLoop([X], ([xb]) => tf.sum(tf.div(tf.matMul(xb as tf.Tensor2D, w), 0)) as tf.Scalar, [w], opt, { epochs: 1, batchSize: 4, progress: false, label: 'bad' }), /bad: loss became NaN/);
   tf.dispose([X, w]); opt.dispose();
 });
+
+test('trainLoop flush: once after every epoch before onEpoch, before an afterStep hook, and when training fails', async () => {
+  await initBackend();
+  const X = tf.ones([10, 2]);
+  const log: string[] = [];
+  let steps = 0;
+  const step = () => { steps++; log.push('step'); return tf.scalar(steps === 7 ? NaN : 1); };
+  await trainLoop([X], () => tf.scalar(0), [], null, {
+    step, flush: () => log.push('flush'), epochs: 2, batchSize: 5, progress: false,
+    onEpoch: () => { log.push('epoch'); },
+  });
+  assert.deepEqual(log, ['step', 'step', 'flush', 'epoch', 'step', 'step', 'flush', 'epoch', 'flush']);
+  log.length = 0;
+  await trainLoop([X], () => tf.scalar(0), [], null, { step, flush: () => log.push('flush'), afterStep: () => log.push('after'), epochs: 1, batchSize: 5, progress: false });
+  assert.deepEqual(log, ['step', 'flush', 'after', 'step', 'flush', 'after', 'flush', 'flush']);
+  log.length = 0;
+  await assert.rejects(trainLoop([X], () => tf.scalar(0), [], null, { step, flush: () => log.push('flush'), epochs: 1, batchSize: 5, progress: false }), /loss became NaN/);
+  assert.deepEqual(log, ['step', 'step', 'flush', 'flush'], 'flushed before the failure is reported, and again on the way out');
+  X.dispose();
+});
