@@ -302,13 +302,18 @@ export async function fitAlternating(opts: AlternatingOptions): Promise<Alternat
       } finally {
         Lin.dispose();
       }
-      // 4.-5. S = prox(X - L)
-      const Snew = tf.tidy(() => penalty.prox(tf.sub(X, L) as tf.Tensor2D, t));
+      // 4.-5. S = prox(X - L); 6. c1 = ||X - L - S|| / ||X|| from the same X - L
+      const [Snew, c1sq] = tf.tidy(() => {
+        const R = tf.sub(X, L) as tf.Tensor2D;
+        const Sn = penalty.prox(R, t);
+        return [Sn, tf.sum(tf.square(tf.sub(R, Sn)))];
+      });
       S.dispose();
       S = Snew;
       penaltyValue = penalty.value(S);
       // 6. convergence measures
-      const c1 = frob(() => tf.sub(tf.sub(X, L), S)) / xNorm;
+      const c1 = Math.sqrt(c1sq.dataSync()[0]) / xNorm;
+      c1sq.dispose();
       const dLS = frob(() => tf.sub(tf.sub(LS, L), S)) / xNorm;
       const c2code = muScale * dLS;
       // 7. LS = L + S
