@@ -43,6 +43,8 @@ const opt = (n: string, d: string) => { const i = argv.indexOf(`--${n}`); return
 const QUICK = flag('quick');
 const STEPS = Math.max(1, parseInt(opt('steps', '20'), 10));
 const WARMUP = Math.max(0, parseInt(opt('warmup', '5'), 10));
+/** Steps per epoch of the 5,000-image outer-iteration runs (batch 200): the compiled steps read the weights back this often. */
+const EPOCH_STEPS = 25;
 const REPEATS = Math.max(1, parseInt(opt('repeats', QUICK ? '1' : '3'), 10));
 const THREADS = Math.max(1, parseInt(opt('threads', String(os.cpus().length)), 10));
 const ONLY = opt('only', '').split(',').filter(Boolean);
@@ -231,10 +233,16 @@ async function groupMlp(X200: Float32Array): Promise<void> {
       const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
       return { step: () => denseTrainStep(opt, X, spec, 'mse'), dispose: () => opt.dispose() };
     }]);
-    variants.push(['tfjs: dense step + Adam as one TensorFlow graph run (DenseGraphAdam)', (layers) => {
+    variants.push(['tfjs: dense step + Adam as one TensorFlow graph run (DenseGraphAdam), weights read back every step', (layers) => {
       const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
       const opt = new DenseGraphAdam(spec, { loss: 'mse', learningRate: 1e-3 });
       return { step: () => opt.step(X), dispose: () => opt.dispose() };
+    }]);
+    variants.push([`tfjs: DenseGraphAdam, weights read back once per ${EPOCH_STEPS}-step epoch (the library's trainLoop)`, (layers) => {
+      const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
+      const opt = new DenseGraphAdam(spec, { loss: 'mse', learningRate: 1e-3, readback: 'deferred' });
+      let k = 0;
+      return { step: () => { const l = opt.step(X); if (++k % EPOCH_STEPS === 0) opt.syncOut(); return l; }, dispose: () => opt.dispose() };
     }]);
   }
   let best: Row | null = null;
@@ -341,11 +349,13 @@ function convVariants(m: any): [string, (x: tf.Tensor4D) => { step: () => tf.Sca
       const step = () => tf.tidy(() => o.minimize(() => tf.mean(tf.abs(tf.sub(fusedForward(enc, dec, x), x))) as tf.Scalar, true, vars)!);
       return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
     }]);
-    variants.push(['tfjs: conv step + Adam as one TensorFlow graph run (ConvGraphAdam)', (x) => {
+    variants.push([`tfjs: conv step + Adam as one TensorFlow graph run (ConvGraphAdam), weights read back once per ${EPOCH_STEPS}-step epoch (as RDAE trains)`, (x) => {
       const { ConvGraphAdam } = require('../src/train/graph-conv');
       const { enc, dec, all } = build();
-      const o = new ConvGraphAdam(enc, dec, { loss: 'l1', learningRate: 1e-4 });
-      return { step: () => o.step(x), dispose: () => { o.dispose(); m.disposeNet(all); } };
+      const o = new ConvGraphAdam(enc, dec, { loss: 'l1', learningRate: 1e-4, readback: 'deferred' });
+      let k = 0;
+      const step = () => { const l = o.step(x); if (++k % EPOCH_STEPS === 0) o.syncOut(); return l; };
+      return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
     }]);
   }
   return variants;
@@ -534,8 +544,14 @@ async function groupForests(outX: Float32Array, outY: Int32Array): Promise<void>
     const m = rf ? optional(`src/models/baselines/${rf}`) : { mod: null, why: 'not available yet (no src/models/baselines/random-forest.ts)' };
     if (!m.mod) add({ group, task, impl: 'ours', kind: 'ours', status: m.why });
     else {
-      const r = await oursForest(m.mod, 'rforest', outX, outY, contamination);
-      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
+      // the peer's thread count (scikit-learn n_jobs = --threads): nJobs = THREADS, the worker pool started before
+      // timing (as the peer's import is outside its timing)
+      const Base = m.mod.RandomForestClassifier;
+      const par = typeof Base === 'function' && typeof m.mod.warmForestPool === 'function';
+      const mod = par ? { ...m.mod, RandomForestClassifier: class RandomForestClassifier extends Base { constructor(o: object) { super({ ...o, nJobs: THREADS }); } } } : m.mod;
+      const threads: number = par ? m.mod.warmForestPool(THREADS) : 1;
+      const r = await oursForest(mod, 'rforest', outX, outY, contamination);
+      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: `${r.quality}, ${threads} thread${threads === 1 ? '' : 's'}`, primary: true });
       else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
     }
     addPeerRow(group, task, 'sklearn', res.rforest, (x) => `acc ${Number(x.accuracy).toFixed(3)}, F1 ${Number(x.f1).toFixed(3)}`);
