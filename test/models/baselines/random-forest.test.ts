@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { Rng } from '../../../src/random';
-import { RandomForestClassifier } from '../../../src/models/baselines/random-forest';
+import { RandomForestClassifier, warmForestPool } from '../../../src/models/baselines/random-forest';
+import { growForest } from '../../../src/models/baselines/forest-pool';
+import { growClassTree } from '../../../src/models/baselines/forest-grow';
 import { toColumns, sortRowsByColumn, orderedBits } from '../../../src/models/baselines/tree';
 
 test('orderedBits preserves the order of float32 values (negatives, zero, positives)', () => {
@@ -104,4 +108,81 @@ test('RandomForestClassifier rejects bad input', () => {
   assert.throws(() => new RandomForestClassifier().fit([[1], [2]], [0]), /labels/);
   assert.throws(() => new RandomForestClassifier().fit([[1], [2]], [0, 0.5]), /integers/);
   assert.throws(() => new RandomForestClassifier().predict([[1]]), /fit/);
+});
+
+/** Three Gaussian classes in 12 dimensions, a quarter of the values zero (sparse columns, as pixels). */
+function gaussians(n: number, seed: number): { X: number[][]; y: number[] } {
+  const rng = new Rng(seed), X: number[][] = [], y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % 3; y.push(c);
+    X.push(Array.from({ length: 12 }, (_, j) => (rng.uniform() < 0.25 ? 0 : rng.normal() + (j < 3 && c === j ? 1.5 : 0))));
+  }
+  return { X, y };
+}
+
+const sameTree = (a: { count: number; feature: Int32Array; threshold: Float32Array; left: Int32Array; right: Int32Array; size: Int32Array; payload: Float32Array }, b: typeof a, msg: string) => {
+  assert.equal(a.count, b.count, msg);
+  for (const k of ['feature', 'threshold', 'left', 'right', 'size', 'payload'] as const) assert.deepEqual(a[k], b[k], `${msg}: ${k}`);
+};
+
+test('nJobs 2 grows exactly the trees of nJobs 1 (the same predictions and probabilities)', () => {
+  assert.equal(warmForestPool(2), 2, 'a worker thread started');
+  const tr = gaussians(500, 11), te = gaussians(200, 12);
+  const one = new RandomForestClassifier({ nEstimators: 24, seed: 4, nJobs: 1 }).fit(tr.X, tr.y);
+  const two = new RandomForestClassifier({ nEstimators: 24, seed: 4, nJobs: 2 }).fit(tr.X, tr.y);
+  assert.equal(one.fitThreads, 1);
+  assert.equal(two.trees.length, 24);
+  for (let t = 0; t < 24; t++) sameTree(two.trees[t], one.trees[t], `tree ${t}`);
+  assert.deepEqual(two.predictProba(te.X), one.predictProba(te.X));
+  assert.deepEqual(two.predict(te.X), one.predict(te.X));
+});
+
+test('trees grown by the worker thread alone are the in-thread trees, in tree-index order', () => {
+  const tr = gaussians(300, 13);
+  const cm = toColumns(tr.X, 'X', true), y = Int32Array.from(tr.y);
+  const opts = { nClasses: 3, mtry: 3, bootstrap: true, maxDepth: Infinity, minSamplesSplit: 2, minSamplesLeaf: 1 };
+  const g = growForest(cm, y, 7, 10, opts, 2, false);
+  assert.equal(g.byWorkers, 10, 'every tree from the worker');
+  assert.equal(g.threads, 2);
+  const root = new Rng(7);
+  for (let t = 0; t < 10; t++) sameTree(g.trees[t], growClassTree(cm, y, root.fork(`tree${t}`), opts), `tree ${t}`);
+});
+
+test('nJobs must be an integer >= 1', () => {
+  for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => new RandomForestClassifier({ nJobs: bad }), /nJobs/);
+  assert.throws(() => new RandomForestClassifier({ nJobs: '2' as unknown as number }), /nJobs/);
+  assert.equal(new RandomForestClassifier({ nJobs: 1 }).params.nJobs, 1);
+});
+
+test('in a fresh process: the worker loads no TensorFlow, a parallel fit lets the process exit, a worker that cannot start falls back', () => {
+  const dir = path.resolve(__dirname, '../../../src/models/baselines');
+  const script = `
+    const before = new Set(Object.keys(require.cache));
+    require(${JSON.stringify(path.join(dir, 'forest-worker.ts'))});
+    const graph = Object.keys(require.cache).filter((k) => !before.has(k));
+    const rf = require(${JSON.stringify(path.join(dir, 'random-forest.ts'))});
+    const pool = require(${JSON.stringify(path.join(dir, 'forest-pool.ts'))});
+    const X = Array.from({ length: 200 }, (_, i) => [i % 7, (i * 13) % 11, (i * 5) % 3]), y = X.map((r) => (r[0] + r[1] > 8 ? 1 : 0));
+    const ref = new rf.RandomForestClassifier({ nEstimators: 8, nJobs: 1 }).fit(X, y).predictProba(X);
+    const par = new rf.RandomForestClassifier({ nEstimators: 8, nJobs: 2 });
+    const warm = rf.warmForestPool(2);
+    par.fit(X, y);
+    // a second pool entry that cannot load: the fit warns once and is still right
+    pool.setForestWorkerEntryForTests('/nonexistent/forest-worker.ts');
+    const bad = new rf.RandomForestClassifier({ nEstimators: 8, nJobs: 3 });
+    const warm3 = rf.warmForestPool(3);
+    bad.fit(X, y);
+    console.log(JSON.stringify({ graph, tf: graph.some((k) => /backend|tensorflow/.test(k)), warm, warm3,
+      same: JSON.stringify(Array.from(par.predictProba(X))) === JSON.stringify(Array.from(ref)),
+      sameBad: JSON.stringify(Array.from(bad.predictProba(X))) === JSON.stringify(Array.from(ref)) }));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30000 });
+  assert.equal(r.status, 0, `exit status ${r.status} signal ${r.signal} (a hang times out): ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(out.tf, false, `worker module graph: ${out.graph.join(', ')}`);
+  assert.equal(out.warm, 2);
+  assert.equal(out.warm3, 2, 'the failing worker is dropped');
+  assert.equal(out.same, true);
+  assert.equal(out.sameBad, true);
+  assert.equal((r.stderr.match(/could not start/g) ?? []).length, 1, r.stderr);
 });
