@@ -24,8 +24,9 @@
  * the Bessel-corrected batch variance (FusedBatchNormV3's `batch_variance` output is already m / (m - 1) times
  * the biased one). They are fed in and the new values fetched and assigned to their tf.Variables every step.
  *
- * The tf.Variables stay the source of truth: trainable weights live in the session as resource variables, are
- * fetched after the update and assigned back; a variable assigned elsewhere is copied in before the next step.
+ * Trainable weights live in the session as resource variables and reach their tf.Variables after every step, or
+ * with `readback: 'deferred'` (RDAE) at `syncOut()`, once per epoch (src/train/graph-adam.ts); a variable assigned
+ * elsewhere is copied in before the next step.
  * Native backend only (`GraphSession.available()`).
  */
 import { tf } from '../backend';
