@@ -18,8 +18,9 @@
  * `node --import tsx`, `tsx` and the tslab kernel alike; plain `require` of the .js when compiled). The worker's
  * module graph is TensorFlow-free: random.ts, tree-core.ts, forest-grow.ts.
  *
- * Limitation: a worker killed mid-tree (not an exception: e.g. an out-of-memory abort) would leave the calling
- * thread waiting; exceptions are caught and reported.
+ * A worker killed mid-tree (not an exception: e.g. an out-of-memory abort) cannot report it: after 120 s without
+ * any tree finishing, the calling thread stops waiting and grows the missing trees itself (one stderr line).
+ * Exceptions in a worker are caught and reported, and those trees are regrown in the calling thread.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +47,9 @@ interface PoolWorker {
 
 const pool: PoolWorker[] = [];
 let jobCounter = 0;
+let stallMs = 120000;
+/** Tests only: how long growForest waits without any worker finishing a tree before growing the rest itself. */
+export function setForestStallMsForTests(ms: number): void { stallMs = ms; }
 let warned = false;
 
 function warnOnce(msg: string): void {
@@ -204,7 +208,20 @@ export function growForest(cm: ColumnMatrix, y: Int32Array, seed: number, nTrees
     trees[t] = local(t);
     Atomics.add(sync, 1, 1);
   }
-  for (let done = Atomics.load(sync, 1); done < nTrees; done = Atomics.load(sync, 1)) Atomics.wait(sync, 1, done, 1000);
+  // Wait for the workers' trees. A worker killed mid-tree (an abort, not an exception) would never finish its
+  // claim: after STALL_MS without any tree finishing, stop waiting and grow the missing trees here (tree t is the
+  // same whoever grows it; a late result of that job is ignored).
+  let last = Atomics.load(sync, 1), since = Date.now(), stalled = false;
+  while (last < nTrees) {
+    Atomics.wait(sync, 1, last, 1000);
+    const done = Atomics.load(sync, 1);
+    if (done !== last) { last = done; since = Date.now(); continue; }
+    if (Date.now() - since > stallMs) {
+      warnOnce(`no worker finished a tree for ${Math.round(stallMs / 1000)} s`);
+      stalled = true;
+      break;
+    }
+  }
   let byWorkers = 0, threads = 1;
   for (const pw of ws) {
     let grew = 0;
@@ -219,6 +236,7 @@ export function growForest(cm: ColumnMatrix, y: Int32Array, seed: number, nTrees
     if (grew) threads++;
   }
   for (let t = 0; t < nTrees; t++) if (!trees[t]) trees[t] = local(t);
+  if (stalled) for (const pw of ws) { pw.failed = true; pw.error ??= 'stalled'; } // replaced by fresh workers next time
   prune();
   return { trees: trees as FlatTree[], byWorkers, threads };
 }

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
 import { Rng } from '../../../src/random';
 import { RandomForestClassifier, warmForestPool } from '../../../src/models/baselines/random-forest';
 import { growForest } from '../../../src/models/baselines/forest-pool';
@@ -185,4 +187,41 @@ test('in a fresh process: the worker loads no TensorFlow, a parallel fit lets th
   assert.equal(out.same, true);
   assert.equal(out.sameBad, true);
   assert.equal((r.stderr.match(/could not start/g) ?? []).length, 1, r.stderr);
+});
+
+test('in a fresh process: a worker that hangs mid-tree (no exception) does not hang the fit; its trees are grown in the calling thread', () => {
+  const dir = path.resolve(__dirname, '../../../src/models/baselines');
+  const hang = path.join(os.tmpdir(), `rml-hanging-forest-worker-${process.pid}.ts`);
+  // claims one tree of every job, then blocks its thread for good (as a worker stuck in native code would)
+  fs.writeFileSync(hang, `
+    import { parentPort, MessagePort } from 'node:worker_threads';
+    export function serveForestJobs(_results: MessagePort): void {
+      parentPort!.on('message', (job: { sync: SharedArrayBuffer }) => {
+        Atomics.add(new Int32Array(job.sync), 0, 1);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+      });
+    }`);
+  const script = `
+    const rf = require(${JSON.stringify(path.join(dir, 'random-forest.ts'))});
+    const pool = require(${JSON.stringify(path.join(dir, 'forest-pool.ts'))});
+    const X = Array.from({ length: 200 }, (_, i) => [i % 7, (i * 13) % 11, (i * 5) % 3]), y = X.map((r) => (r[0] + r[1] > 8 ? 1 : 0));
+    const ref = new rf.RandomForestClassifier({ nEstimators: 6, nJobs: 1 }).fit(X, y).predictProba(X);
+    pool.setForestWorkerEntryForTests(${JSON.stringify(hang)});
+    pool.setForestStallMsForTests(1500);
+    rf.warmForestPool(2);
+    const t0 = Date.now();
+    const par = new rf.RandomForestClassifier({ nEstimators: 6, nJobs: 2 }).fit(X, y);
+    const ms = Date.now() - t0;
+    console.log(JSON.stringify({ ms, same: JSON.stringify(Array.from(par.predictProba(X))) === JSON.stringify(Array.from(ref)) }));
+  `;
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.status, 0, `exit status ${r.status} signal ${r.signal} (a hang times out): ${r.stderr}`);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.equal(out.same, true, 'the same forest');
+    assert.ok(out.ms >= 1500 && out.ms < 20000, `gave up after the stall limit, took ${out.ms} ms`);
+    assert.equal((r.stderr.match(/no worker finished a tree/g) ?? []).length, 1, r.stderr);
+  } finally {
+    fs.rmSync(hang, { force: true });
+  }
 });
