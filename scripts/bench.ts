@@ -45,6 +45,11 @@ const STEPS = Math.max(1, parseInt(opt('steps', '20'), 10));
 const WARMUP = Math.max(0, parseInt(opt('warmup', '5'), 10));
 /** Steps per epoch of the 5,000-image outer-iteration runs (batch 200): the compiled steps read the weights back this often. */
 const EPOCH_STEPS = 25;
+/** A deferred-read-back compiled step as the library's training loops run it: the weights synced every EPOCH_STEPS steps. */
+function epochReadback(g: { syncOut(): void }, step: () => tf.Scalar): () => tf.Scalar {
+  let k = 0;
+  return () => { const l = step(); if (++k % EPOCH_STEPS === 0) g.syncOut(); return l; };
+}
 const REPEATS = Math.max(1, parseInt(opt('repeats', QUICK ? '1' : '3'), 10));
 const THREADS = Math.max(1, parseInt(opt('threads', String(os.cpus().length)), 10));
 const ONLY = opt('only', '').split(',').filter(Boolean);
@@ -241,8 +246,7 @@ async function groupMlp(X200: Float32Array): Promise<void> {
     variants.push([`tfjs: DenseGraphAdam, weights read back once per ${EPOCH_STEPS}-step epoch (the library's trainLoop)`, (layers) => {
       const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
       const opt = new DenseGraphAdam(spec, { loss: 'mse', learningRate: 1e-3, readback: 'deferred' });
-      let k = 0;
-      return { step: () => { const l = opt.step(X); if (++k % EPOCH_STEPS === 0) opt.syncOut(); return l; }, dispose: () => opt.dispose() };
+      return { step: epochReadback(opt, () => opt.step(X)), dispose: () => opt.dispose() };
     }]);
   }
   let best: Row | null = null;
@@ -353,9 +357,7 @@ function convVariants(m: any): [string, (x: tf.Tensor4D) => { step: () => tf.Sca
       const { ConvGraphAdam } = require('../src/train/graph-conv');
       const { enc, dec, all } = build();
       const o = new ConvGraphAdam(enc, dec, { loss: 'l1', learningRate: 1e-4, readback: 'deferred' });
-      let k = 0;
-      const step = () => { const l = o.step(x); if (++k % EPOCH_STEPS === 0) o.syncOut(); return l; };
-      return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
+      return { step: epochReadback(o, () => o.step(x)), dispose: () => { o.dispose(); m.disposeNet(all); } };
     }]);
   }
   return variants;
@@ -546,11 +548,9 @@ async function groupForests(outX: Float32Array, outY: Int32Array): Promise<void>
     else {
       // the peer's thread count (scikit-learn n_jobs = --threads): nJobs = THREADS, the worker pool started before
       // timing (as the peer's import is outside its timing)
-      const Base = m.mod.RandomForestClassifier;
-      const par = typeof Base === 'function' && typeof m.mod.warmForestPool === 'function';
-      const mod = par ? { ...m.mod, RandomForestClassifier: class RandomForestClassifier extends Base { constructor(o: object) { super({ ...o, nJobs: THREADS }); } } } : m.mod;
+      const par = typeof m.mod.warmForestPool === 'function';
       const threads: number = par ? m.mod.warmForestPool(THREADS) : 1;
-      const r = await oursForest(mod, 'rforest', outX, outY, contamination);
+      const r = await oursForest(m.mod, 'rforest', outX, outY, contamination, par ? { nJobs: THREADS } : {});
       if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: `${r.quality}, ${threads} thread${threads === 1 ? '' : 's'}`, primary: true });
       else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
     }
@@ -565,7 +565,7 @@ function f1Of(pred: ArrayLike<number>, y: ArrayLike<number>): { f1: number; acc:
 }
 
 /** Our forests (API probed). */
-async function oursForest(m: any, which: 'iforest' | 'rforest', X: Float32Array, y: Int32Array, contamination: number): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
+async function oursForest(m: any, which: 'iforest' | 'rforest', X: Float32Array, y: Int32Array, contamination: number, extra: object = {}): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
   try {
     const Cls = which === 'iforest' ? (m.IsolationForest ?? m.IForest) : (m.RandomForestClassifier ?? m.RandomForest);
     if (typeof Cls !== 'function') return { why: `not available yet (exports ${Object.keys(m).join(', ')})` };
@@ -594,7 +594,7 @@ async function oursForest(m: any, which: 'iforest' | 'rforest', X: Float32Array,
         const Xtr = tf.tensor2d(rowsOf(tr), [tr.length, d]), Xte = tf.tensor2d(rowsOf(te), [te.length, d]);
         const ytr = Int32Array.from(tr, (k) => y[k]), yte = Int32Array.from(te, (k) => y[k]);
         const t0 = performance.now();
-        const model = new Cls({ nEstimators: 50, seed: r });
+        const model = new Cls({ nEstimators: 50, seed: r, ...extra });
         await model.fit(Xtr, ytr, { progress: false });
         const pred = await model.predict(Xte);
         times.push(performance.now() - t0);

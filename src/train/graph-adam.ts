@@ -175,13 +175,17 @@ export class GraphAdam {
     if (!this.dirty) return;
     const s = this.live();
     this.syncIn();
-    const outs = s.run({}, this.vars.map((v) => `cur_${v.name}`));
+    this.takeWeights(s.run({}, this.vars.map((v) => `cur_${v.name}`)), 0);
+    this.dirty = false;
+  }
+
+  /** Assigns outs[from + k] (the graph's weight k, consumed) to variable k and notes it as current. */
+  private takeWeights(outs: tf.Tensor[], from: number): void {
     this.vars.forEach((v, k) => {
-      v.variable.assign(outs[k]);
-      outs[k].dispose();
+      v.variable.assign(outs[from + k]);
+      outs[from + k].dispose();
       v.last = v.variable.dataId as object;
     });
-    this.dirty = false;
   }
 
   /** One Adam step with these feeds. Returns [loss, ...extras] (caller disposes), all computed before the update. */
@@ -197,13 +201,7 @@ export class GraphAdam {
       this.deferred ? this.fetches.slice(0, k0) : this.fetches);
     tf.dispose(consts);
     if (this.deferred) this.dirty = true;
-    else {
-      this.vars.forEach((v, k) => {
-        v.variable.assign(outs[k0 + k]);
-        outs[k0 + k].dispose();
-        v.last = v.variable.dataId as object;
-      });
-    }
+    else this.takeWeights(outs, k0);
     this.acc1 = Math.fround(a1 * Math.fround(this.beta1));
     this.acc2 = Math.fround(a2 * Math.fround(this.beta2));
     this.iterations++;
