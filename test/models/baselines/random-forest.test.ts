@@ -201,24 +201,32 @@ test('in a fresh process: a worker that hangs mid-tree (no exception) does not h
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
       });
     }`);
+  // growForest with callerClaims = false: the calling thread only waits, so the hanging worker is the only claimant
+  // (with the calling thread claiming too, a small fit can finish before the worker sees the job).
   const script = `
-    const rf = require(${JSON.stringify(path.join(dir, 'random-forest.ts'))});
     const pool = require(${JSON.stringify(path.join(dir, 'forest-pool.ts'))});
-    const X = Array.from({ length: 200 }, (_, i) => [i % 7, (i * 13) % 11, (i * 5) % 3]), y = X.map((r) => (r[0] + r[1] > 8 ? 1 : 0));
-    const ref = new rf.RandomForestClassifier({ nEstimators: 6, nJobs: 1 }).fit(X, y).predictProba(X);
+    const grow = require(${JSON.stringify(path.join(dir, 'forest-grow.ts'))});
+    const { Rng } = require(${JSON.stringify(path.resolve(dir, '../../random.ts'))});
+    const n = 200, d = 3, col = new Float32Array(n * d), y = new Int32Array(n);
+    for (let i = 0; i < n; i++) { col[i] = i % 7; col[n + i] = (i * 13) % 11; col[2 * n + i] = (i * 5) % 3; y[i] = col[i] + col[n + i] > 8 ? 1 : 0; }
+    const cm = { n, d, col }, opts = { nClasses: 2, mtry: 1, bootstrap: true, maxDepth: Infinity, minSamplesSplit: 2, minSamplesLeaf: 1 };
     pool.setForestWorkerEntryForTests(${JSON.stringify(hang)});
     pool.setForestStallMsForTests(1500);
-    rf.warmForestPool(2);
     const t0 = Date.now();
-    const par = new rf.RandomForestClassifier({ nEstimators: 6, nJobs: 2 }).fit(X, y);
+    const g = pool.growForest(cm, y, 3, 6, opts, 2, false);
     const ms = Date.now() - t0;
-    console.log(JSON.stringify({ ms, same: JSON.stringify(Array.from(par.predictProba(X))) === JSON.stringify(Array.from(ref)) }));
+    const root = new Rng(3);
+    const same = g.trees.every((t, k) => JSON.stringify(Object.values(t.fields()).map((a) => Array.from(a))) ===
+      JSON.stringify(Object.values(grow.growClassTree(cm, y, root.fork('tree' + k), opts).fields()).map((a) => Array.from(a))));
+    console.log(JSON.stringify({ ms, same, trees: g.trees.length, byWorkers: g.byWorkers }));
   `;
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30000 });
     assert.equal(r.status, 0, `exit status ${r.status} signal ${r.signal} (a hang times out): ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    assert.equal(out.same, true, 'the same forest');
+    assert.equal(out.trees, 6);
+    assert.equal(out.byWorkers, 0, 'the hanging worker delivered nothing');
+    assert.equal(out.same, true, 'the same trees as grown one by one in the calling thread');
     assert.ok(out.ms >= 1500 && out.ms < 20000, `gave up after the stall limit, took ${out.ms} ms`);
     assert.equal((r.stderr.match(/no worker finished a tree/g) ?? []).length, 1, r.stderr);
   } finally {
