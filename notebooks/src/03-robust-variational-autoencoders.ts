@@ -283,7 +283,7 @@ let celebaRows: RenRow[] | null = null;
 const celebaDir = path.join(nb.resultsDir, '..', '..', '..', 'data', 'celeba');
 let celeba: Awaited<ReturnType<typeof loadCelebA>> | null = null;
 try {
-  celeba = await loadCelebA({ n: nb.scale === 'paper' ? 20000 : nb.scale === 'quick' ? 1000 : 64, seed: nb.seed });
+  celeba = await loadCelebA({ n: nb.scale === 'paper' ? 20000 : nb.scale === 'long' ? 5000 : nb.scale === 'quick' ? 1000 : 64, seed: nb.seed });
 } catch (e) {
   markdown(`**CelebA is not available offline** (${(e as Error).message.split('.')[0]}). Table 4 is not reproduced; the code path is covered by the unit tests on fixture images (test/models/conv-vae.test.ts). The paper's Table 4 (Inception FID) for reference:`);
   table('table4-paper', Object.entries(REN2020_TABLE4).map(([lvl, v]) => ({ noise: `${Math.round(Number(lvl) * 100)}%`, ...Object.fromEntries(Object.entries(v).map(([k, x]) => [`${k} paper`, x])) })) as never, { caption: 'Ren et al. Table 4 (CelebA, Inception FID), paper values only' });

@@ -117,6 +117,20 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
     pruning: { n: 1_000_000, kappa: 20, genHidden: [...MANIFOLD_SEC52.hidden] as [number, number], d: MANIFOLD_SEC52.outDim, latentDim: 30, width: 200, encoderDepths: [0, 1, 2, 3], decoderDepths: [0, 1, 2, 3], trials: 10, train: PAPER_TRAIN },
     mnist: { n: 70_000, hidden: [1000, 500, 250], kappas: [3, 5, 8, 10, 15, 20, 25, 30, 35, 40], trials: 10, train: PAPER_TRAIN, nus: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 } },
   },
+  long: {
+    // One machine overnight: quick's cells trained at the paper's learning rate for ~48k steps (placeholder sizes,
+    // to be set by the budget ladders).
+    phase: {
+      n: 3000, hidden: [100, 200], d: 100, latentDim: 50,
+      kappas: [2, 8, 14, 20], nus: [0, 0.25, 0.5],
+      train: { ...PAPER_TRAIN, epochs: 1600 },
+      certify: { n: 20000, nTest: 2000, epochs: 50, batchSize: 100, learningRate: 1e-3 },
+      c2Grid: { 'ae-l2': [1, 10, 100, 1000], 'ae-l1': [1, 10, 100] }, tuneCell: { kappa: 8, nu: 0.25 }, rpca: { tol: 1e-7, maxIter: 1000 },
+    },
+    sigmaZ: { kappa: 10, nus: [0, 0.1, 0.2, 0.3, 0.4, 0.5] },
+    pruning: { n: 3000, kappa: 20, genHidden: [200, 200], d: 400, latentDim: 30, width: 200, encoderDepths: [0, 3], decoderDepths: [0, 1, 2, 3], trials: 3, train: { ...PAPER_TRAIN, epochs: 1600 } },
+    mnist: { n: 10000, hidden: [256, 128, 64], kappas: [5, 10, 15, 20, 30], trials: 1, train: { ...PAPER_TRAIN, epochs: 200 }, nus: [0.1, 0.3, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 } },
+  },
   quick: {
     phase: {
       n: 3000, hidden: [100, 200], d: 100, latentDim: 50,

@@ -11,6 +11,7 @@
  * Every cell is written through a `ResultsStore` (one JSON line per finished cell, keyed by its parameters and a
  * code version), so an interrupted sweep resumes where it stopped and a finished one is only read back.
  */
+import type { Scale } from '../experiment/scale';
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { ResultsStore, Params } from '../experiment/store';
@@ -385,7 +386,7 @@ export interface Li2020Config {
 }
 
 /** Experiment sizes. Only `paper` uses the paper's protocol; the reductions are listed in the notebook. */
-export function li2020Config(scale: 'smoke' | 'quick' | 'paper', seed = 0): Li2020Config {
+export function li2020Config(scale: Scale, seed = 0): Li2020Config {
   const grid = (lo: number, hi: number, step: number) => Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Math.round((lo + i * step) * 1000) / 1000);
   if (scale === 'smoke') {
     return {
@@ -405,6 +406,18 @@ export function li2020Config(scale: 'smoke' | 'quick' | 'paper', seed = 0): Li20
       rpcaTiming: { rows: 784, cols: 5000, rank: 10, rho: 0.1 },
       restoration: {
         datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [2, 4, 6], gaussian: [2, 6] }, clean: false, n: 1000, epochs: 20,
+        learningRate: 1e-3, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: {},
+      },
+    };
+  }
+  if (scale === 'long') {
+    // One machine overnight: the phase grid at n = 200 with 3 trials, restoration on 3,000 images for 100 epochs.
+    return {
+      phase: { n: 200, rankFractions: grid(0.05, 0.5, 0.05), rhos: grid(0.05, 0.5, 0.05), trials: 3, overFactor: 2, iterations: 2000, seed },
+      rpcaCheck: { n: 400, rank: 20, rho: 0.05 },
+      rpcaTiming: { rows: 784, cols: 5000, rank: 10, rho: 0.1 },
+      restoration: {
+        datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [1, 2, 3, 4, 5, 6], gaussian: [1, 2, 3, 4, 5, 6] }, clean: true, n: 3000, epochs: 100,
         learningRate: 1e-3, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: {},
       },
     };

@@ -51,15 +51,16 @@ export function sun2020Config(scale: Scale, seed = 0): Sun2020Config {
   const by = <T>(v: Record<Scale, T>) => v[scale];
   return {
     scale,
-    n: by({ smoke: 600, quick: 2000, paper: 60000 }),
+    n: by({ smoke: 600, quick: 2000, long: 10000, paper: 60000 }),
     d: 20,
-    linearIterations: by({ smoke: 300, quick: 1500, paper: 6000 }),
-    deepN: by({ smoke: 300, quick: 2000, paper: 60000 }),
-    deepTestN: by({ smoke: 100, quick: 1000, paper: 10000 }),
-    deepEpochs: by({ smoke: 2, quick: 15, paper: 100 }),
+    linearIterations: by({ smoke: 300, quick: 1500, long: 3000, paper: 6000 }),
+    deepN: by({ smoke: 300, quick: 2000, long: 10000, paper: 60000 }),
+    deepTestN: by({ smoke: 100, quick: 1000, long: 2000, paper: 10000 }),
+    deepEpochs: by({ smoke: 2, quick: 15, long: 50, paper: 100 }),
     outlier: by({
       smoke: { inlierClass: 4, nInliers: 300, nOutliers: 16, epochs: 3 },
       quick: { inlierClass: 4, nInliers: 2000, nOutliers: 105, epochs: 30 },
+      long: { inlierClass: 4, nInliers: 4859, nOutliers: 265, epochs: 100 },
       paper: { inlierClass: 4, nInliers: 4859, nOutliers: 265, epochs: 100 },
     }),
     seed,

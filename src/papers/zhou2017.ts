@@ -124,6 +124,20 @@ export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
     },
     convergence: { n: 1000, corruption: 100, lambdas: [1, 5, 15, 50], lambdaFactor: 10, layers: [784, 196, 49], outer: 8, innerEpochs: 5, batchSize: 30, learningRate: 1e-3 },
   },
+  long: {
+    // One machine overnight: the code's outlier protocol (20 x 50 epochs, lr 1e-3) on the same 5,124 images, and the
+    // denoising grid on 10,000 images with 4x quick's epochs at the code's learning rate.
+    denoise: {
+      n: 10000, corruptions: [10, 50, 100, 150, 200, 250, 300, 350], lambdas: [5, 10, 20, 50],
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 10, innerEpochs: 16, batchSize: 133, learningRate: 1e-3, rfTrees: 50, examples: 8,
+    },
+    outlier: {
+      lams: [0.0003, 0.0005, 0.00065, 0.00075, 0.00085, 0.00095, 0.00105, 0.0013],
+      layers: [784, 400, 200], outer: 20, innerEpochs: 50, batchSize: 133, learningRate: 1e-3, sImages: 24,
+      contaminations: range(0.01, 0.69, 0.02), ifTrees: 100, ifSeeds: 10, nInliers: 4859, nOutliers: 265,
+    },
+    convergence: { n: 10000, corruption: 100, lambdas: [1, 5, 15, 50], lambdaFactor: 10, layers: [784, 196, 49], outer: 30, innerEpochs: 5, batchSize: 30, learningRate: 1e-3 },
+  },
   smoke: {
     denoise: {
       n: 300, corruptions: [10, 150], lambdas: [5, 50],
