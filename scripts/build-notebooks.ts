@@ -12,6 +12,10 @@
  *   // %% [markdown]       starts a markdown cell; each of its lines starts with `// ` (or is `//` for a blank line)
  * Leading and trailing blank lines of a cell are dropped; text before the first marker becomes a code cell when
  * it is not blank. The output is deterministic (same source -> same bytes), so `--check` is a plain comparison.
+ *
+ * Markdown tables are checked at build time: every row must have as many cells as its header (a `|` inside
+ * backticks still splits a cell in GitHub / JupyterLab markdown, so write norms as `‖x‖` or escape the pipe as
+ * `\|`). A broken table fails the build with the source file, line and cell counts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,6 +58,67 @@ export function parsePercent(text: string): NotebookCell[] {
   return out;
 }
 
+// ------------------------------------------------------------------------------------------------ markdown tables
+/** The cells of one GFM table row: split on unescaped `|` (also inside backticks, as GFM does), outer pipes dropped. */
+export function splitTableRow(line: string): string[] {
+  let s = line.trim();
+  if (s.startsWith('|')) s = s.slice(1);
+  if (s.endsWith('|') && !s.endsWith('\\|')) s = s.slice(0, -1);
+  const cells: string[] = [];
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\\' && s[i + 1] === '|') { cur += '\\|'; i++; continue; }
+    if (s[i] === '|') { cells.push(cur.trim()); cur = ''; } else cur += s[i];
+  }
+  cells.push(cur.trim());
+  return cells;
+}
+
+const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+
+export interface TableProblem { line: number; text: string; cells: number; expected: number }
+
+/**
+ * Rows of markdown tables whose cell count differs from their header's (line numbers 1-based within `md`).
+ * A table is a header line with a `|`, then a delimiter row (`|---|---|`), then the lines with a `|` up to the
+ * first line without one; fenced code blocks are skipped.
+ */
+export function checkMarkdownTables(md: string): TableProblem[] {
+  const lines = md.split('\n');
+  const problems: TableProblem[] = [];
+  let fence: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const f = lines[i].match(/^\s*(```+|~~~+)/);
+    if (f) { fence = fence === null ? f[1][0] : fence === f[1][0] ? null : fence; continue; }
+    if (fence !== null || i === 0 || !TABLE_DELIMITER.test(lines[i]) || !lines[i].includes('-') || !lines[i - 1].includes('|')) continue;
+    const expected = splitTableRow(lines[i - 1]).length;
+    const delim = splitTableRow(lines[i]).length;
+    if (delim !== expected) problems.push({ line: i + 1, text: lines[i], cells: delim, expected });
+    let j = i + 1;
+    for (; j < lines.length && lines[j].includes('|') && lines[j].trim() !== ''; j++) {
+      const n = splitTableRow(lines[j]).length;
+      if (n !== expected) problems.push({ line: j + 1, text: lines[j], cells: n, expected });
+    }
+    i = j - 1;
+  }
+  return problems;
+}
+
+/** Throws when a markdown cell of the source has a broken table (message: file:line, cell counts, the row). */
+export function assertTables(text: string, file: string): void {
+  const cells = parsePercent(text);
+  const srcLines = text.replace(/\r\n?/g, '\n').split('\n');
+  const msgs: string[] = [];
+  for (const c of cells) {
+    if (c.cell_type !== 'markdown') continue;
+    for (const p of checkMarkdownTables(c.source)) {
+      const at = srcLines.findIndex((l) => l.replace(/^\s*\/\/ ?/, '').replace(/\s+$/, '') === p.text);
+      msgs.push(`${file}:${at + 1}: table row has ${p.cells} cells, its header ${p.expected} (a | inside backticks splits a cell: write ‖ or \\|): ${p.text.trim()}`);
+    }
+  }
+  if (msgs.length) throw new Error(`broken markdown table(s):\n${msgs.join('\n')}`);
+}
+
 /** Turns cells into nbformat 4.5 JSON text (no outputs, deterministic cell ids). */
 export function toIpynb(cells: NotebookCell[], name: string): string {
   const nb = {
@@ -81,7 +146,9 @@ export function buildNotebooks(sources: string[], opts: { check?: boolean; outDi
   return sources.map((src) => {
     const name = path.basename(src, '.ts');
     const target = path.join(opts.outDir ?? path.dirname(path.dirname(path.resolve(src))), `${name}.ipynb`);
-    const text = toIpynb(parsePercent(fs.readFileSync(src, 'utf8')), name);
+    const source = fs.readFileSync(src, 'utf8');
+    assertTables(source, path.relative(process.cwd(), src) || src);
+    const text = toIpynb(parsePercent(source), name);
     const changed = !fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== text;
     if (changed && !opts.check) fs.writeFileSync(target, text);
     return { source: src, target, changed };
@@ -99,7 +166,13 @@ function main(): void {
   const check = args.includes('--check');
   const files = args.filter((a) => !a.startsWith('--'));
   const sources = files.length ? files : notebookSources();
-  const results = buildNotebooks(sources, { check });
+  let results: BuildResult[];
+  try {
+    results = buildNotebooks(sources, { check });
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
   const rel = (p: string) => path.relative(process.cwd(), p);
   // Orphans: an .ipynb in notebooks/ with no source (only reported, never deleted).
   if (!files.length) {

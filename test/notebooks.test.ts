@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parsePercent, toIpynb, buildNotebooks, notebookSources } from '../scripts/build-notebooks';
+import { parsePercent, toIpynb, buildNotebooks, notebookSources, splitTableRow, checkMarkdownTables, assertTables } from '../scripts/build-notebooks';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -77,6 +77,29 @@ test('build writes .ipynb beside the src folder; --check exits 1 when stale and 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('markdown tables: a | inside backticks splits a cell (as GFM does); escaped pipes do not', () => {
+  assert.deepEqual(splitTableRow('| a | `x || y` | b |'), ['a', '`x', '', 'y`', 'b']);
+  assert.deepEqual(splitTableRow('| a | `x \\|\\| y` | b |'), ['a', '`x \\|\\| y`', 'b']);
+  assert.deepEqual(splitTableRow('a | ‖x‖ | b'), ['a', '‖x‖', 'b']);
+  const good = '# T\n\n| m | p | |\n|---|---|---|\n| AE | `min ‖x - B Bᵀ x‖²` | ref |\n\nafter | text';
+  assert.deepEqual(checkMarkdownTables(good), []);
+  const bad = '| model | problem | |\n|---|---|---|\n| tied | `min_B Σ ||x_i - B Bᵀ x_i||²` | Bourlard |\n| ok | `a` | b |';
+  const p = checkMarkdownTables(bad);
+  assert.equal(p.length, 1);
+  assert.equal(p[0].line, 3);
+  assert.equal(p[0].cells, 7);
+  assert.equal(p[0].expected, 3);
+  // code fences are not tables
+  assert.deepEqual(checkMarkdownTables('```\n| a | b |\n|---|---|\n| 1 | 2 | 3 |\n```'), []);
+  // the build names the source file and line
+  const src = `// %% [markdown]\n// intro\n//\n${bad.split('\n').map((l) => '// ' + l).join('\n')}\n`;
+  assert.throws(() => assertTables(src, 'nb.ts'), /nb\.ts:6: table row has 7 cells, its header 3/);
+});
+
+test('every markdown table in notebooks/src has rows as wide as their headers', () => {
+  for (const src of notebookSources()) assertTables(fs.readFileSync(src, 'utf8'), path.relative(ROOT, src));
 });
 
 test('the committed notebooks are up to date with notebooks/src (run `npm run notebooks`)', () => {

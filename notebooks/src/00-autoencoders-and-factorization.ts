@@ -6,9 +6,9 @@
 //
 // | model | problem | |
 // |---|---|---|
-// | tied linear autoencoder | `min_B Σ ||x_i - B Bᵀ x_i||²` | Bourlard & Kamp 1988 |
-// | untied linear autoencoder | `min_{B,A} Σ ||x_i - B Aᵀ x_i||²` | Baldi & Hornik 1989 |
-// | linear factorization | `min_{B,Z} Σ ||x_i - B z_i||²` | Li et al. 2020, Thm A.1 |
+// | tied linear autoencoder | `min_B Σ ‖x_i - B Bᵀ x_i‖²` | Bourlard & Kamp 1988 |
+// | untied linear autoencoder | `min_{B,A} Σ ‖x_i - B Aᵀ x_i‖²` | Baldi & Hornik 1989 |
+// | linear factorization | `min_{B,Z} Σ ‖x_i - B z_i‖²` | Li et al. 2020, Thm A.1 |
 //
 // "All three formulations will find three different B's that span the same principal subspace." Their
 // nonlinear generalisations replace `B` by a decoder `g_V` (deep autoencoder `g_V∘f_W`, deep factorization

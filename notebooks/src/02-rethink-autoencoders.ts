@@ -6,9 +6,9 @@
 //
 // | model | problem | paper's verdict |
 // |---|---|---|
-// | convex robust PCA (principal component pursuit) | `min ||X||_* + lambda ||C||_1  s.t.  X^ = X + C` | the classic baseline |
-// | robust autoencoder | `min_{A,B} ||X^ - B A X^||_1` | provably fails: recovery would need `row(X^) = row(X)` |
-// | robust factorization | `min_{B,Z} ||X^ - B Z||_1` | works in a regime at least as large as convex RPCA |
+// | convex robust PCA (principal component pursuit) | `min ‖X‖_* + lambda ‖C‖_1  s.t.  X^ = X + C` | the classic baseline |
+// | robust autoencoder | `min_{A,B} ‖X^ - B A X^‖_1` | provably fails: recovery would need `row(X^) = row(X)` |
+// | robust factorization | `min_{B,Z} ‖X^ - B Z‖_1` | works in a regime at least as large as convex RPCA |
 // | over-parameterised robust factorization | the same with `p` larger than the true rank | keeps working reasonably |
 //
 // and then their nonlinear versions (Sec. 2.3): **RDAE** `min_{W,V} ||X^ - g_V(f_W(X^))||_1` and **RNLF**
