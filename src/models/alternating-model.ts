@@ -37,7 +37,7 @@ export abstract class AlternatingRobustModel<P extends AlternatingParams> extend
     const res = await fitAlternating({
       X, inner, penalty, lambda: p.lambda, lambdaConvention: p.lambdaConvention,
       outer: p.outer, innerEpochs: p.innerEpochs, tol: p.tol, stopRule: p.stopRule, traceObjective: p.traceObjective,
-      onEpoch: opts.onEpoch, onOuter: opts.onOuter ? (r: OuterRecord) => opts.onOuter!(r) : undefined,
+      onEpoch: opts.onEpoch, onOuter: opts.onOuter ? (r: OuterRecord, state: { L: tf.Tensor2D; S: tf.Tensor2D }) => opts.onOuter!(r, state) : undefined,
       progress: opts.progress, label: opts.label ?? label,
     });
     this.L = res.L;

@@ -47,8 +47,9 @@ export interface ProgressOptions {
 export interface FitOptions extends ProgressOptions {
   /** Called after each epoch (inner epoch for alternating solvers). Return false to stop early. */
   onEpoch?: (r: EpochRecord) => void | boolean;
-  /** Called after each outer iteration of an alternating solver. */
-  onOuter?: (r: OuterRecord) => void;
+  /** Called after each outer iteration of an alternating solver, with that iteration's L (reconstruction) and S
+   *  where the solver has them (owned by the solver: read them inside the callback, do not keep or dispose them). */
+  onOuter?: (r: OuterRecord, state?: { L: tf.Tensor2D; S: tf.Tensor2D }) => void;
 }
 
 export interface Estimator {

@@ -17,6 +17,7 @@
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { ResultsStore } from '../experiment/store';
+import type { Verdict } from '../experiment/claims';
 import { Scale } from '../experiment/scale';
 import { saltPepperFlip, gaussianNoise, impulseNoise } from '../corruptions';
 import { ConvVAE, ConvVAEOptions } from '../models/conv-vae';
@@ -102,7 +103,21 @@ export interface RenConfig {
   rpcaMaxIter: number;
   /** Images stored per cell for the sample grids. */
   gridN: number;
+  /** Budget ladder (MNIST, salt-and-pepper `ladderLevel`, lambda `lambda`): FID of the RVAE after each outer
+   *  iteration in `ladderOuters`, and of the VAE after the same number of epochs (outer * inner), one long fit per
+   *  model and seed (`ladderSeeds`, offsets added to the notebook seed). */
+  ladderLevel: number;
+  ladderOuters: number[];
+  ladderSeeds: number[];
+  /** Fig. 2 ladders: further lambdas at `ladderLevel` (first ladder seed only). */
+  ladderLambdas: number[];
+  /** RDA+VAE at these outer iterations (separate fits: the VAE trains after the RDA), first ladder seed. */
+  ladderRdaOuters: number[];
+  /** Rungs that keep image grids (samples, L_in = X - S, L). */
+  ladderGridAt: number[];
 }
+
+const range1 = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
 
 export function renConfig(scale: Scale): RenConfig {
   const common = { hidden: [512, 256], latentDim: 49, gridN: 30, reparam: 'authors-code' as Reparam };
@@ -113,6 +128,7 @@ export function renConfig(scale: Scale): RenConfig {
       tableLevels: { mnist: sp, 'fashion-mnist': sp }, datasets: ['mnist', 'fashion-mnist'],
       heatLevels: [0.01, 0.05, 0.09, 0.13, 0.17, 0.21, 0.25, 0.29, 0.33, 0.41, 0.49], heatLambdas: [1, 5, 10, 15, 20, 25, 50, 70, 100, 250],
       gaussLevels: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9], gridLevel: { mnist: 0.29, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
+      ladderLevel: 0.25, ladderOuters: [1, 2, 5, 10, 20, 30], ladderSeeds: [0], ladderLambdas: [], ladderRdaOuters: [30], ladderGridAt: [2, 30],
     };
   }
   if (scale === 'long') {
@@ -122,6 +138,7 @@ export function renConfig(scale: Scale): RenConfig {
       tableLevels: { mnist: [0.09, 0.25, 0.41], 'fashion-mnist': [0.09, 0.25, 0.41] }, datasets: ['mnist', 'fashion-mnist'],
       heatLevels: [0.09, 0.17, 0.25, 0.33], heatLambdas: [50, 100, 150, 250], gaussLevels: [0.2, 0.4, 0.6, 0.8],
       gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
+      ladderLevel: 0.25, ladderOuters: range1(30), ladderSeeds: [0, 1, 2], ladderLambdas: [50, 250], ladderRdaOuters: [10, 30], ladderGridAt: [2, 10, 30],
     };
   }
   if (scale === 'quick') {
@@ -130,6 +147,7 @@ export function renConfig(scale: Scale): RenConfig {
       tableLevels: { mnist: [0.09, 0.25], 'fashion-mnist': [0.09, 0.41] }, datasets: ['mnist', 'fashion-mnist'],
       heatLevels: [0.09, 0.25], heatLambdas: [50, 150, 250], gaussLevels: [0.2, 0.6],
       gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
+      ladderLevel: 0.25, ladderOuters: range1(10), ladderSeeds: [0, 1, 2], ladderLambdas: [50, 250], ladderRdaOuters: [10], ladderGridAt: [2, 10],
     };
   }
   return {
@@ -137,6 +155,7 @@ export function renConfig(scale: Scale): RenConfig {
     tableLevels: { mnist: [0.25], 'fashion-mnist': [0.41] }, datasets: ['mnist', 'fashion-mnist'],
     heatLevels: [0.25], heatLambdas: [150], gaussLevels: [0.6],
     gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
+    ladderLevel: 0.25, ladderOuters: [1, 2, 3], ladderSeeds: [0], ladderLambdas: [], ladderRdaOuters: [3], ladderGridAt: [2, 3],
   };
 }
 
@@ -321,6 +340,131 @@ export async function renCell(store: ResultsStore, cell: RenCell, data: () => Re
 export function improvement(fidVae: number, fidRvae: number): number { return (100 * (fidVae - fidRvae)) / fidVae; }
 
 // ------------------------------------------------------------------------------------------------------------
+// Budget ladders: FID against the number of outer iterations (quick 2, the paper 30)
+
+/**
+ * One ladder fit: an RVAE with `max(outers)` outer iterations (or a VAE with `max(outers) * inner` epochs, the
+ * paper's matching budget for the baselines), with the FID of `nGen` prior samples measured after each outer
+ * iteration in `outers` (VAE: after epoch k * inner). The RVAE keeps one VAE and one Adam state across outer
+ * iterations and sampling draws from its own seeded stream, so the checkpoint after k outer iterations is the
+ * model a k-iteration fit would have produced: one long fit gives every rung.
+ */
+export interface RenLadderResult {
+  model: 'RVAE' | 'VAE';
+  /** Outer iterations (VAE: epochs / inner) of each checkpoint. */
+  outers: number[];
+  fid: number[];
+  /** Training wall seconds when each checkpoint was reached (sampling and FID excluded). */
+  seconds: number[];
+  /** RVAE: fraction of non-zero entries of S after each checkpoint (VAE: -1). */
+  sparsityS: number[];
+  /** Last epoch loss before each checkpoint. */
+  loss: number[];
+  /** Checkpoints that kept image grids, and per such checkpoint: gridN prior samples; RVAE also the first gridN
+   *  rows of L_in = X - S (what the VAE trains on next) and of the reconstruction L = D(E(X - S)) (uint8, base64). */
+  gridOuters: number[];
+  samples: string[];
+  Lin: string[];
+  Lrec: string[];
+  featureNet: string;
+  nGen: number;
+  nRef: number;
+  nTrain: number;
+}
+
+export async function runRenLadder(cell: RenCell, data: RenData, cfg: RenConfig, opts: { outers: number[]; gridAt?: number[] }): Promise<RenLadderResult> {
+  if (cell.model !== 'RVAE' && cell.model !== 'VAE') throw new InputError(`runRenLadder: model must be RVAE or VAE (got "${cell.model}")`);
+  const outers = [...new Set(opts.outers)].sort((a, b) => a - b);
+  if (!outers.length || outers.some((k) => !Number.isInteger(k) || k < 1)) throw new InputError('runRenLadder: outers must be positive integers');
+  const gridAt = new Set(opts.gridAt ?? []);
+  const K = outers[outers.length - 1];
+  const want = new Set(outers);
+  const X = corruptFor(data.clean, cell.noise, cell.level, cell.seed, cell.dataset);
+  const res: RenLadderResult = {
+    model: cell.model, outers: [], fid: [], seconds: [], sparsityS: [], loss: [], gridOuters: [], samples: [], Lin: [], Lrec: [],
+    featureNet: data.featureNet.name, nGen: cfg.nGen, nRef: Math.min(cfg.nRef, data.clean.shape[0]), nTrain: data.clean.shape[0],
+  };
+  const k = Math.min(cfg.gridN, X.shape[0]);
+  let evalSeconds = 0;
+  const t0 = Date.now();
+  const checkpoint = (outer: number, sampler: { sample(n: number, seed?: number): tf.Tensor2D }, loss: number, nnz: number, state?: { L: tf.Tensor2D; S: tf.Tensor2D }) => {
+    const te = Date.now();
+    res.outers.push(outer);
+    res.seconds.push((te - t0) / 1000 - evalSeconds);
+    res.loss.push(loss);
+    res.sparsityS.push(nnz);
+    const gen = sampler.sample(cfg.nGen, cell.seed + 1);
+    try {
+      res.fid.push(fid(gen, data.refStats, data.featureNet).fid);
+      if (gridAt.has(outer)) {
+        res.gridOuters.push(outer);
+        const g = gen.slice([0, 0], [Math.min(cfg.gridN, cfg.nGen), gen.shape[1]]);
+        res.samples.push(encodeSamples(g));
+        g.dispose();
+        if (state) {
+          const [lin, lrec] = tf.tidy(() => [tf.sub(X.slice([0, 0], [k, X.shape[1]]), state.S.slice([0, 0], [k, X.shape[1]])) as tf.Tensor2D, state.L.slice([0, 0], [k, X.shape[1]]) as tf.Tensor2D]);
+          res.Lin.push(encodeSamples(lin));
+          res.Lrec.push(encodeSamples(lrec));
+          tf.dispose([lin, lrec]);
+        }
+      }
+    } finally {
+      gen.dispose();
+    }
+    evalSeconds += (Date.now() - te) / 1000;
+  };
+  const label = `ladder ${cell.model} ${cell.dataset} ${cell.level}${cell.lambda ? ` lambda=${cell.lambda}` : ''} seed ${cell.seed}`;
+  try {
+    if (cell.model === 'RVAE') {
+      const m = new RVAE({ ...vaeOpts(cfg, cell.seed), outer: K, innerEpochs: cfg.inner, lambda: cell.lambda, lambdaConvention: 'code-l1', stopRule: 'none' });
+      try {
+        await m.fit(X, {
+          label,
+          onOuter: (r, state) => {
+            if (!want.has(r.iter)) return;
+            checkpoint(r.iter, m.vae as VAE, Number(r.lastLoss ?? NaN), r.nonzeroGroups === undefined ? -1 : r.nonzeroGroups / X.size, state);
+          },
+        });
+      } finally {
+        m.dispose();
+      }
+    } else {
+      const m = new VAE({ ...vaeOpts(cfg, cell.seed), epochs: K * cfg.inner });
+      try {
+        await m.fit(X, {
+          label,
+          onEpoch: (r) => {
+            if (r.epoch % cfg.inner !== 0 || !want.has(r.epoch / cfg.inner)) return;
+            checkpoint(r.epoch / cfg.inner, m, r.loss, -1);
+          },
+        });
+      } finally {
+        m.dispose();
+      }
+    }
+  } finally {
+    X.dispose();
+  }
+  return res;
+}
+
+/** Results store of the ladders (own file and version: a table-cell change does not invalidate them). */
+export const REN_LADDER_VERSION = 'ren2020-ladder-v1';
+export function renLadderStore(scale?: Scale, file = '03-robust-variational-autoencoders/ladders.jsonl'): ResultsStore {
+  return new ResultsStore(file, { version: REN_LADDER_VERSION, scale });
+}
+
+/** Runs (or reads back) one ladder fit through the store. */
+export async function renLadder(store: ResultsStore, cell: RenCell, data: () => RenData, cfg: RenConfig, opts: { outers: number[]; gridAt?: number[] }): Promise<RenCell & RenLadderResult> {
+  const params: Record<string, string | number> = {
+    ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, nRef: cfg.nRef, inner: cfg.inner, activation: cfg.activation,
+    reparam: cfg.reparam, hidden: cfg.hidden.join('-'), latentDim: cfg.latentDim, outers: [...opts.outers].sort((a, b) => a - b).join(','), gridAt: (opts.gridAt ?? []).join(','),
+  };
+  const res = await store.cell(params, () => runRenLadder(cell, data(), cfg, opts));
+  return { ...cell, ...res };
+}
+
+// ------------------------------------------------------------------------------------------------------------
 // Table 4 (CelebA): the convolutional VAE / RVAE on 64x64 RGB faces with impulse noise
 
 
@@ -385,4 +529,117 @@ export async function runCelebaCell(cell: CelebaCell, clean: tf.Tensor2D, featur
   } finally {
     model.dispose();
   }
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Verdict rules: measured numbers -> yes / partly / no (the notebook calls these and displays the result)
+
+
+export interface RenVerdict { holds: Verdict; ours: string; note: string }
+
+const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+const pct = (l: number) => `${Math.round(l * 100)}%`;
+const meanOf = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+
+/** Paired comparison over seeds of "A has a lower FID than B" (same seed = same corrupted data and init):
+ *  'win' when A < B for every seed, 'loss' when A > B for every seed, else 'mixed'. */
+export function pairedOutcome(a: number[], b: number[]): 'win' | 'loss' | 'mixed' {
+  if (!a.length || a.length !== b.length) throw new InputError(`pairedOutcome: need equally many values per side (got ${a.length} and ${b.length})`);
+  if (a.some((v) => !Number.isFinite(v)) || b.some((v) => !Number.isFinite(v))) return 'mixed';
+  const d = a.map((v, i) => b[i] - v);
+  return d.every((x) => x > 0) ? 'win' : d.every((x) => x < 0) ? 'loss' : 'mixed';
+}
+
+/** "min-max" text of a few seeds' values (the value alone for one seed). */
+export function spreadText(v: number[]): string {
+  if (v.length === 1) return f1(v[0]);
+  return `${f1(meanOf(v))} [${f1(Math.min(...v))}-${f1(Math.max(...v))}]`;
+}
+
+/**
+ * Table 2 / Fig. 3a rule: "the RVAE has a lower FID than the VAE at every level". Per level the seeds are paired;
+ * a level counts as won only when the RVAE is lower for every seed. yes = every level won; partly = at least one
+ * level won; no = none.
+ */
+export function rvaeBeatsVaeVerdict(levels: { level: number; rvae: number[]; vae: number[] }[], label = (l: number) => pct(l)): RenVerdict {
+  if (!levels.length) throw new InputError('rvaeBeatsVaeVerdict: no levels');
+  const out = levels.map((x) => ({ ...x, o: pairedOutcome(x.rvae, x.vae) }));
+  const wins = out.filter((x) => x.o === 'win').length;
+  const seeds = Math.max(...levels.map((x) => x.rvae.length));
+  const ours = out.map((x) => `${label(x.level)}: ${spreadText(x.rvae)} vs ${spreadText(x.vae)}${x.o === 'mixed' ? ' (order differs between seeds)' : ''}`).join('; ');
+  return {
+    holds: wins === levels.length ? true : wins > 0 ? 'partly' : false,
+    ours,
+    note: `RVAE lower at ${wins} of ${levels.length} levels${seeds > 1 ? ` (a level counts only when the RVAE is lower for every one of ${seeds} seeds; values: mean [min-max])` : ''}`,
+  };
+}
+
+/** Tables 2-3 rule: "the RVAE beats GAN, LPF+VAE and RPCA+VAE in most cells": yes when it is lower in more than
+ *  half of the (cell, baseline) pairs, partly when in some, no when in none. */
+export function rvaeBeatsBaselinesVerdict(cells: { cell: string; rvae: number; baselines: Record<string, number> }[]): RenVerdict {
+  let wins = 0, total = 0;
+  const lost: string[] = [];
+  for (const c of cells) for (const [m, v] of Object.entries(c.baselines)) { total++; if (c.rvae < v) wins++; else lost.push(`${m} at ${c.cell} (${f1(v)} vs RVAE ${f1(c.rvae)})`); }
+  if (!total) throw new InputError('rvaeBeatsBaselinesVerdict: no comparisons');
+  return {
+    holds: wins / total > 0.5 ? true : wins > 0 ? 'partly' : false,
+    ours: `RVAE lower in ${wins} of ${total} comparisons`,
+    note: lost.length ? `lower than the RVAE: ${lost.join('; ')}` : 'RVAE lower in every comparison',
+  };
+}
+
+/** Tables 2-4 rule: "the RVAE and RDA+VAE are close": per cell |a - b| / max(a, b) < tol (default 25%); yes when
+ *  every cell is close, partly when some, no when none. Says which is lower. */
+export function rvaeCloseToRdaVerdict(cells: { cell: string; rvae: number; rda: number }[], tol = 0.25): RenVerdict {
+  if (!cells.length) throw new InputError('rvaeCloseToRdaVerdict: no cells');
+  const close = cells.filter((c) => Math.abs(c.rvae - c.rda) / Math.max(c.rvae, c.rda) < tol).length;
+  const rdaLower = cells.filter((c) => c.rda < c.rvae).length;
+  return {
+    holds: close === cells.length ? true : close > 0 ? 'partly' : false,
+    ours: `${cells.map((c) => `${c.cell}: ${f1(c.rvae)} vs ${f1(c.rda)}`).join('; ')} (${close} of ${cells.length} within ${Math.round(tol * 100)}%)`,
+    note: `RDA+VAE lower in ${rdaLower} of ${cells.length} cells`,
+  };
+}
+
+/** Fig. 3b rule: "the RVAE trains faster than RDA+VAE": yes when faster in every cell, partly in some, no in none. */
+export function rvaeFasterVerdict(cells: { rvaeSeconds: number; rdaSeconds: number; rvaeCpu?: number; rdaCpu?: number }[]): RenVerdict {
+  if (!cells.length) throw new InputError('rvaeFasterVerdict: no cells');
+  const f = cells.map((c) => (100 * (c.rdaSeconds - c.rvaeSeconds)) / c.rdaSeconds);
+  const cpu = cells.filter((c) => c.rvaeCpu !== undefined && c.rdaCpu !== undefined).map((c) => (100 * (c.rdaCpu! - c.rvaeCpu!)) / c.rdaCpu!);
+  const faster = f.filter((v) => v > 0).length;
+  return {
+    holds: faster === cells.length ? true : faster > 0 ? 'partly' : false,
+    ours: `${f1(meanOf(f))}% faster on average (wall clock${cpu.length ? `; ${f1(meanOf(cpu))}% in CPU time` : ''}) over ${cells.length} cells (measured)`,
+    note: `RVAE faster in ${faster} of ${cells.length} cells`,
+  };
+}
+
+/** Fig. 2 rule: "a broad range of lambda where the RVAE beats the VAE": yes when at least two lambdas beat the VAE
+ *  at every tested noise level, partly when some cell is won, no when none. */
+export function fig2Verdict(cells: { noise: number; lambda: number; vae: number; rvae: number }[]): RenVerdict {
+  if (!cells.length) throw new InputError('fig2Verdict: no cells');
+  const lambdas = [...new Set(cells.map((c) => c.lambda))].sort((a, b) => a - b);
+  const won = cells.filter((c) => c.rvae < c.vae);
+  const broad = lambdas.filter((l) => cells.filter((c) => c.lambda === l).every((c) => c.rvae < c.vae));
+  const meanImp = meanOf(cells.map((c) => improvement(c.vae, c.rvae)));
+  return {
+    holds: broad.length >= 2 ? true : won.length > 0 ? 'partly' : false,
+    ours: `RVAE better in ${won.length} of ${cells.length} cells; lambdas better at every tested noise level: ${broad.join(', ') || 'none'}; mean improvement ${f1(meanImp)}%`,
+    note: `lambdas tested: ${lambdas.join(', ')}; noise levels: ${[...new Set(cells.map((c) => c.noise))].map(pct).join(', ')}`,
+  };
+}
+
+/**
+ * Ladder reading: the rungs (outer iterations) at which the RVAE is lower than the VAE for every seed, and the
+ * first rung from which it stays lower at every later rung ("from k on"); undefined when it never does.
+ * `rvae[s][i]`, `vae[s][i]`: seed s at rung `outers[i]`.
+ */
+export function ladderReading(outers: number[], rvae: number[][], vae: number[][]): { winsAt: number[]; from: number | undefined; lastGap: number } {
+  if (!outers.length || rvae.length !== vae.length || !rvae.length) throw new InputError('ladderReading: need rungs and equally many seeds per model');
+  const winsAt: number[] = [];
+  for (let i = 0; i < outers.length; i++) if (pairedOutcome(rvae.map((r) => r[i]), vae.map((r) => r[i])) === 'win') winsAt.push(outers[i]);
+  let from: number | undefined;
+  for (let i = outers.length - 1; i >= 0 && winsAt.includes(outers[i]); i--) from = outers[i];
+  const last = outers.length - 1;
+  return { winsAt, from, lastGap: meanOf(vae.map((r) => r[last])) - meanOf(rvae.map((r) => r[last])) };
 }

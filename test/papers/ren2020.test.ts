@@ -8,7 +8,8 @@ import { Rng } from '../../src/random';
 import { ResultsStore } from '../../src/experiment/store';
 import {
   renConfig, prepareRenData, renCell, runRenCell, corruptFor, pooledPixelFeatureNet, decodeSamples, encodeSamples, paperFid,
-  REN_MODELS, REN2020_TABLE2, improvement,
+  REN_MODELS, REN2020_TABLE2, improvement, runRenLadder, renLadder, pairedOutcome, spreadText, rvaeBeatsVaeVerdict,
+  rvaeBeatsBaselinesVerdict, rvaeCloseToRdaVerdict, rvaeFasterVerdict, fig2Verdict, ladderReading,
 } from '../../src/papers/ren2020';
 
 const ready = initBackend();
@@ -70,4 +71,110 @@ test('ren2020: corruption is the same for every model of a cell; samples round-t
   assert.equal(paperFid('mnist', 0.29, 'VAE'), undefined);
   assert.equal(Object.keys(REN2020_TABLE2).length, 7);
   assert.ok(Math.abs(improvement(100, 58) - 42) < 1e-12);
+});
+
+test('ren2020 ladder: checkpoint k of one long fit equals a k-outer fit (RVAE) / k*inner-epoch fit (VAE); grids; store; no leaks', async () => {
+  await ready;
+  const cfg = { ...renConfig('smoke'), nTrain: 100, nGen: 50, nRef: 50, outer: 2, inner: 1, hidden: [16], latentDim: 4, gridN: 3 };
+  const clean = fixture(cfg.nTrain, 3);
+  const data = prepareRenData('mnist', clean, pooledPixelFeatureNet([28, 28, 1], 4), cfg);
+  const before = tf.memory().numTensors;
+  for (const model of ['RVAE', 'VAE'] as const) {
+    const cell = { dataset: 'mnist' as const, noise: 'salt-pepper' as const, level: 0.2, model, lambda: model === 'RVAE' ? 50 : 0, seed: 4 };
+    const lad = await runRenLadder(cell, data, cfg, { outers: [3, 1, 2], gridAt: [2] });
+    assert.deepEqual(lad.outers, [1, 2, 3]);
+    assert.equal(lad.fid.length, 3);
+    assert.ok(lad.seconds[0] > 0 && lad.seconds[0] <= lad.seconds[1] && lad.seconds[1] <= lad.seconds[2]);
+    assert.deepEqual(lad.gridOuters, [2]);
+    assert.equal(decodeSamples(lad.samples[0]).length, 3 * 784);
+    if (model === 'RVAE') {
+      assert.equal(decodeSamples(lad.Lin[0]).length, 3 * 784);
+      assert.equal(decodeSamples(lad.Lrec[0]).length, 3 * 784);
+      for (const v of lad.sparsityS) assert.ok(v >= 0 && v <= 1);
+    } else {
+      assert.equal(lad.Lin.length, 0);
+      assert.deepEqual(lad.sparsityS, [-1, -1, -1]);
+    }
+    // the rung at k = 2 is the model a 2-outer (VAE: 2 * inner epochs) fit gives: same FID to float rounding
+    const two = await runRenCell(cell, data, { ...cfg, outer: 2 });
+    assert.ok(Math.abs(two.fid - lad.fid[1]) <= 1e-6 * Math.max(1, two.fid), `${model}: ${two.fid} vs ${lad.fid[1]}`);
+    assert.equal(two.samples, lad.samples[0]);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ren2020-ladder-'));
+  const store = new ResultsStore(path.join(dir, 'l.jsonl'), { version: 'test' });
+  const cell = { dataset: 'mnist' as const, noise: 'salt-pepper' as const, level: 0.2, model: 'VAE' as const, lambda: 0, seed: 4 };
+  const a = await renLadder(store, cell, () => data, cfg, { outers: [1, 2] });
+  const b = await renLadder(store, cell, () => data, cfg, { outers: [2, 1] });
+  assert.equal(store.computed, 1);
+  assert.equal(store.reused, 1);
+  assert.deepEqual(a.fid, b.fid);
+  await assert.rejects(() => runRenLadder({ ...cell, model: 'GAN' }, data, cfg, { outers: [1] }), /RVAE or VAE/);
+  await assert.rejects(() => runRenLadder(cell, data, cfg, { outers: [0] }), /positive integers/);
+  clean.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('ren2020 verdict rules: yes / partly / no on fixed numbers; no rule says yes for every input', () => {
+  assert.equal(pairedOutcome([1, 2], [3, 4]), 'win');
+  assert.equal(pairedOutcome([5, 6], [3, 4]), 'loss');
+  assert.equal(pairedOutcome([1, 6], [3, 4]), 'mixed');
+  assert.equal(pairedOutcome([NaN], [3]), 'mixed');
+  assert.throws(() => pairedOutcome([1], [1, 2]), /equally many/);
+  assert.equal(spreadText([10]), '10.0');
+  assert.equal(spreadText([10, 20, 30]), '20.0 [10.0-30.0]');
+
+  // Table 2: the session-4 quick numbers (9%: 90.5 vs 110.8; 25%: 259.4 vs 255.3) -> partly
+  const t2 = rvaeBeatsVaeVerdict([{ level: 0.09, rvae: [90.5], vae: [110.8] }, { level: 0.25, rvae: [259.4], vae: [255.3] }]);
+  assert.equal(t2.holds, 'partly');
+  assert.match(t2.ours, /9%: 90.5 vs 110.8; 25%: 259.4 vs 255.3/);
+  assert.equal(rvaeBeatsVaeVerdict([{ level: 0.09, rvae: [43.3], vae: [141.3] }, { level: 0.25, rvae: [90.2], vae: [186.2] }]).holds, true);
+  assert.equal(rvaeBeatsVaeVerdict([{ level: 0.25, rvae: [300], vae: [200] }]).holds, false);
+  // seeds: a level whose order differs between seeds is not won
+  const mixed = rvaeBeatsVaeVerdict([{ level: 0.25, rvae: [250, 260, 240], vae: [255, 255, 255] }]);
+  assert.equal(mixed.holds, false);
+  assert.match(mixed.ours, /order differs between seeds/);
+  assert.match(mixed.note, /every one of 3 seeds/);
+  assert.throws(() => rvaeBeatsVaeVerdict([]), /no levels/);
+
+  const base = (r: number) => [{ cell: 'MNIST 9%', rvae: r, baselines: { GAN: 278, 'LPF+VAE': 184, 'RPCA+VAE': 94.6 } }];
+  assert.equal(rvaeBeatsBaselinesVerdict(base(90)).holds, true);
+  assert.equal(rvaeBeatsBaselinesVerdict(base(150)).holds, true); // lower than GAN and LPF+VAE: 2 of 3, more than half
+  assert.equal(rvaeBeatsBaselinesVerdict(base(200)).holds, 'partly');
+  assert.equal(rvaeBeatsBaselinesVerdict(base(400)).holds, false);
+  assert.match(rvaeBeatsBaselinesVerdict(base(200)).note, /LPF\+VAE at MNIST 9%/);
+
+  const close = rvaeCloseToRdaVerdict([{ cell: 'a', rvae: 90.5, rda: 76.2 }, { cell: 'b', rvae: 259.4, rda: 135.1 }]);
+  assert.equal(close.holds, 'partly');
+  assert.match(close.ours, /1 of 2 within 25%/);
+  assert.match(close.note, /RDA\+VAE lower in 2 of 2/);
+  assert.equal(rvaeCloseToRdaVerdict([{ cell: 'a', rvae: 100, rda: 110 }]).holds, true);
+  assert.equal(rvaeCloseToRdaVerdict([{ cell: 'a', rvae: 100, rda: 300 }]).holds, false);
+
+  assert.equal(rvaeFasterVerdict([{ rvaeSeconds: 17.5, rdaSeconds: 36.1, rvaeCpu: 30, rdaCpu: 60 }]).holds, true);
+  assert.match(rvaeFasterVerdict([{ rvaeSeconds: 50, rdaSeconds: 100, rvaeCpu: 30, rdaCpu: 60 }]).ours, /50.0% faster on average \(wall clock; 50.0% in CPU time\)/);
+  assert.equal(rvaeFasterVerdict([{ rvaeSeconds: 10, rdaSeconds: 20 }, { rvaeSeconds: 30, rdaSeconds: 20 }]).holds, 'partly');
+  assert.equal(rvaeFasterVerdict([{ rvaeSeconds: 30, rdaSeconds: 20 }]).holds, false);
+
+  // Fig. 2: the session-4 quick cells (4 of 6 won, only lambda 250 at both levels) -> partly
+  const heat = [[0.09, 50, 6.8], [0.09, 150, 20.4], [0.09, 250, 5.1], [0.25, 50, -16.6], [0.25, 150, -4.1], [0.25, 250, 1.7]]
+    .map(([noise, lambda, d]) => ({ noise, lambda, vae: 200, rvae: 200 - d }));
+  const f2 = fig2Verdict(heat);
+  assert.equal(f2.holds, 'partly');
+  assert.match(f2.ours, /4 of 6 cells; lambdas better at every tested noise level: 250;/);
+  assert.equal(fig2Verdict(heat.map((h) => ({ ...h, rvae: h.vae - 10 }))).holds, true);
+  assert.equal(fig2Verdict(heat.map((h) => ({ ...h, rvae: h.vae + 10 }))).holds, false);
+
+  // ladders: wins from rung 4 on for both seeds
+  const outers = [1, 2, 4, 8];
+  const lr = ladderReading(outers, [[300, 260, 200, 150], [310, 250, 210, 160]], [[280, 255, 240, 230], [290, 258, 245, 228]]);
+  assert.deepEqual(lr.winsAt, [4, 8]); // rung 2: lower for seed 1 only (250 < 258, 260 > 255)
+  assert.equal(lr.from, 4);
+  assert.ok(Math.abs(lr.lastGap - (229 - 155)) < 1e-9);
+  const never = ladderReading(outers, [[300, 300, 300, 300]], [[200, 200, 200, 200]]);
+  assert.deepEqual(never.winsAt, []);
+  assert.equal(never.from, undefined);
+  const late = ladderReading(outers, [[100, 300, 100, 300]], [[200, 200, 200, 200]]);
+  assert.deepEqual(late.winsAt, [1, 4]);
+  assert.equal(late.from, undefined); // loses again at the last rung
 });
