@@ -130,8 +130,10 @@ export function toIpynb(cells: NotebookCell[], name: string): string {
         : { cell_type: 'markdown', id, metadata: {}, source: src };
     }),
     metadata: {
+      // Exactly what JupyterLab writes once the tslab kernel is connected (its kernelspec and kernel_info_reply
+      // language_info, tslab 1.0.22), so opening a notebook does not mark it modified.
       kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
-      language_info: { codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true }, file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript', version: '5.0' },
+      language_info: { codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true }, file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript', version: '3.7.2' },
     },
     nbformat: 4,
     nbformat_minor: 5,

@@ -3,8 +3,10 @@
 //
 //   npm run lab [-- --port 8888] [-- any other jupyter lab flags]
 //
-// The Jupyter folders (runtime, data, config) stay inside the project (.jupyter/), as `npm run setup` made them;
-// as root, --allow-root is added. Open the printed URL (it carries the access token). Ctrl-C stops the server.
+// The Jupyter folders (runtime, data, config) stay inside the project (.jupyter/, git-ignored), as `npm run setup`
+// made them; as root, --allow-root is added. The project's JupyterLab defaults are tracked in
+// .jupyter/lab-settings/overrides.json (no news pop-up, no autosave into the committed notebooks) and passed as
+// --LabApp.app_settings_dir. Environment variables (RML_SCALE=smoke ...) reach the kernels. Open the printed URL (it carries the access token). Ctrl-C stops the server.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +28,7 @@ const env = {
 for (const d of ['JUPYTER_RUNTIME_DIR', 'JUPYTER_DATA_DIR', 'JUPYTER_CONFIG_DIR']) fs.mkdirSync(env[d], { recursive: true });
 
 const extra = process.argv.slice(2);
-const args = ['lab', '--no-browser', '--ip=127.0.0.1', `--ServerApp.root_dir=${path.join(ROOT, 'notebooks')}`];
+const args = ['lab', '--no-browser', '--ip=127.0.0.1', `--ServerApp.root_dir=${path.join(ROOT, 'notebooks')}`, `--LabApp.app_settings_dir=${path.join(ROOT, '.jupyter', 'lab-settings')}`];
 if (!extra.some((a) => a.startsWith('--port'))) args.push('--port=8888');
 if (process.getuid?.() === 0) args.push('--allow-root');
 args.push(...extra);
