@@ -41,42 +41,8 @@ export interface NotebookContext {
 let ctx: NotebookContext | null = null;
 
 // ------------------------------------------------------------------------------------------------ tslab display
-interface DisplayData { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }
-type WriteDisplay = (d: DisplayData, update: boolean) => void;
-
-/** True when running inside a tslab kernel. */
-export function inNotebook(): boolean {
-  return typeof (globalThis as { __tslab__?: unknown }).__tslab__ !== 'undefined';
-}
-
-/** The kernel's own display writer (tslab's `jupyter.lastWriteDisplayData`), or null outside tslab. */
-function displayWriter(): WriteDisplay | null {
-  if (!inNotebook()) return null;
-  // The kernel loaded its tslab copy from node_modules/tslab; prefer whichever copy has a live writer.
-  for (const [key, mod] of Object.entries(require.cache)) {
-    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) {
-      const w = (mod?.exports as { lastWriteDisplayData?: WriteDisplay | null })?.lastWriteDisplayData;
-      if (typeof w === 'function') return w;
-    }
-  }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const w = require('tslab/dist/jupyter').lastWriteDisplayData as WriteDisplay | null;
-    return typeof w === 'function' ? w : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Shows one output with several representations (mimetype -> content; Buffers become base64). */
-export function display(data: Record<string, string | Buffer | object>): boolean {
-  const write = displayWriter();
-  if (!write) return false;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(data)) out[k] = Buffer.isBuffer(v) ? v.toString('base64') : v;
-  write({ data: out, metadata: {}, transient: {} }, false);
-  return true;
-}
+export { inNotebook, display, newDisplayId } from './display';
+import { inNotebook, display } from './display';
 
 // ------------------------------------------------------------------------------------------------ set-up
 function figuresRoot(scale: Scale): string {

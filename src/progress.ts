@@ -1,14 +1,25 @@
 /**
- * Progress bar with ETA, for the terminal and for notebooks (tslab streams stdout into the cell output; a
- * carriage return redraws the line in JupyterLab). Redraws are throttled so saved notebooks stay small.
+ * Progress bar with ETA, for notebooks and terminals.
  *
  *   const bar = new Progress(epochs, 'RDA l1');
  *   for (...) { ...; bar.tick({ loss }); }
  *   bar.done();
+ *
+ * Where it draws (`mode`, chosen automatically):
+ * - 'display' (inside a tslab kernel: JupyterLab, `npm run reproduce`): ONE output per bar, replaced in place
+ *   (a Jupyter display with a display id, redrawn by `update_display_data`, at most every 0.5 s). A saved notebook
+ *   keeps only the last content of each display, so it holds one line per finished bar.
+ * - 'tty' (a terminal): the bar redraws its own line with a carriage return; `done()` ends the line, so each bar
+ *   keeps one line.
+ * - 'lines' (stdout piped to a file or CI log): one line per redraw, at most every 5 s, and the final line.
+ * `RML_PROGRESS=0` turns every bar off.
  */
-export interface ProgressSink { write(s: string): void; isTTY?: boolean }
+import { display, displayWriter, newDisplayId } from './display';
 
-const inNotebook = () => !!process.env.RML_NOTEBOOK || typeof (globalThis as Record<string, unknown>).$$ === 'object';
+export interface ProgressSink { write(s: string): void; isTTY?: boolean }
+export type ProgressMode = 'display' | 'tty' | 'lines';
+/** Shows `text` in the display `id`; `update` replaces what that display showed before. */
+export type ProgressDisplay = (text: string, id: string, update: boolean) => void;
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
@@ -18,24 +29,44 @@ export function formatSeconds(s: number): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
+const jupyterDisplay: ProgressDisplay = (text, id, update) => { display({ 'text/plain': text }, { id, update }); };
+
+export interface ProgressBarOptions {
+  enabled?: boolean;
+  /** Where 'tty' / 'lines' write (default process.stdout). Giving a sink selects 'tty' or 'lines' by its isTTY. */
+  sink?: ProgressSink;
+  /** Minimum time between redraws (default: 500 ms display, 100 ms tty, 5 s lines). */
+  minIntervalMs?: number;
+  mode?: ProgressMode;
+  /** The display writer of 'display' mode (default: the tslab kernel's). */
+  display?: ProgressDisplay;
+}
+
 export class Progress {
   readonly total: number;
   readonly label: string;
+  readonly mode: ProgressMode;
   done_ = 0;
   private readonly t0 = Date.now();
   private lastDraw = 0;
   private readonly enabled: boolean;
   private readonly sink: ProgressSink;
+  private readonly show: ProgressDisplay;
+  private readonly displayId = newDisplayId('rml-progress');
+  private shown = false;
+  private finished = false;
   private readonly minIntervalMs: number;
   private lastLine = '';
   private lastInfo: Record<string, number | string> = {};
 
-  constructor(total: number, label = '', opts: { enabled?: boolean; sink?: ProgressSink; minIntervalMs?: number } = {}) {
+  constructor(total: number, label = '', opts: ProgressBarOptions = {}) {
     this.total = Math.max(1, total);
     this.label = label;
     this.enabled = opts.enabled ?? process.env.RML_PROGRESS !== '0';
     this.sink = opts.sink ?? process.stdout;
-    this.minIntervalMs = opts.minIntervalMs ?? (inNotebook() || !this.sink.isTTY ? 2000 : 100);
+    this.show = opts.display ?? jupyterDisplay;
+    this.mode = opts.mode ?? (opts.display ? 'display' : opts.sink ? (opts.sink.isTTY ? 'tty' : 'lines') : displayWriter() ? 'display' : process.stdout.isTTY ? 'tty' : 'lines');
+    this.minIntervalMs = opts.minIntervalMs ?? (this.mode === 'display' ? 500 : this.mode === 'tty' ? 100 : 5000);
   }
 
   /** Elapsed seconds. */
@@ -56,7 +87,7 @@ export class Progress {
   tick(info: Record<string, number | string> = {}, steps = 1): void {
     this.done_ += steps;
     this.lastInfo = info;
-    if (!this.enabled) return;
+    if (!this.enabled || this.finished) return;
     const now = Date.now();
     if (now - this.lastDraw < this.minIntervalMs && this.done_ < this.total) return;
     this.lastDraw = now;
@@ -65,14 +96,19 @@ export class Progress {
 
   private draw(line: string): void {
     this.lastLine = line;
-    if (this.sink.isTTY) this.sink.write(`\r${line}\x1b[K`);
+    if (this.mode === 'display') {
+      this.show(line, this.displayId, this.shown);
+      this.shown = true;
+    } else if (this.mode === 'tty') this.sink.write(`\r${line}\x1b[K`);
     else this.sink.write(line + '\n');
   }
 
+  /** Draws the final state (once; later ticks and calls do nothing). */
   done(info?: Record<string, number | string>): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.finished) return;
+    this.finished = true;
     const line = this.line(info ?? this.lastInfo);
     if (line !== this.lastLine || this.done_ < this.total) this.draw(line);
-    if (this.sink.isTTY) this.sink.write('\n');
+    if (this.mode === 'tty') this.sink.write('\n');
   }
 }
