@@ -29,7 +29,7 @@
  * elsewhere is copied in before the next step.
  * Native backend only (`GraphSession.available()`).
  */
-import { tf } from '../backend';
+import { tf, oneDnnEnabled } from '../backend';
 import { A, Attr, DT } from './graph';
 import { F, GraphAdam, GraphAdamOptions } from './graph-adam';
 import { InputError } from '../validate';
@@ -46,7 +46,10 @@ export interface ConvGraphAdamOptions extends GraphAdamOptions {
    * stride-1 Conv2D giving the four output phases + DepthToSpace, and both layers' filter gradients as a stride-1
    * Conv2D over SpaceToDepth phases (batch and channels swapped). TensorFlow's CPU Conv2DBackpropInput is several
    * times and Conv2DBackpropFilter ~20% slower than these. false: Conv2DBackpropInput / Conv2DBackpropFilter.
-   * Same values up to rounding.
+   * Same values up to rounding. Default: true only where TensorFlow runs its Eigen kernels (oneDNN off, see
+   * `oneDnnEnabled()` in src/backend.ts). Measured on an AMD EPYC family 26, batch 100, 40 interleaved steps:
+   * oneDNN off: phases 333 ms vs TensorFlow's kernels 437 ms a step; oneDNN on: phases 208 ms vs 103 ms (oneDNN's
+   * backprop convolutions are fast, the extra SpaceToDepth / DepthToSpace copies are not).
    */
   phases?: boolean;
 }
@@ -66,7 +69,7 @@ export class ConvGraphAdam extends GraphAdam {
     if (enc.codeDim !== dec.codeDim) throw new InputError(`ConvGraphAdam: encoder code ${enc.codeDim} != decoder code ${dec.codeDim}`);
     const loss = opts.loss ?? 'l1';
     if (loss !== 'l1' && loss !== 'l2') throw new InputError(`ConvGraphAdam: unknown loss "${loss as string}"; use l1 or l2`);
-    const usePhases = opts.phases ?? true;
+    const usePhases = opts.phases ?? !oneDnnEnabled();
     if (typeof usePhases !== 'boolean') throw new InputError(`ConvGraphAdam: phases must be true or false, got ${String(usePhases)}`);
     this.loss = loss;
     const C = enc.c1.inC;
