@@ -45,14 +45,16 @@ import { ResultsStore } from 'rml/experiment/store';
 import { heatmap, lines, imageGrid } from 'rml/plots';
 import { tf } from 'rml';
 import {
-  zhou2017Config, ZHOU2017_PAPER, denoiseData, denoiseCell, denoiseDifferences, outlierData, outlierCell,
-  isolationForestSweep, sklearnIsolationForest, convergenceCell, bestBy, showRows,
+  zhou2017Config, ZHOU2017_PAPER, ZHOU2017_STORES, zhou2017Cells, denoiseDifferences, outlierData,
+  isolationForestSweep, sklearnIsolationForest, bestBy, showRows,
   type DenoiseResult, type OutlierResult, type ConvergenceResult,
 } from 'rml/papers/zhou2017';
 const nb = await setupNotebook('01-robust-deep-autoencoders');
 const cfg = zhou2017Config(nb.scale);
 const claims = new ClaimsTable(nb.name);
-const VERSION = 'zhou2017-v3';
+// every stored cell of this notebook, in order (the same list `npm run sweep` runs in other processes)
+const cells = zhou2017Cells(nb.scale, nb.seed);
+const cellsOf = (experiment: string) => cells.filter((c) => c.experiment === experiment);
 const t0 = Date.now();
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const D = cfg.denoise, O = cfg.outlier, C = cfg.convergence;
@@ -76,14 +78,9 @@ table('config', [
 // error up to 30% higher), equal again at extreme noise (3, k > 300); large lambda makes `S = 0`, i.e. an AE.
 
 // %%
-const denoise = await denoiseData(D.n, nb.seed);
-// '-rf2': the random forest follows scikit-learn's feature-visit rule (max_features counts constant features too)
-const fig2 = new ResultsStore(`${nb.name}/fig2.jsonl`, { version: `${VERSION}-rf2` });
+const fig2 = new ResultsStore(ZHOU2017_STORES.fig2.file, { version: ZHOU2017_STORES.fig2.version });
 let tFig2 = Date.now();
-for (const k of D.corruptions) {
-  await fig2.cell({ k, lambda: null }, () => denoiseCell({ data: denoise, k, lambda: null, cfg: D, seed: nb.seed }));
-  for (const lambda of D.lambdas) await fig2.cell({ k, lambda }, () => denoiseCell({ data: denoise, k, lambda, cfg: D, seed: nb.seed }));
-}
+for (const c of cellsOf('fig2')) await fig2.cell(c.params, c.compute); // per k: the AE (lambda null), then the RDA per lambda
 const fig2Rows = fig2.rows() as (DenoiseResult & { k: number; lambda: number | null })[];
 const diffs = denoiseDifferences(fig2Rows);
 console.log(`Fig. 2: ${fig2Rows.length} cells (${fig2.computed} computed, ${fig2.reused} reused) in ${((Date.now() - tFig2) / 1000).toFixed(0)} s`);
@@ -125,9 +122,9 @@ if (bestCell) {
 // %%
 const outl = await outlierData(O, nb.seed);
 console.log(`outlier set: ${outl.n} images, ${outl.isOutlier.reduce((a, b) => a + b, 0)} outliers`);
-const fig5 = new ResultsStore(`${nb.name}/fig5.jsonl`, { version: VERSION });
+const fig5 = new ResultsStore(ZHOU2017_STORES.fig5.file, { version: ZHOU2017_STORES.fig5.version });
 const tFig5 = Date.now();
-for (const lam of O.lams) await fig5.cell({ lam }, () => outlierCell({ data: outl, lam, cfg: O, seed: nb.seed }));
+for (const c of cellsOf('fig5')) await fig5.cell(c.params, c.compute);
 const fig5Rows = fig5.rows() as (OutlierResult & { lam: number })[];
 console.log(`Fig. 5: ${fig5Rows.length} lambdas (${fig5.computed} computed) in ${((Date.now() - tFig5) / 1000).toFixed(0)} s`);
 const rdaBest = bestBy(fig5Rows, 'f1');
@@ -192,9 +189,8 @@ table('fig5-6-summary', [
 // convergence after ~200 for small lambda, slower for large lambda.
 
 // %%
-const convData = await denoiseData(C.n, nb.seed + 1);
-const fig7 = new ResultsStore(`${nb.name}/fig7.jsonl`, { version: VERSION });
-for (const lambda of C.lambdas) await fig7.cell({ lambda }, () => convergenceCell({ data: convData, lambda, cfg: C, seed: nb.seed }));
+const fig7 = new ResultsStore(ZHOU2017_STORES.fig7.file, { version: ZHOU2017_STORES.fig7.version });
+for (const c of cellsOf('fig7')) await fig7.cell(c.params, c.compute);
 const fig7Rows = fig7.rows() as (ConvergenceResult & { lambda: number })[];
 await figure('fig7-objective', lines({
   data: fig7Rows.flatMap((r) => r.trace.map((p) => ({ step: p.step, objective: p.objective, lambda: `lambda ${r.lambda}` }))),

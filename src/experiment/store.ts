@@ -81,9 +81,14 @@ function decode(v: unknown): unknown {
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
+/** The results folder: `results/` in the project (`RML_RESULTS_DIR` moves the stores elsewhere, e.g. for tests). */
+export function resultsRoot(): string {
+  return process.env.RML_RESULTS_DIR ? path.resolve(process.env.RML_RESULTS_DIR) : path.join(PROJECT_ROOT, 'results');
+}
+
 /** `results/<scale>/<rel>` for a relative path (project root = the folder above src/); absolute paths stay. */
 export function resultsPath(file: string, scale: Scale = getScale()): string {
-  return path.isAbsolute(file) ? file : path.join(PROJECT_ROOT, 'results', scale, file);
+  return path.isAbsolute(file) ? file : path.join(resultsRoot(), scale, file);
 }
 
 let commitCache: string | null = null;

@@ -39,6 +39,7 @@ import { detectionScores } from '../metrics/detection';
 import { loadMnist } from '../data/mnist';
 import { outlierMix } from '../data/outliers';
 import { InputError } from '../validate';
+import { memo, denseTrainGflop, type CellSpec } from '../experiment/sweep';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Configuration per scale
@@ -464,4 +465,43 @@ export function denoiseDifferences(rows: { k: number; lambda: number | null; err
     out.push({ k: r.k, lambda: r.lambda, errAE, errRDA: r.error, diff: errAE - r.error, relGain: r.error > 0 ? errAE / r.error - 1 : 0 });
   }
   return out.sort((a, b) => a.k - b.k || a.lambda - b.lambda);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The notebook's cells (src/experiment/sweep.ts): the notebook and `npm run sweep` both compute from this list
+
+export const ZHOU2017_NOTEBOOK = '01-robust-deep-autoencoders';
+export const ZHOU2017_VERSION = 'zhou2017-v3';
+/** The notebook's results stores: file (under results/<scale>/) and code version. */
+export const ZHOU2017_STORES = {
+  // '-rf2': the random forest follows scikit-learn's feature-visit rule (max_features counts constant features too)
+  fig2: { file: `${ZHOU2017_NOTEBOOK}/fig2.jsonl`, version: `${ZHOU2017_VERSION}-rf2` },
+  fig5: { file: `${ZHOU2017_NOTEBOOK}/fig5.jsonl`, version: ZHOU2017_VERSION },
+  fig7: { file: `${ZHOU2017_NOTEBOOK}/fig7.jsonl`, version: ZHOU2017_VERSION },
+} as const;
+
+/**
+ * Every stored cell of notebook 01 at `scale`, in the notebook's order: Fig. 2 (per corruption k: the AE, then the
+ * RDA per lambda), Fig. 5 (per lam), Fig. 7 (per lambda). The data each experiment needs is loaded once per
+ * process, and only when one of its cells is computed.
+ */
+export function zhou2017Cells(scale: Scale, seed: number): CellSpec[] {
+  const { denoise: D, outlier: O, convergence: C } = zhou2017Config(scale);
+  const denoise = memo(() => denoiseData(D.n, seed));
+  const outl = memo(() => outlierData(O, seed));
+  const conv = memo(() => denoiseData(C.n, seed + 1));
+  const cells: CellSpec[] = [];
+  const dGflop = denseTrainGflop(D.layers, D.n, D.outer * D.innerEpochs);
+  for (const k of D.corruptions) {
+    for (const lambda of [null, ...D.lambdas]) {
+      cells.push({ experiment: 'fig2', ...ZHOU2017_STORES.fig2, params: { k, lambda }, gflop: dGflop, compute: async () => denoiseCell({ data: await denoise(), k, lambda, cfg: D, seed }) });
+    }
+  }
+  for (const lam of O.lams) {
+    cells.push({ experiment: 'fig5', ...ZHOU2017_STORES.fig5, params: { lam }, gflop: denseTrainGflop(O.layers, O.nInliers + O.nOutliers, O.outer * O.innerEpochs), compute: async () => outlierCell({ data: await outl(), lam, cfg: O, seed }) });
+  }
+  for (const lambda of C.lambdas) {
+    cells.push({ experiment: 'fig7', ...ZHOU2017_STORES.fig7, params: { lambda }, gflop: denseTrainGflop(C.layers, C.n, C.outer * C.innerEpochs), compute: async () => convergenceCell({ data: await conv(), lambda, cfg: C, seed }) });
+  }
+  return cells;
 }

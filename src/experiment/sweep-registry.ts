@@ -1,0 +1,45 @@
+/**
+ * Which notebooks list their cells (see src/experiment/sweep.ts), and the function that lists them. A driver is
+ * loaded only when its notebook is planned (loading a driver loads TensorFlow).
+ *
+ * To register a notebook: export `fooCells(scale, seed): CellSpec[]` from its driver (src/papers/foo.ts) listing
+ * every `store.cell(...)` of the notebook in the notebook's order, make the notebook loop over that list
+ * (`for (const c of cells) await store.cell(c.params, c.compute)`), and add a line here.
+ */
+import type { CellSpec } from './sweep';
+import type { Scale } from './scale';
+
+export type CellLister = (scale: Scale, seed: number) => CellSpec[];
+
+export const NOTEBOOK_CELLS: Record<string, () => Promise<CellLister>> = {
+  '01-robust-deep-autoencoders': async () => (await import('../papers/zhou2017')).zhou2017Cells,
+};
+
+/**
+ * `RML_SWEEP_EXTRA=/path/module.ts` registers one more notebook from a module exporting `notebook` (its name) and
+ * `cells` (a CellLister): the tests' toy sweeps, or a user's own experiment list.
+ */
+function extra(): Record<string, () => Promise<CellLister>> {
+  const file = process.env.RML_SWEEP_EXTRA;
+  if (!file) return {};
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const m = require(file) as { notebook: string; cells: CellLister };
+  if (typeof m.notebook !== 'string' || typeof m.cells !== 'function') throw new Error(`RML_SWEEP_EXTRA=${file}: export notebook (a name) and cells(scale, seed)`);
+  return { [m.notebook]: async () => m.cells };
+}
+
+function registry(): Record<string, () => Promise<CellLister>> { return { ...NOTEBOOK_CELLS, ...extra() }; }
+
+/** The registered notebook `name` stands for: a full name, its number ("01") or a unique substring ("robust-deep"). */
+export function resolveNotebook(name: string): string {
+  const all = Object.keys(registry());
+  if (all.includes(name)) return name;
+  const hits = all.filter((n) => n.split('-')[0] === name || n.startsWith(`${name}-`) || n.includes(name));
+  if (hits.length === 1) return hits[0];
+  if (hits.length > 1) throw new Error(`--notebook ${name} is ambiguous: ${hits.join(', ')}`);
+  throw new Error(`--notebook ${name}: no registered cells (registered: ${all.join(', ')}; see src/experiment/sweep-registry.ts)`);
+}
+
+export async function notebookCells(name: string, scale: Scale, seed: number): Promise<CellSpec[]> {
+  return (await registry()[resolveNotebook(name)]())(scale, seed);
+}
