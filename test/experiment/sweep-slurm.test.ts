@@ -1,0 +1,127 @@
+/**
+ * The real engine: a one-node Slurm on 127.0.0.1 (scripts/slurm-local.sh, in a temporary folder) runs notebook
+ * 01's smoke cells as a job array (`npm run sweep -- slurm --submit`); one task is SIGKILLed in the middle of its
+ * cell and the array resubmitted (only the missing cell runs again); the merged stores must hold the same results
+ * as a serial run (`sweep run` in one process), apart from the measured seconds. Skips (with the reason) where
+ * Slurm is not installed or cannot start (not root, no munge): `scripts/slurm-local.sh install` installs it;
+ * RML_SLURM_TEST=0 skips it too.
+ * Takes ~2-3 minutes on 2 cores.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cellId, paramsKey } from '../../src/experiment/store';
+import { ZHOU2017_STORES } from '../../src/papers/zhou2017';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const NB = '01-robust-deep-autoencoders';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env, timeout: 10 * 60 * 1000 });
+  return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
+}
+const sweep = (args: string[], env: NodeJS.ProcessEnv) => sh(process.execPath, ['--import', 'tsx', 'scripts/sweep.ts', ...args], env);
+
+/** Waits until none of the jobs is queued or running. */
+async function waitJobs(ids: string[], env: NodeJS.ProcessEnv, limitS = 600): Promise<void> {
+  const t0 = Date.now();
+  while ((Date.now() - t0) / 1000 < limitS) {
+    const q = sh('squeue', ['-h', '-j', ids.join(','), '-o', '%i %T'], env);
+    if (q.code === 0 && q.out.trim() === '') return;
+    await sleep(1000);
+  }
+  throw new Error(`jobs ${ids.join(',')} still in the queue after ${limitS} s`);
+}
+
+const strip = (v: unknown): unknown => (Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds/i.test(k)).map(([k, x]) => [k, strip(x)])) : v);
+function storeResults(dir: string, file: string): Map<string, string> {
+  const lines = fs.readFileSync(path.join(dir, 'smoke', file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return new Map(lines.map((r) => [r.key as string, JSON.stringify(strip(r.result))]));
+}
+
+test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and resubmitted: same results as a serial run', async (t) => {
+  if (process.env.RML_SLURM_TEST === '0') { t.skip('RML_SLURM_TEST=0'); return; }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-slurm-'));
+  const slurmDir = path.join(tmp, 'slurm');
+  const t0 = Date.now();
+  const start = sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['start', slurmDir]);
+  if (start.code !== 0) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    t.skip(`Slurm is not available here: ${(start.err || start.out).trim().split('\n').pop()}`);
+    return;
+  }
+  const base = { ...process.env, SLURM_CONF: path.join(slurmDir, 'slurm.conf'), RML_PROGRESS: '0', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
+  const serialDir = path.join(tmp, 'serial'), slurmResults = path.join(tmp, 'results');
+  try {
+    console.log(`slurm up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // the reference: every cell in one process
+    const t1 = Date.now();
+    const ser = sweep(['run', '--notebook', NB, '--scale', 'smoke'], { ...base, RML_RESULTS_DIR: serialDir });
+    assert.equal(ser.code, 0, ser.err);
+    console.log(`serial run: ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+
+    const env = { ...base, RML_RESULTS_DIR: slurmResults };
+    const t2 = Date.now();
+    const sub = sweep(['slurm', '--notebook', NB, '--scale', 'smoke', '--max-parallel', '2', '--time', '00:10:00', '--submit'], env);
+    assert.equal(sub.code, 0, sub.out + sub.err);
+    const job1 = /submitted job (\d+)/.exec(sub.out)?.[1];
+    assert.ok(job1, sub.out);
+    assert.match(sub.out, /10 array task\(s\) \(0-9\)/);
+
+    // SIGKILL the task of cell 6 (fig5, lam 0.0005) while it computes: its running marker names its pid
+    const claims = path.join(slurmResults, 'smoke', `${ZHOU2017_STORES.fig5.file}.cells`);
+    const id6 = cellId(ZHOU2017_STORES.fig5.version, paramsKey({ lam: 0.0005 }));
+    let killed = 0;
+    for (let i = 0; i < 3000 && !killed; i++) {
+      const marker = fs.existsSync(claims) ? fs.readdirSync(claims).find((f) => f.startsWith(`${id6}.running-`)) : undefined;
+      if (marker) {
+        const pid = Number(/-(\d+)$/.exec(marker)![1]);
+        process.kill(pid, 'SIGKILL');
+        killed = pid;
+      } else await sleep(100);
+    }
+    assert.ok(killed, 'cell 6 never started');
+    await waitJobs([job1], env);
+    console.log(`array 1 (cell 6 killed): ${((Date.now() - t2) / 1000).toFixed(1)} s`);
+    let st = sweep(['status', '--notebook', NB, '--scale', 'smoke'], env);
+    assert.match(st.out, /fig2\s+6\s+0\s+0\s+0/);
+    assert.match(st.out, /fig5\s+1\s+0\s+0\s+1/, `the killed cell is missing, not running:\n${st.out}`);
+    assert.match(st.out, /squeue \(jobs \d+\): nothing queued or running/);
+    assert.match(st.out, /scontrol: .*FAILED/, `Slurm saw the killed task fail:\n${st.out}`);
+    const logs = fs.readdirSync(path.join(slurmResults, 'smoke', 'sweeps', 'logs'));
+    assert.equal(logs.length, 10, `a log per task: ${logs.join(' ')}`);
+
+    // resubmit: only the missing cell runs
+    const t3 = Date.now();
+    const sub2 = sweep(['slurm', '--notebook', NB, '--scale', 'smoke', '--submit'], env);
+    assert.equal(sub2.code, 0, sub2.out + sub2.err);
+    assert.match(sub2.out, /1 array task\(s\) \(6\)/);
+    const job2 = /submitted job (\d+)/.exec(sub2.out)![1];
+    await waitJobs([job2], env);
+    console.log(`array 2 (cell 6 again): ${((Date.now() - t3) / 1000).toFixed(1)} s`);
+    st = sweep(['status', '--notebook', NB, '--scale', 'smoke'], env);
+    assert.equal(st.code, 0, st.out);
+    for (const e of ['fig2\\s+6', 'fig5\\s+2', 'fig7\\s+2']) assert.match(st.out, new RegExp(`${e}\\s+0\\s+0\\s+0`));
+    const merged = sweep(['merge', '--notebook', NB, '--scale', 'smoke'], env);
+    assert.equal(merged.code, 0, merged.err);
+
+    for (const s of Object.values(ZHOU2017_STORES)) {
+      const a = storeResults(serialDir, s.file), b = storeResults(slurmResults, s.file);
+      assert.deepEqual([...b.keys()], [...a.keys()], `${s.file}: same cells in the same (plan) order`);
+      for (const [k, v] of a) assert.equal(b.get(k), v, `${s.file} ${k}: same result as the serial run`);
+    }
+    const rec6 = fs.readFileSync(path.join(slurmResults, 'smoke', ZHOU2017_STORES.fig5.file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.params.lam === 0.0005);
+    assert.equal(rec6.host, os.hostname());
+    assert.notEqual(rec6.pid, killed, 'cell 6 comes from the resubmitted task');
+    assert.match(rec6.backend, /tensorflow|wasm|cpu/);
+  } finally {
+    sh('scancel', ['--user', os.userInfo().username], base);
+    sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['stop', slurmDir]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    console.log(`slurm test: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
+  }
+});

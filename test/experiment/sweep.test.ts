@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { planCells, cellHash, type CellSpec } from '../../src/experiment/sweep';
+import { compressRanges, sbatchScript, indexedJobManifest } from '../../scripts/sweep';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TOY = path.join(ROOT, 'test', 'fixtures', 'toy-sweep.ts');
+
+const spec = (i: number, version = 'v1'): CellSpec => ({ experiment: 'e', file: 'nb/e.jsonl', version, params: { i }, compute: async () => i });
+
+test('planCells: stable indices, content hashes that change with version, scale and seed; a cell listed twice is an error', () => {
+  const p = planCells('nb', [spec(0), spec(1), spec(2)], 'smoke', 0);
+  assert.deepEqual(p.map((c) => c.index), [0, 1, 2]);
+  assert.equal(p[1].hash, cellHash('nb', spec(1), 'smoke', 0));
+  assert.equal(planCells('nb', [spec(0), spec(1), spec(2)], 'smoke', 0)[2].hash, p[2].hash, 'same code, same hash');
+  assert.notEqual(cellHash('nb', spec(1, 'v2'), 'smoke', 0), p[1].hash);
+  assert.notEqual(cellHash('nb', spec(1), 'quick', 0), p[1].hash);
+  assert.notEqual(cellHash('nb', spec(1), 'smoke', 1), p[1].hash);
+  assert.throws(() => planCells('nb', [spec(0), spec(1), spec(0)], 'smoke', 0), /cells 0 and 2 are the same cell/);
+});
+
+test('Slurm job-array script and Kubernetes Indexed Job from a plan', () => {
+  assert.equal(compressRanges([0, 1, 2, 5, 7, 8]), '0-2,5,7-8');
+  assert.equal(compressRanges([4]), '4');
+  const base = { notebook: '01-x', scale: 'smoke' as const, seed: 3, manifest: '/r/results/smoke/sweeps/01-x.json', indices: [0, 1, 2, 6], root: '/r', node: '/opt/node/bin/node', logDir: '/r/results/smoke/sweeps/logs' };
+  const cpu = sbatchScript({ ...base, maxParallel: 2, cpus: 2, time: '01:00:00', mem: '4G', partition: 'short' });
+  assert.match(cpu, /^#SBATCH --array=0-2,6%2$/m);
+  assert.match(cpu, /^#SBATCH --output=\/r\/results\/smoke\/sweeps\/logs\/%x-%A_%a\.out$/m, 'a log per task');
+  assert.match(cpu, /^#SBATCH --cpus-per-task=2$/m);
+  assert.match(cpu, /^#SBATCH --partition=short$/m);
+  assert.match(cpu, /^#SBATCH --time=01:00:00$/m);
+  assert.match(cpu, /^#SBATCH --mem=4G$/m);
+  assert.doesNotMatch(cpu, /gpus/);
+  assert.match(cpu, /CUDA_VISIBLE_DEVICES=""/);
+  assert.match(cpu, /RML_SCALE=smoke RML_SEED=3/);
+  assert.match(cpu, /TF_NUM_INTRAOP_THREADS="\$\{SLURM_CPUS_PER_TASK:-2\}"/);
+  assert.match(cpu, /NODE="\/opt\/node\/bin\/node"/);
+  assert.match(cpu, /scripts\/sweep\.ts run --manifest "\/r\/results\/smoke\/sweeps\/01-x\.json" --index "\$SLURM_ARRAY_TASK_ID"/);
+  const gpu = sbatchScript({ ...base, gpus: 1 });
+  assert.match(gpu, /^#SBATCH --gpus-per-task=1$/m);
+  assert.doesNotMatch(gpu, /CUDA_VISIBLE_DEVICES/);
+  assert.match(gpu, /^#SBATCH --array=0-2,6$/m);
+  const k8s = indexedJobManifest({ notebook: '01-x', scale: 'smoke', seed: 0, n: 10, manifestRel: 'results/smoke/sweeps/01-x.json', image: 'node:20', pvc: 'w', workdir: '/w', cpus: 2, mem: '4Gi', gpus: 1, maxParallel: 3 });
+  for (const re of [/completionMode: Indexed/, /completions: 10/, /parallelism: 3/, /--index \$JOB_COMPLETION_INDEX/, /nvidia\.com\/gpu: 1/, /claimName: w/]) assert.match(k8s, re);
+});
+
+function sweep(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'sweep.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RML_SWEEP_EXTRA: TOY, ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('sweep CLI on a toy notebook: plan, run --index / --shard / --jobs, a failing cell, status, merge, a stale manifest', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-sweep-'));
+  const env = { RML_RESULTS_DIR: dir };
+  try {
+    const plan = sweep(['plan', '--notebook', '99-toy', '--scale', 'smoke', '--seed', '5'], env);
+    assert.equal(plan.code, 0, plan.err);
+    assert.match(plan.out, /6 cells/);
+    const mfile = path.join(dir, 'smoke', 'sweeps', '99-toy-sweep.json');
+    const m = JSON.parse(fs.readFileSync(mfile, 'utf8'));
+    assert.equal(m.cells.length, 6);
+    assert.deepEqual(m.cells.map((c: { index: number }) => c.index), [0, 1, 2, 3, 4, 5]);
+
+    let r = sweep(['run', '--manifest', mfile, '--index', '0-1'], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /cell 0 first \{"i":0\}: computed/);
+    r = sweep(['run', '--manifest', mfile, '--shard', '1/2'], env); // 1, 3, 5: cell 1 is skipped
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /cell 1 first \{"i":1\}: stored/);
+    assert.match(r.out, /cell 5 second \{"i":5\}: computed/);
+
+    r = sweep(['run', '--manifest', mfile, '--index', '2'], { ...env, TOY_FAIL: '2' });
+    assert.equal(r.code, 1, 'a failing cell makes the command fail');
+    assert.match(r.err, /toy cell 2 fails on purpose/);
+    r = sweep(['status', '--manifest', mfile], env);
+    assert.equal(r.code, 1, 'status fails while a cell has failed');
+    assert.match(r.out, /first\s+3\s+0\s+1\s+0/);
+    assert.match(r.out, /second\s+1\s+0\s+0\s+1/);
+    assert.match(r.out, /failed: cell 2 \(first\).*toy cell 2 fails on purpose/);
+
+    r = sweep(['run', '--manifest', mfile, '--jobs', '2'], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /pool: 2 worker processes, TF_NUM_INTRAOP_THREADS=\d+ each, 6 cells/);
+    assert.match(r.out, /6 cell\(s\) ok, 0 failed/);
+    r = sweep(['status', '--manifest', mfile], env);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /first\s+4\s+0\s+0\s+0/);
+    assert.match(r.out, /second\s+2\s+0\s+0\s+0/);
+    r = sweep(['merge', '--manifest', mfile], env);
+    assert.equal(r.code, 0, r.err);
+    const lines = fs.readFileSync(path.join(dir, 'smoke', '99-toy-sweep', 'first.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.params.i), [0, 1, 2, 3], 'merged in plan order');
+    assert.deepEqual(lines.map((l) => l.result.value), [5, 6, 9, 14]);
+    const pooled = lines.filter((l) => l.params.i === 2); // computed by a pool worker (0, 1: --index; 1, 3: --shard)
+    assert.ok(pooled.every((l) => l.result.threads !== null), 'pool workers get TF_NUM_INTRAOP_THREADS');
+
+    // the code now plans other cells than the manifest: a task refuses to run
+    m.cells[4].hash = '0000000000000000';
+    fs.writeFileSync(mfile, JSON.stringify(m));
+    r = sweep(['run', '--manifest', mfile, '--index', '4'], env);
+    assert.equal(r.code, 3);
+    assert.match(r.err, /plan again/);
+    r = sweep(['run', '--notebook', '99-toy', '--scale', 'smoke', '--index', '9'], env);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /cells 0\.\.5/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
