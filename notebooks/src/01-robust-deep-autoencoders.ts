@@ -49,6 +49,8 @@ import {
   isolationForestSweep, sklearnIsolationForest, bestBy, showRows,
   type DenoiseResult, type OutlierResult, type ConvergenceResult,
 } from 'rml/papers/zhou2017';
+import { fig2Claims, outlierF1Claim, isolationForestClaim, staircaseClaim } from 'rml/papers/zhou2017-claims';
+import type { ClaimVerdict } from 'rml/papers/verdict';
 const nb = await setupNotebook('01-robust-deep-autoencoders');
 const cfg = zhou2017Config(nb.scale);
 const claims = new ClaimsTable(nb.name);
@@ -213,53 +215,30 @@ table('fig7-summary', proxShare.map((r) => ({ lambda: r.lambda, threshold: fmt(r
 
 // %%
 const small = nb.scale === 'smoke' ? 'smoke scale: too small to judge' : '';
-// The paper's regions: 1 = k 10-50 (equal), 2 = k 80-300 (RDA better, AE error up to 30% higher), 3 = k > 300
-// (equal). lambda* = the lambda with the largest mean gain over region 2; the regions are compared at lambda*.
-const inRegion = (k: number) => (k <= 50 ? 'low' : k <= 300 ? 'middle' : 'extreme');
-const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-const lambdasFig2 = [...new Set(diffs.map((r) => r.lambda))];
-const midGain = lambdasFig2.map((l) => ({ lambda: l, gain: meanOf(diffs.filter((r) => r.lambda === l && inRegion(r.k) === 'middle').map((r) => r.diff)) }));
-const lamStar = midGain.length ? bestBy(midGain.filter((g) => Number.isFinite(g.gain)), 'gain').lambda : NaN;
-const atStar = diffs.filter((r) => r.lambda === lamStar);
-const region = (name: string) => atStar.filter((r) => inRegion(r.k) === name);
-const midStar = region('middle');
-const maxMid = midStar.length ? bestBy(midStar, 'relGain') : null;
-const midBetter = midStar.filter((r) => r.diff > 0).length;
-const absLow = meanOf(region('low').map((r) => Math.abs(r.diff))), absExt = meanOf(region('extreme').map((r) => Math.abs(r.diff)));
-const gainMid = meanOf(midStar.map((r) => r.diff));
-const se = Math.sqrt(0.25 / Math.round(D.n / 3)); // worst-case standard error of one test error
-table('fig2-regions', ['low', 'middle', 'extreme'].map((g) => ({ region: g, 'k values': region(g).map((r) => r.k).join(', '), 'mean error AE': fmt(meanOf(region(g).map((r) => r.errAE))), 'mean error RDA': fmt(meanOf(region(g).map((r) => r.errRDA))), 'mean AE error higher by': `${fmt(100 * meanOf(region(g).map((r) => r.relGain)), 1)}%` })),
-  { caption: `Fig. 2 regions at lambda* = ${lamStar} (the lambda with the largest mean gain over k = 80-300). Paper: regions 1 and 3 equal, region 2 up to 30% in favour of the RDA. One test error has a standard error of up to ${fmt(se)}.` });
+const judge = (v: ClaimVerdict) => (small ? { ...v, holds: 'n/a' as const } : v);
+// The claim rules live in src/papers/zhou2017-claims.ts (tested on fixed numbers).
+const fig2 = fig2Claims(diffs, Math.round(D.n / 3));
+table('fig2-regions', fig2.regions.map((g) => ({ region: g.region, 'k values': g.ks.join(', '), 'mean error AE': fmt(g.errAE), 'mean error RDA': fmt(g.errRDA), 'mean AE error higher by': `${fmt(100 * g.relGain, 1)}%` })),
+  { caption: `Fig. 2 regions at lambda* = ${fig2.lambdaStar} (the lambda with the largest mean gain over k = 80-300). Paper: regions 1 and 3 equal, region 2 up to 30% in favour of the RDA. One test error has a standard error of up to ${fmt(fig2.se)}.` });
 claims.add({
-  claim: 'Fig. 2: RDA features beat AE features in the middle noise region (k = 80-300)', paper: 'AE error up to 30% higher',
-  ours: maxMid ? `at lambda ${lamStar}: AE error up to ${fmt(100 * maxMid.relGain, 0)}% higher (k = ${maxMid.k}); RDA better in ${midBetter}/${midStar.length} middle cells` : 'n/a',
-  holds: small ? 'n/a' : maxMid ? (maxMid.relGain >= 0.1 && midBetter === midStar.length && gainMid > se ? true : midBetter > 0 ? 'partly' : false) : 'n/a',
-  note: small || `one test error has a standard error of up to ${fmt(se)} (${Math.round(D.n / 3)} test images, one training seed)`,
+  claim: 'Fig. 2: RDA features beat AE features in the middle noise region (k = 80-300)', paper: 'AE error up to 30% higher', ...judge(fig2.middle),
+  note: small || `one test error has a standard error of up to ${fmt(fig2.se)} (${Math.round(D.n / 3)} test images, one training seed)`,
 });
 claims.add({
-  claim: 'Fig. 2: equal at low noise (k <= 50) and at extreme noise (k > 300)', paper: 'no difference in regions 1 and 3',
-  ours: `at lambda ${lamStar}: mean |error difference| low ${fmt(absLow)}, extreme ${fmt(absExt)}; mean gain in the middle ${fmt(gainMid)}`,
-  holds: small ? 'n/a' : absLow < gainMid && absExt < gainMid ? (absLow < 2 * se && absExt < 2 * se ? true : 'partly') : absLow < gainMid || absExt < gainMid ? 'partly' : false,
+  claim: 'Fig. 2: equal at low noise (k <= 50) and at extreme noise (k > 300)', paper: 'no difference in regions 1 and 3', ...judge(fig2.equal),
   note: small || 'judged at lambda*, against the middle region and the standard error; a too small lambda (S dense) hurts at every noise level',
 });
 claims.add({
   claim: 'Fig. 5-6: l2,1 RDA F1 well above Isolation Forest F1 (same 5,124 images)', paper: 'F1 0.64 vs 0.37 (notebook 0.687)',
-  ours: `F1 ${fmt(rdaBest.f1)} (lam ${rdaBest.lam}) vs ${fmt(ifBest.f1)} (contamination ${ifBest.contamination})`,
-  holds: small ? 'n/a' : rdaBest.f1 > ifBest.f1 + 0.1 ? true : rdaBest.f1 > ifBest.f1 ? 'partly' : false,
-  note: small || `${O.outer} x ${O.innerEpochs} epochs per lambda (the code: 20 x 50)`,
+  ...judge(outlierF1Claim(rdaBest, ifBest)), note: small || `${O.outer} x ${O.innerEpochs} epochs per lambda (the code: 20 x 50)`,
 });
 claims.add({
   claim: 'Fig. 6: Isolation Forest best F1 about 0.37; cross-checked by an independent implementation', paper: '0.37 at contamination 0.11',
-  ours: `ours ${fmt(ifBest.f1)} at ${ifBest.contamination}${skBest ? `; scikit-learn ${fmt(skBest.f1)} at ${skBest.contamination}` : '; scikit-learn unavailable'}`,
-  holds: skBest ? (Math.abs(ifBest.f1 - skBest.f1) < 0.05 && Math.abs(ifBest.f1 - 0.37) < 0.08 ? true : 'partly') : Math.abs(ifBest.f1 - 0.37) < 0.08 ? 'partly' : false,
-  note: `mean over ${O.ifSeeds} seed(s)`,
+  ...isolationForestClaim(ifBest, skBest), note: `mean over ${O.ifSeeds} seed(s)`,
 });
-// a lambda whose S stays 0 (threshold above every residual) has no prox effect at all (share 0): left out
-const shares = proxShare.map((r) => r.proxShare).filter((v) => Number.isFinite(v) && v > 0);
 claims.add({
   claim: 'Fig. 7: staircase, the prox steps give the largest decreases of the objective', paper: 'qualitative (Fig. 7)',
-  ours: `share of the decrease at prox steps (1 step in ${C.innerEpochs + 1}): ${proxShare.map((r) => `lambda ${r.lambda}: ${fmt(r.proxShare, 2)}`).join(', ')}`,
-  holds: small ? 'n/a' : shares.length && Math.min(...shares) > 1 / (C.innerEpochs + 1) ? true : 'partly',
+  ...judge(staircaseClaim(proxShare, C.innerEpochs)),
   note: small || 'a share of 0 means S stayed 0 (lambda too large): the RDA is then a plain AE and the prox does nothing',
 });
 claims.show();

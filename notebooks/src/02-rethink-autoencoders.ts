@@ -70,6 +70,7 @@ import {
   li2020Config, phaseTransition, phaseSummary, PHASE_METHODS, PHASE_METHOD_TITLES, PHASE_SOLVER, restorationCell,
   table1Rows, paperAccuracy, type RestorationParams, type RestorationResult, type RestorationSeverity,
 } from 'rml/papers/li2020';
+import { rpcaRecoveryClaim, robustAEFailsClaim, factorizationRegionClaim, overParameterisedClaim, restorationClaim, gracefulDegradationClaim } from 'rml/papers/li2020-claims';
 const nb = await setupNotebook('02-rethink-autoencoders');
 const cfg = li2020Config(nb.scale, nb.seed);
 const claims = new ClaimsTable(nb.name);
@@ -118,7 +119,7 @@ table('config', [
   timings.push({ step: `RPCA ${c.n}x${c.n}`, seconds: secs }, { step: `RPCA ${t.rows}x${t.cols}`, seconds: secsT });
   void claims.add({
     claim: `Convex RPCA recovers a ${c.n} x ${c.n} rank-${c.rank} matrix with ${100 * c.rho}% sparse corruption (Candes et al. protocol)`,
-    paper: 'exact recovery (Candes et al. 2011); our bar: relative error < 1e-6', ours: `relative error ${err.toExponential(2)} in ${m.iterations} iterations, ${fmt(secs, 1)} s`, holds: err < 1e-6 ? true : err < 1e-3 ? 'partly' : false,
+    paper: 'exact recovery (Candes et al. 2011); our bar: relative error < 1e-6', ...rpcaRecoveryClaim(err, m.iterations, secs),
     note: `784 x ${t.cols} timing: ${fmt(secsT, 1)} s`,
   });
   tf.dispose([X, Xt]);
@@ -172,16 +173,15 @@ table('fig5-summary', PHASE_METHODS.map((m) => ({
   'cells with error < 1e-2': phase.filter((r) => r.method === m && r.medianRelErr < 1e-2).length,
 })), { caption: 'Figure 5 summary (success = relative error < 1e-3)' });
 function median(a: number[]): number { const s = [...a].sort((x, y) => x - y); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; }
-claims.add({ claim: 'Fig. 5 / App. B: the robust autoencoder ||X - BAX||_1 almost always fails on linear data', paper: 'fails almost everywhere', ours: `${fmt(nAE, 1)} of ${cells} cells succeed`, holds: nAE <= 0.1 * cells });
+claims.add({ claim: 'Fig. 5 / App. B: the robust autoencoder ||X - BAX||_1 almost always fails on linear data', paper: 'fails almost everywhere', ...robustAEFailsClaim(nAE, cells) });
 claims.add({
   claim: 'Fig. 5: robust factorization (p = r) succeeds in a region at least as large as convex RPCA', paper: 'larger region than the convex relaxation',
-  ours: `${fmt(nRF, 1)} vs ${fmt(nRPCA, 1)} of ${cells} cells`, holds: nRF >= nRPCA ? true : nRF >= 0.8 * nRPCA ? 'partly' : false,
+  ...factorizationRegionClaim(nRF, nRPCA, cells),
   note: nb.scale === 'paper' ? '' : `n = ${cfg.phase.n} (paper 400), ${cfg.phase.trials} trial(s) per cell`,
 });
 claims.add({
   claim: 'Fig. 5: over-parameterised robust factorization (p = 2r) keeps working reasonably', paper: '"continues to work reasonably"',
-  ours: `${fmt(nOver, 1)} of ${cells} cells below 1e-3; ${phase.filter((r) => r.method === 'robust-factorization-over' && r.medianRelErr < 1e-2).length} below 1e-2`,
-  holds: nOver > 0 && nOver >= 0.5 * nRF ? true : phase.filter((r) => r.method === 'robust-factorization-over' && r.medianRelErr < 1e-2).length > 0 ? 'partly' : false,
+  ...overParameterisedClaim(nOver, nRF, phase.filter((r) => r.method === 'robust-factorization-over' && r.medianRelErr < 1e-2).length, cells),
   note: 'exact recovery with p > r is sensitive to the step size of the subgradient method',
 });
 console.log(`successful cells: convex RPCA ${fmt(nRPCA, 1)}, robust AE ${fmt(nAE, 1)}, robust factorization ${fmt(nRF, 1)}, over-parameterised ${fmt(nOver, 1)} (of ${cells})`);
@@ -290,12 +290,10 @@ for (const ds of R.datasets) {
   if (!worst) continue;
   const sev = worst.severity;
   const pc = paperAccuracy(ds, 'PC', 'impulse', sev), pr = paperAccuracy(ds, 'RDAE', 'impulse', sev), pn = paperAccuracy(ds, 'RNLF', 'impulse', sev);
-  const gain = Math.min(worst.accRDAE, worst.accRNLF) - worst.accCorrupted;
   claims.add({
     claim: `Table 1 (${ds}, impulse severity ${sev}): RDAE and RNLF restore images so that accuracy stays far above accuracy on the corrupted images`,
     paper: `corrupted ${fmt(pc!)}%, RDAE ${fmt(pr!)}%, RNLF ${fmt(pn!)}%`,
-    ours: `corrupted ${fmt(100 * worst.accCorrupted)}%, RDAE ${fmt(100 * worst.accRDAE)}%, RNLF ${fmt(100 * worst.accRNLF)}%`,
-    holds: gain > 0.2 ? true : gain > 0.05 ? 'partly' : false,
+    ...restorationClaim({ corrupted: worst.accCorrupted, rdae: worst.accRDAE, rnlf: worst.accRNLF }),
     note: nb.scale === 'paper' ? '' : `${R.n} images, ${R.epochs} epochs, lr ${R.learningRate}: absolute accuracies are lower than with the paper's budget`,
   });
   // graceful degradation: restored accuracy drops less from the mildest to the worst severity than corrupted accuracy does
@@ -304,12 +302,10 @@ for (const ds of R.datasets) {
     const s = all.filter((r) => r.noise === noise).sort((a, b) => (a.severity as number) - (b.severity as number));
     if (s.length < 2) continue;
     const lo = s[0], hi = s[s.length - 1];
-    const dropC = lo.accCorrupted - hi.accCorrupted, dropD = lo.accRDAE - hi.accRDAE, dropN = lo.accRNLF - hi.accRNLF;
     claims.add({
       claim: `Table 1 (${ds}, ${noise}): accuracy on restored images degrades gracefully with severity while accuracy on corrupted images collapses`,
       paper: `drop severity ${lo.severity} -> ${hi.severity}: corrupted ${fmt(paperAccuracy(ds, 'PC', noise, lo.severity)! - paperAccuracy(ds, 'PC', noise, hi.severity)!, 1)}, RDAE ${fmt(paperAccuracy(ds, 'RDAE', noise, lo.severity)! - paperAccuracy(ds, 'RDAE', noise, hi.severity)!, 1)}, RNLF ${fmt(paperAccuracy(ds, 'RNLF', noise, lo.severity)! - paperAccuracy(ds, 'RNLF', noise, hi.severity)!, 1)} points`,
-      ours: `corrupted ${fmt(100 * dropC, 1)}, RDAE ${fmt(100 * dropD, 1)}, RNLF ${fmt(100 * dropN, 1)} points`,
-      holds: Math.max(dropD, dropN) < 0.5 * dropC && hi.accRDAE > hi.accCorrupted && hi.accRNLF > hi.accCorrupted ? true : Math.min(dropD, dropN) < dropC ? 'partly' : false,
+      ...gracefulDegradationClaim({ corrupted: lo.accCorrupted, rdae: lo.accRDAE, rnlf: lo.accRNLF }, { corrupted: hi.accCorrupted, rdae: hi.accRDAE, rnlf: hi.accRNLF }),
       note: nb.scale === 'paper' ? '' : `severities ${s.map((r) => r.severity).join(', ')} only`,
     });
   }

@@ -1,0 +1,91 @@
+/**
+ * Claim rules of notebook 01 (Zhou & Paffenroth, KDD 2017): pure functions from measured numbers to a verdict,
+ * tested in test/papers/zhou2017-claims.test.ts.
+ */
+import { type ClaimVerdict, fmt, mean } from './verdict';
+
+/** One Fig. 2 cell: test error of the random forest on AE features vs on RDA features at corruption k, lambda. */
+export interface Fig2Difference { k: number; lambda: number; errAE: number; errRDA: number; diff: number; relGain: number }
+
+export type Fig2Region = 'low' | 'middle' | 'extreme';
+/** The paper's regions (Sec. 5.2): 1 = k 10-50 (equal), 2 = k 80-300 (RDA better, AE error up to 30% higher), 3 = k > 300 (equal). */
+export function fig2Region(k: number): Fig2Region { return k <= 50 ? 'low' : k <= 300 ? 'middle' : 'extreme'; }
+
+export interface Fig2Judgement {
+  /** The lambda with the largest mean gain (errAE - errRDA) over the middle region; the regions are compared there. */
+  lambdaStar: number;
+  regions: { region: Fig2Region; ks: number[]; errAE: number; errRDA: number; relGain: number }[];
+  /** Worst-case standard error of one test error (p = 0.5 on nTest images). */
+  se: number;
+  middle: ClaimVerdict;
+  equal: ClaimVerdict;
+}
+
+/**
+ * Fig. 2's two claims from the AE / RDA error differences. Middle: yes when the RDA is better in every middle cell at
+ * lambda*, by at least 10% somewhere and by more than one standard error on average; partly when better in some.
+ * Equal: yes when the mean |difference| at low and extreme noise is below the middle gain and below 2 standard
+ * errors; partly when one of the two regions is below the middle gain.
+ */
+export function fig2Claims(diffs: Fig2Difference[], nTest: number): Fig2Judgement {
+  const se = Math.sqrt(0.25 / Math.max(1, nTest));
+  const lambdas = [...new Set(diffs.map((r) => r.lambda))];
+  const gains = lambdas.map((l) => ({ lambda: l, gain: mean(diffs.filter((r) => r.lambda === l && fig2Region(r.k) === 'middle').map((r) => r.diff)) }))
+    .filter((g) => Number.isFinite(g.gain));
+  const lambdaStar = gains.length ? gains.reduce((a, b) => (b.gain > a.gain ? b : a)).lambda : NaN;
+  const atStar = diffs.filter((r) => r.lambda === lambdaStar);
+  const region = (g: Fig2Region) => atStar.filter((r) => fig2Region(r.k) === g);
+  const regions = (['low', 'middle', 'extreme'] as const).map((g) => ({
+    region: g, ks: region(g).map((r) => r.k), errAE: mean(region(g).map((r) => r.errAE)), errRDA: mean(region(g).map((r) => r.errRDA)), relGain: mean(region(g).map((r) => r.relGain)),
+  }));
+  const mid = region('middle');
+  const maxMid = mid.length ? mid.reduce((a, b) => (b.relGain > a.relGain ? b : a)) : null;
+  const better = mid.filter((r) => r.diff > 0).length;
+  const gainMid = mean(mid.map((r) => r.diff));
+  const absLow = mean(region('low').map((r) => Math.abs(r.diff))), absExt = mean(region('extreme').map((r) => Math.abs(r.diff)));
+  const middle: ClaimVerdict = maxMid
+    ? {
+      ours: `at lambda ${lambdaStar}: AE error up to ${fmt(100 * maxMid.relGain, 0)}% higher (k = ${maxMid.k}); RDA better in ${better}/${mid.length} middle cells`,
+      holds: maxMid.relGain >= 0.1 && better === mid.length && gainMid > se ? true : better > 0 ? 'partly' : false,
+    }
+    : { ours: 'no middle-region cell', holds: 'n/a' };
+  const lowOk = Number.isFinite(absLow) && absLow < gainMid, extOk = Number.isFinite(absExt) && absExt < gainMid;
+  const equal: ClaimVerdict = {
+    ours: `at lambda ${lambdaStar}: mean |error difference| low ${fmt(absLow)}, extreme ${fmt(absExt)}; mean gain in the middle ${fmt(gainMid)}`,
+    holds: !maxMid ? 'n/a' : lowOk && extOk ? (absLow < 2 * se && absExt < 2 * se ? true : 'partly') : lowOk || extOk ? 'partly' : false,
+  };
+  return { lambdaStar, regions, se, middle, equal };
+}
+
+/** Figs. 5-6: the l2,1 RDA's best F1 well above (by 0.1) the Isolation Forest's best F1: yes; above: partly. */
+export function outlierF1Claim(rda: { f1: number; lam: number }, iso: { f1: number; contamination: number }): ClaimVerdict {
+  return {
+    ours: `F1 ${fmt(rda.f1)} (lam ${rda.lam}) vs ${fmt(iso.f1)} (contamination ${iso.contamination})`,
+    holds: !Number.isFinite(rda.f1) || !Number.isFinite(iso.f1) ? false : rda.f1 > iso.f1 + 0.1 ? true : rda.f1 > iso.f1 ? 'partly' : false,
+  };
+}
+
+/**
+ * Fig. 6: Isolation Forest's best F1 near the paper's 0.37 (within 0.08) and, where scikit-learn ran on the same
+ * matrix, within 0.05 of it: yes; near 0.37 only: partly.
+ */
+export function isolationForestClaim(ours: { f1: number; contamination: number }, sklearn: { f1: number; contamination: number } | null, paperF1 = 0.37): ClaimVerdict {
+  const near = Math.abs(ours.f1 - paperF1) < 0.08;
+  return {
+    ours: `ours ${fmt(ours.f1)} at ${ours.contamination}${sklearn ? `; scikit-learn ${fmt(sklearn.f1)} at ${sklearn.contamination}` : '; scikit-learn unavailable'}`,
+    holds: sklearn ? (Math.abs(ours.f1 - sklearn.f1) < 0.05 && near ? true : 'partly') : near ? 'partly' : false,
+  };
+}
+
+/**
+ * Fig. 7 staircase: the share of the objective's decrease that happens at the prox steps (one step in
+ * innerEpochs + 1). Yes when every lambda whose S moved (share > 0) has a share above 1 / (innerEpochs + 1), i.e.
+ * the prox steps decrease the objective more than an average step; a share of 0 means S stayed 0 (left out).
+ */
+export function staircaseClaim(rows: { lambda: number; proxShare: number }[], innerEpochs: number): ClaimVerdict {
+  const shares = rows.map((r) => r.proxShare).filter((v) => Number.isFinite(v) && v > 0);
+  return {
+    ours: `share of the decrease at prox steps (1 step in ${innerEpochs + 1}): ${rows.map((r) => `lambda ${r.lambda}: ${fmt(r.proxShare, 2)}`).join(', ')}`,
+    holds: !shares.length ? false : Math.min(...shares) > 1 / (innerEpochs + 1) ? true : 'partly',
+  };
+}
