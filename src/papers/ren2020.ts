@@ -111,7 +111,8 @@ export interface RenConfig {
   ladderSeeds: number[];
   /** Fig. 2 ladders: further lambdas at `ladderLevel` (first ladder seed only). */
   ladderLambdas: number[];
-  /** RDA+VAE at these outer iterations (separate fits: the VAE trains after the RDA), first ladder seed. */
+  /** RDA+VAE at these outer iterations (separate fits through `renCell` with `outer` = k, kept in the ladder store:
+   *  the VAE trains after the RDA), first ladder seed. */
   ladderRdaOuters: number[];
   /** Rungs that keep image grids (samples, L_in = X - S, L). */
   ladderGridAt: number[];
@@ -147,7 +148,7 @@ export function renConfig(scale: Scale): RenConfig {
       tableLevels: { mnist: [0.09, 0.25], 'fashion-mnist': [0.09, 0.41] }, datasets: ['mnist', 'fashion-mnist'],
       heatLevels: [0.09, 0.25], heatLambdas: [50, 150, 250], gaussLevels: [0.2, 0.6],
       gridLevel: { mnist: 0.25, 'fashion-mnist': 0.41 }, rpcaMaxIter: 1000,
-      ladderLevel: 0.25, ladderOuters: range1(10), ladderSeeds: [0, 1, 2], ladderLambdas: [50, 250], ladderRdaOuters: [10], ladderGridAt: [2, 10],
+      ladderLevel: 0.25, ladderOuters: range1(10), ladderSeeds: [0, 1, 2], ladderLambdas: [50], ladderRdaOuters: [10], ladderGridAt: [2, 10],
     };
   }
   return {
