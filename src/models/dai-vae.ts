@@ -118,6 +118,16 @@ export const DAI_VAE_DEFAULTS: DaiVAEOptions = {
 /** Per-epoch record: total objective plus its parts (per sample, mean over the epoch's last batch). */
 export interface DaiEpochRecord extends EpochRecord { }
 
+/**
+ * Fit options of the Dai VAE / AEs: `checkpoints` (epoch numbers, 1-based) at which `onCheckpoint` sees the model
+ * with its CURRENT weights, readable like a fitted model (reconstruct, latent, firstDecoderWeights): a budget
+ * ladder is one long run read at several step counts instead of one run per rung.
+ */
+export interface DaiFitOptions extends FitOptions {
+  checkpoints?: number[];
+  onCheckpoint?: (epoch: number, model: DaiVAE) => void;
+}
+
 /** Disposes an optimizer and its slot variables (and the iteration counter where it is a tensor). */
 export function freeOptimizer(opt: tf.Optimizer): void {
   opt.dispose();
@@ -281,9 +291,12 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
   }
 
   /** Fits the model to the corrupted data X (n x d) only. */
-  async fit(X: tf.Tensor2D, opts: FitOptions = {}): Promise<this> {
+  async fit(X: tf.Tensor2D, opts: DaiFitOptions = {}): Promise<this> {
     this.checkFitInput(X);
     const p = this.params;
+    const checkpoints = new Set(opts.checkpoints ?? []);
+    for (const c of checkpoints) assertInt(c, 'fit: checkpoint epoch', 1);
+    if (checkpoints.size && !opts.onCheckpoint) throw new InputError(`${this.constructor.name}.fit: checkpoints given without onCheckpoint`);
     const t0 = Date.now();
     if (this._fitted) this.disposeWeights();
     this.build(X.shape[1]);
@@ -296,6 +309,11 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
     const note = (dm: tf.Tensor, lm: tf.Tensor) => { if ((++step & 15) === 0) last = { data: dm.dataSync()[0], latent: lm.dataSync()[0] }; };
     const list = this.layerList();
     let graph: DaiGraphAdam | null = null, theta: tf.Variable | null = null, opt: tf.Optimizer | null = null;
+    // copy the values of the flat parameter vector (eager path) into the layers
+    const copyBack = (th: tf.Variable) => tf.tidy(() => {
+      const parts = tf.split(th, list.flatMap((l) => [l.W.size, l.b.size]));
+      list.forEach((l, i) => { l.W.assign(tf.reshape(parts[2 * i], l.W.shape)); l.b.assign(parts[2 * i + 1]); });
+    });
     try {
       let loss: (b: tf.Tensor[]) => tf.Scalar, vars: tf.Variable[], compiled: ((b: tf.Tensor[]) => tf.Scalar) | undefined;
       if (p.compiledStep && p.tau === 1 && GraphSession.available()) {
@@ -331,7 +349,17 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
       const recs = await trainLoop([X], loss, vars, opt, {
         step: compiled, flush: graph ? () => graph!.syncOut() : undefined, epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
         progress: opts.progress ?? false, label: opts.label ?? `${this.constructor.name}`,
-        onEpoch: (r) => { r.data = last.data; r.latent = last.latent; return opts.onEpoch?.(r); },
+        onEpoch: (r) => {
+          r.data = last.data; r.latent = last.latent;
+          if (checkpoints.has(r.epoch)) {
+            // The layers hold the current weights (the compiled step's flush ran; the eager path copies theta back).
+            if (theta) copyBack(theta);
+            const was = this._fitted;
+            this._fitted = true;
+            try { opts.onCheckpoint!(r.epoch, this); } finally { this._fitted = was; }
+          }
+          return opts.onEpoch?.(r);
+        },
       });
       this.history = { epochs: recs, outer: [], seconds: (Date.now() - t0) / 1000, stopped: 'epochs' };
       this._fitted = true;
@@ -340,11 +368,7 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
       graph?.dispose();
       if (theta) {
         // copy the trained values back into the layers
-        const th = theta;
-        tf.tidy(() => {
-          const parts = tf.split(th, list.flatMap((l) => [l.W.size, l.b.size]));
-          list.forEach((l, i) => { l.W.assign(tf.reshape(parts[2 * i], l.W.shape)); l.b.assign(parts[2 * i + 1]); });
-        });
+        copyBack(theta);
         theta.dispose();
       }
       if (opt) freeOptimizer(opt);
