@@ -5,11 +5,13 @@
  *   import 'tsx/cjs';                                      // first line of the set-up cell: lets tslab load .ts
  *   import { setupNotebook, figure, table, markdown } from 'rml/notebook';
  *   const nb = await setupNotebook('01-robust-deep-autoencoders');
- *   await figure('loss', lines({ ... }));                  // figures/01-.../loss.svg + .png, shown inline
+ *   await figure('loss', lines({ ... }));                  // figures/01-.../loss.svg, .png, .pdf, .data.csv; shown inline
  *   table('results', rows, { caption: 'Table 1' });        // figures/01-.../results.csv, shown inline
  *
- * Inside tslab a figure is one display_data carrying the vega-lite spec (JupyterLab renders it natively) and a
- * PNG (classic Notebook, nbconvert, GitHub). Outside a notebook (plain node, tests) the same calls only write the
+ * Inside tslab a figure is one display_data carrying the vega-lite spec (JupyterLab renders it natively, with
+ * tooltips and any `explore` control) and a PNG (classic Notebook, nbconvert, GitHub, saved notebooks). Every figure
+ * is written as SVG, PNG (2x), PDF (vector, font embedded, 1 px = 1 pt) and, when it has data, `<name>.data.csv`
+ * (the rows it draws, all positions of an `explore` control included) so it can be redrawn elsewhere. Outside a notebook (plain node, tests) the same calls only write the
  * files and print their paths. Where files go: `figures/<notebook>/` at quick and paper scale; at smoke scale
  * `results/smoke/figures/<notebook>/`, so `npm test` never overwrites the real figures. `RML_FIGURES_DIR`
  * overrides the root folder.
@@ -92,16 +94,16 @@ function checkName(kind: string, name: string): void {
 }
 
 /**
- * Shows a vega-lite spec and saves `<figDir>/<name>.svg` and `.png` (returns nothing, so a cell ending in
- * `await figure(...)` prints no value).
- * `scale` is the PNG's pixel ratio (default 2).
+ * Shows a vega-lite spec and saves `<figDir>/<name>.svg`, `.png`, `.pdf` and `.data.csv` (returns nothing, so a
+ * cell ending in `await figure(...)` prints no value).
+ * `scale` is the PNG's pixel ratio (default 2). For a paper, build the chart with `paper: 'column' | 'page'`.
  */
 export async function figure(name: string, spec: VegaLiteSpec, opts: { scale?: number } = {}): Promise<void> {
   checkName('figure', name);
   const c = notebookContext();
-  const { svgPath, pngPath, png } = await save(spec, path.join(c.figDir, name), { scale: opts.scale ?? 2 });
+  const { svgPath, pngPath, pdfPath, csvPath, png } = await save(spec, path.join(c.figDir, name), { scale: opts.scale ?? 2 });
   const shown = display({ 'application/vnd.vegalite.v5+json': withConfig(spec), 'image/png': png, 'text/plain': `[figure ${name}]` });
-  if (!shown) console.log(`figure saved: ${path.relative(process.cwd(), svgPath)} (+ ${path.basename(pngPath)})`);
+  if (!shown) console.log(`figure saved: ${path.relative(process.cwd(), svgPath)} (+ ${[pngPath, pdfPath, csvPath].filter(Boolean).map((p) => path.basename(p!)).join(', ')})`);
 }
 
 /** Shows a table (rows of objects or a danfojs DataFrame) as HTML and saves `<figDir>/<name>.csv`. */

@@ -127,7 +127,8 @@ test('figure / table / markdown outside a notebook write files and print paths',
       console.log = orig;
     }
     const out = path.join(dir, '98-test');
-    assert.ok(fs.existsSync(path.join(out, 'fig.svg')) && fs.existsSync(path.join(out, 'fig.png')));
+    for (const f of ['fig.svg', 'fig.png', 'fig.pdf', 'fig.data.csv']) assert.ok(fs.existsSync(path.join(out, f)), f);
+    assert.equal(fs.readFileSync(path.join(out, 'fig.data.csv'), 'utf8'), 'x,y\n1,2\n2,1\n');
     assert.equal(fs.readFileSync(path.join(out, 'tab.csv'), 'utf8'), 'a,b\n1,x\n');
     assert.ok(logs.some((l) => l.includes('fig.svg')));
     assert.ok(logs.some((l) => l.includes('**m**')));

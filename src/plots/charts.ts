@@ -4,8 +4,11 @@
  * show and save it with `figure(name, spec)` (src/notebook.ts) or `save(spec, path)` (render.ts).
  * Put units in axis titles ("noise fraction (%)", "time (s)").
  */
-import type { VegaLiteSpec } from './render';
-import { clean, distinctSorted, positiveOnly, titleOf, type CommonOptions, type Datum } from './common';
+import { luminance, schemeColor, type VegaLiteSpec } from './render';
+import {
+  PAPER_WIDTH, checkPlainText, clean, distinctSorted, exploreParts, integerAxis, integerField, mergeConfigs, paperConfig, positiveOnly, titleOf,
+  type CommonOptions, type Datum,
+} from './common';
 
 // ------------------------------------------------------------------------------------------------ heatmap
 export interface HeatmapOptions extends CommonOptions {
@@ -35,10 +38,15 @@ export interface HeatmapOptions extends CommonOptions {
   /** Axis label formats for numeric x / y values (d3 format strings). */
   xFormat?: string;
   yFormat?: string;
+  /** Legend label format (d3 format string). */
+  legendFormat?: string;
 }
 
-/** A heatmap over a grid of discrete x and y values (e.g. rank x sparsity, lambda x noise). */
-export function heatmap(o: HeatmapOptions): VegaLiteSpec {
+interface HeatmapCore { layers: VegaLiteSpec[]; data: Datum[]; xs: unknown[]; ys: unknown[]; cellW: number; cellH: number; legend: VegaLiteSpec }
+
+/** Data, layers and cell sizes shared by `heatmap` and `heatmapPanels`. */
+function heatmapCore(o: HeatmapOptions, nxPanels = 1): HeatmapCore {
+  checkPlainText('heatmap', o.title, o.subtitle, o.xTitle, o.yTitle, o.colorTitle);
   const xs = distinctSorted(o.data.map((d) => d[o.x]));
   const ys = distinctSorted(o.data.map((d) => d[o.y]));
   const yOrder = o.yOrder === 'descending' ? ys : [...ys].reverse();
@@ -49,58 +57,166 @@ export function heatmap(o: HeatmapOptions): VegaLiteSpec {
     const m = Math.max(...vals.map((v) => Math.abs(v - center))) || 1;
     domain = [center - m, center + m];
   }
+  // One colour domain for every panel / every position of an `explore` control: the data's own extent.
+  if (!domain && vals.length) domain = [Math.min(...vals), Math.max(...vals)];
+  const schemeName = o.scheme ?? (o.diverging ? 'redblue' : 'viridis');
+  const reverse = o.diverging && !o.scheme ? !o.reverse : !!o.reverse; // redblue runs red->blue: reversed so negative = blue
   const scale: VegaLiteSpec = clean({
     type: o.logColor ? 'log' : 'linear',
-    scheme: o.scheme ?? (o.diverging ? 'redblue' : 'viridis'),
-    reverse: o.diverging && !o.scheme ? !o.reverse : o.reverse, // redblue runs red->blue: reversed so negative = blue
+    scheme: schemeName,
+    reverse: reverse || undefined,
     domain,
     domainMid: o.diverging ? center : undefined,
     zero: false,
   });
-  const cellW = Math.max(18, Math.min(60, Math.floor(480 / Math.max(1, xs.length))));
-  const cellH = Math.max(14, Math.min(40, Math.floor(360 / Math.max(1, ys.length))));
-  const width = o.width ?? cellW * xs.length;
-  const height = o.height ?? cellH * ys.length;
-  const xEnc = clean({ field: o.x, type: 'ordinal', sort: xs, title: o.xTitle ?? o.x, axis: clean({ labelAngle: xs.length > 8 ? -45 : 0, format: o.xFormat, labelOverlap: 'greedy' }) });
-  const yEnc = clean({ field: o.y, type: 'ordinal', sort: yOrder, title: o.yTitle ?? o.y, axis: clean({ format: o.yFormat, labelOverlap: 'greedy' }) });
+  // Text colour from the cell colour's luminance (white on dark cells, black on light ones), for any scheme.
+  const [lo, hi] = domain ?? [0, 1];
+  const tOf = (v: number): number => {
+    if (o.logColor) { const a = Math.log10(lo), b = Math.log10(hi); return b > a ? (Math.log10(v) - a) / (b - a) : 0.5; }
+    if (o.diverging) return v <= center ? (center > lo ? 0.5 * (v - lo) / (center - lo) : 0.5) : (hi > center ? 0.5 + 0.5 * (v - center) / (hi - center) : 0.5);
+    return hi > lo ? (v - lo) / (hi - lo) : 0.5;
+  };
+  const data = o.data.map((d) => {
+    const v = d[o.color];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return { ...d };
+    const t = Math.min(1, Math.max(0, tOf(v)));
+    const c = schemeColor(schemeName, reverse ? 1 - t : t);
+    return { ...d, _dark: c ? luminance(c) < 0.36 : t < 0.45 };
+  });
+  const paper = o.paper;
+  const textOn = !!o.text;
+  const minCellW = textOn ? (paper ? 22 : 34) : (paper ? 8 : 18);
+  const minCellH = textOn ? (paper ? 12 : 22) : (paper ? 6 : 14);
+  let cellW = Math.max(minCellW, Math.min(60, Math.floor(480 / Math.max(1, xs.length * nxPanels))));
+  let cellH = Math.max(minCellH, Math.min(40, Math.floor(360 / Math.max(1, ys.length))));
+  if (!paper) {
+    // a small grid (2 x 2 at smoke scale) still gets a readable plot: at least ~180 x 140 px
+    cellW = Math.max(cellW, Math.ceil(180 / Math.max(1, xs.length)));
+    cellH = Math.max(cellH, Math.ceil(140 / Math.max(1, ys.length)));
+  }
+  const xInt = integerField(o.data, o.x), yInt = integerField(o.data, o.y);
+  const xEnc = clean({ field: o.x, type: 'ordinal', sort: xs, title: o.xTitle ?? o.x, axis: clean({ labelAngle: xs.length > 8 ? -45 : 0, format: o.xFormat ?? (xInt ? 'd' : undefined), labelOverlap: 'greedy' }) });
+  const yEnc = clean({ field: o.y, type: 'ordinal', sort: yOrder, title: o.yTitle ?? o.y, axis: clean({ format: o.yFormat ?? (yInt ? 'd' : undefined), labelOverlap: 'greedy' }) });
+  // Tooltip: every field of the cell (the x / y / colour fields under their axis titles), numbers in full.
+  const fields: string[] = [];
+  for (const d of o.data) for (const k of Object.keys(d)) if (!k.startsWith('_') && !fields.includes(k)) fields.push(k);
+  const order = [o.x, o.y, o.color, ...fields.filter((k) => k !== o.x && k !== o.y && k !== o.color)].filter((k) => fields.includes(k));
+  const titles: Record<string, string> = { [o.x]: o.xTitle ?? o.x, [o.y]: o.yTitle ?? o.y, [o.color]: o.colorTitle ?? o.color };
+  const tooltip = order.map((k) => (o.data.every((d) => d[k] === undefined || d[k] === null || typeof d[k] === 'number')
+    ? { field: k, type: 'quantitative', title: titles[k] ?? k, format: '.6~g' }
+    : { field: k, type: 'nominal', title: titles[k] ?? k }));
+  const legend = clean({ title: o.colorTitle ?? o.color, direction: 'vertical', format: o.legendFormat });
   const rect: VegaLiteSpec = {
     mark: { type: 'rect', stroke: 'white', strokeWidth: xs.length * ys.length > 400 ? 0 : 0.5 },
     encoding: {
       x: xEnc,
       y: yEnc,
-      color: { field: o.color, type: 'quantitative', title: o.colorTitle ?? o.color, scale, legend: { gradientLength: Math.max(120, Math.min(height, 300)), titleOrient: 'right', direction: 'vertical' } },
-      tooltip: [{ field: o.x, type: 'ordinal' }, { field: o.y, type: 'ordinal' }, { field: o.color, type: 'quantitative', format: '.4g' }],
+      color: { field: o.color, type: 'quantitative', title: o.colorTitle ?? o.color, scale, legend },
+      tooltip,
     },
   };
   const layers: VegaLiteSpec[] = [rect];
   if (o.text) {
     const fmt = typeof o.text === 'string' ? o.text : '.2f';
-    // Text colour flips on dark cells: light text near the ends of viridis-like / diverging scales.
-    const lo = domain ? domain[0] : Math.min(...vals);
-    const hi = domain ? domain[1] : Math.max(...vals);
-    const span = hi - lo || 1;
-    const darkTest = o.diverging
-      ? `abs(datum['${o.color}'] - ${center}) > ${0.6 * (span / 2)}`
-      : (o.reverse ? `datum['${o.color}'] > ${lo + 0.55 * span}` : `datum['${o.color}'] < ${lo + 0.45 * span}`);
     layers.push({
-      mark: { type: 'text', fontSize: Math.max(8, Math.min(12, Math.floor(cellW / 4))), baseline: 'middle' },
+      mark: { type: 'text', fontSize: paper ? 7 : Math.max(8, Math.min(12, Math.floor(cellW / 4))), baseline: 'middle' },
       encoding: {
         x: xEnc,
         y: yEnc,
         text: { field: o.color, type: 'quantitative', format: fmt },
-        color: { condition: { test: `isValid(datum['${o.color}']) && (${darkTest})`, value: 'white' }, value: 'black' },
+        color: { condition: { test: `datum._dark === true`, value: 'white' }, value: 'black' },
+        tooltip,
       },
     });
   }
-  return clean({
+  return { layers, data, xs, ys, cellW, cellH, legend };
+}
+
+/** A heatmap over a grid of discrete x and y values (e.g. rank x sparsity, lambda x noise). */
+export function heatmap(o: HeatmapOptions): VegaLiteSpec {
+  const ex = exploreParts(o.data, o.explore);
+  const core = heatmapCore(o);
+  let width = o.width ?? core.cellW * core.xs.length;
+  let height = o.height ?? core.cellH * core.ys.length;
+  if (o.paper) {
+    const total = PAPER_WIDTH[o.paper];
+    width = total; // the whole figure, axes and legend included (autosize fit)
+    const plotW = total - 90;
+    height = o.height ?? Math.round(Math.max(60, Math.min(o.paper === 'column' ? 200 : 260, plotW * (core.ys.length / core.xs.length) * 0.8)));
+  }
+  return finish(clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: titleOf(o),
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : width + 130),
+    params: ex?.params,
     width,
     height,
-    data: { values: o.data },
-    layer: layers,
+    data: { values: core.data },
+    transform: ex ? [ex.filter] : undefined,
+    layer: core.layers,
     config: { axis: { grid: false }, view: { stroke: null } },
-  });
+  }), o);
+}
+
+export interface HeatmapPanelsOptions extends HeatmapOptions {
+  /** Field naming the panel of each row (one heatmap per value, side by side, ONE colour scale and legend). */
+  panel: string;
+  /** Panel order (default: first seen). */
+  panelOrder?: string[];
+  /** Panels per row (default: all in one row). */
+  columns?: number;
+  /** Plot width / height of EACH panel in px (default from the grid size; with `paper`, from the paper width). */
+  panelWidth?: number;
+  panelHeight?: number;
+}
+
+/**
+ * Heatmap panels side by side with one shared colour scale and legend (a paper's multi-panel phase-transition
+ * figure): `heatmapPanels({ data, panel: 'model', x: 'nu', y: 'kappa', color: 'NMSE', domain: [0, 1], ... })`.
+ * Every option of `heatmap` applies to all panels (text, diverging, explore, paper ...).
+ */
+export function heatmapPanels(o: HeatmapPanelsOptions): VegaLiteSpec {
+  const panels = (o.panelOrder ?? (distinctSorted(o.data.map((d) => d[o.panel])) as string[])).map(String);
+  if (!panels.length) throw new Error('heatmapPanels: no panels (the data has no values of the panel field)');
+  const missing = o.data.filter((d) => !panels.includes(String(d[o.panel])));
+  if (missing.length) throw new Error(`heatmapPanels: ${missing.length} row(s) whose "${o.panel}" is not in panelOrder`);
+  const columns = Math.max(1, Math.min(o.columns ?? panels.length, panels.length));
+  const ex = exploreParts(o.data, o.explore);
+  const core = heatmapCore(o, columns);
+  let w = o.panelWidth ?? core.cellW * core.xs.length;
+  let h = o.panelHeight ?? core.cellH * core.ys.length;
+  const spacing = o.paper ? 6 : 14;
+  if (o.paper) {
+    const total = PAPER_WIDTH[o.paper];
+    // y axis and legend (~60 pt together at the paper theme's font sizes) once, the panels share the rest
+    w = o.panelWidth ?? Math.floor((total - 60 - spacing * (columns - 1)) / columns);
+    h = o.panelHeight ?? Math.round(Math.max(50, Math.min(200, w * (core.ys.length / core.xs.length) * 0.9)));
+  }
+  const data = core.data.map((d) => ({ ...d, [o.panel]: String(d[o.panel]) }));
+  const figW = columns * w + (columns - 1) * spacing + 130;
+  return finish(clean({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : figW),
+    params: ex?.params,
+    data: { values: data },
+    transform: ex ? [ex.filter] : undefined,
+    facet: { field: o.panel, type: 'nominal', sort: panels, title: null, header: { labelFontWeight: 'bold', labelOrient: 'top', labelAnchor: 'start', labelPadding: 4 } },
+    columns,
+    spacing,
+    spec: { width: w, height: h, layer: core.layers },
+    resolve: { scale: { color: 'shared', x: 'shared', y: 'shared' } },
+    config: { axis: { grid: false }, view: { stroke: null } },
+  }), o, { facet: true });
+}
+
+/** Paper size and theme (a config merged under the spec's own), and the fitting of single views to the width. */
+function finish(spec: VegaLiteSpec, o: CommonOptions, kind: { facet?: boolean } = {}): VegaLiteSpec {
+  if (!o.paper) return spec;
+  const out: VegaLiteSpec = { ...spec, config: mergeConfigs(paperConfig(), spec.config) };
+  if (!kind.facet) {
+    out.width = PAPER_WIDTH[o.paper];
+    out.autosize = { type: 'fit-x', contains: 'padding' };
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------------ lines
@@ -135,21 +251,24 @@ export interface LinesOptions extends CommonOptions {
 
 /** Line chart (one line per series) with optional log axes, points, error bands and reference rules. */
 export function lines(o: LinesOptions): VegaLiteSpec {
+  checkPlainText('lines', o.title, o.subtitle, o.xTitle, o.yTitle, o.seriesTitle);
   let data = o.data;
   if (o.logX) data = positiveOnly(data, [o.x], 'lines(logX)');
   if (o.logY) data = positiveOnly(data, [o.y], 'lines(logY)');
   const perSeries = o.series ? Math.max(0, ...countBy(data, o.series)) : data.length;
   const points = o.points ?? perSeries <= 40;
   const order = o.seriesOrder ?? (o.series ? (distinctSorted(data.map((d) => d[o.series!])) as string[]) : undefined);
-  const x = clean({ field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: clean({ type: o.logX ? 'log' : 'linear', domain: o.xDomain, zero: o.logX ? undefined : false, nice: !o.logX }), axis: clean({ format: o.xFormat, tickCount: o.logX ? undefined : 8 }) });
-  const y = clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', domain: o.yDomain, zero: o.logY ? undefined : !!o.zero }), axis: clean({ format: o.yFormat }) });
+  // integer data (steps, epochs, ranks, budgets) get ticks at whole numbers only
+  const xInt = !o.logX && integerField(data, o.x), yInt = !o.logY && integerField(data, o.y) && !o.bandLow;
+  const x = clean({ field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: clean({ type: o.logX ? 'log' : 'linear', domain: o.xDomain, zero: o.logX ? undefined : false, nice: !o.logX }), axis: clean({ format: o.xFormat, tickCount: o.logX ? undefined : 8, ...(xInt ? integerAxis(o.xFormat) : {}) }) });
+  const y = clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', domain: o.yDomain, zero: o.logY ? undefined : !!o.zero }), axis: clean({ format: o.yFormat, ...(yInt ? integerAxis(o.yFormat) : {}) }) });
   const color = o.series ? { field: o.series, type: 'nominal', title: o.seriesTitle ?? o.series, sort: order, scale: { scheme: 'tableau10' }, legend: { symbolType: points ? 'circle' : 'stroke', symbolStrokeWidth: 2, symbolOpacity: 1, symbolFillColor: null } } : undefined;
   const layers: VegaLiteSpec[] = [];
   if (o.bandLow && o.bandHigh) {
     layers.push({ mark: { type: 'area', opacity: 0.18 }, encoding: clean({ x, y: { field: o.bandLow, type: 'quantitative', scale: y.scale, title: y.title }, y2: { field: o.bandHigh }, color }) });
   }
   layers.push({
-    mark: clean({ type: 'line', strokeWidth: 2, point: points ? { size: 36, filled: true } : undefined, interpolate: 'linear' }),
+    mark: clean({ type: 'line', strokeWidth: o.paper ? 1.25 : 2, point: points ? { size: o.paper ? 12 : 36, filled: true } : undefined, interpolate: 'linear' }),
     encoding: clean({
       x, y, color,
       strokeDash: undefined,
@@ -168,14 +287,18 @@ export function lines(o: LinesOptions): VegaLiteSpec {
     layers.push({ data: { values: [r] }, mark: { type: 'rule', strokeDash: [5, 4], color: '#555' }, encoding: { y: { field: 'y', type: 'quantitative' } } });
     if (r.label) layers.push({ data: { values: [r] }, mark: { type: 'text', align: 'right', dx: -4, dy, color: '#555', fontSize: 11 }, encoding: { y: { field: 'y', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } } });
   }
-  return clean({
+  const ex = exploreParts(data, o.explore);
+  const width = o.width ?? 420;
+  return finish(clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: titleOf(o),
-    width: o.width ?? 420,
-    height: o.height ?? 280,
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : width + (o.series ? 160 : 60)),
+    params: ex?.params,
+    width,
+    height: o.height ?? (o.paper ? Math.round(PAPER_WIDTH[o.paper] * (o.paper === 'column' ? 0.62 : 0.36)) : 280),
     data: { values: data },
+    transform: ex ? [ex.filter] : undefined,
     layer: layers,
-  });
+  }), o);
 }
 
 function countBy(data: Datum[], field: string): number[] {
@@ -186,22 +309,27 @@ function countBy(data: Datum[], field: string): number[] {
 
 /** Scatter plot (optionally coloured by a series field). */
 export function scatter(o: Omit<LinesOptions, 'bandLow' | 'bandHigh' | 'points'> & { size?: number; opacity?: number }): VegaLiteSpec {
+  checkPlainText('scatter', o.title, o.subtitle, o.xTitle, o.yTitle, o.seriesTitle);
   let data = o.data;
   if (o.logX) data = positiveOnly(data, [o.x], 'scatter(logX)');
   if (o.logY) data = positiveOnly(data, [o.y], 'scatter(logY)');
-  return clean({
+  const ex = exploreParts(data, o.explore);
+  return finish(clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: titleOf(o),
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : (o.width ?? 380) + 80),
+    params: ex?.params,
     width: o.width ?? 380,
-    height: o.height ?? 300,
+    height: o.height ?? (o.paper ? Math.round(PAPER_WIDTH[o.paper] * 0.62) : 300),
     data: { values: data },
-    mark: { type: 'circle', size: o.size ?? 30, opacity: o.opacity ?? 0.7 },
+    transform: ex ? [ex.filter] : undefined,
+    mark: { type: 'circle', size: o.size ?? (o.paper ? 12 : 30), opacity: o.opacity ?? 0.7 },
     encoding: clean({
       x: clean({ field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: clean({ type: o.logX ? 'log' : 'linear', zero: o.logX ? undefined : false, domain: o.xDomain }) }),
       y: clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', zero: o.logY ? undefined : !!o.zero, domain: o.yDomain }) }),
       color: o.series ? { field: o.series, type: 'nominal', title: o.seriesTitle ?? o.series, sort: o.seriesOrder, scale: { scheme: 'tableau10' } } : undefined,
+      tooltip: [o.series ? { field: o.series, type: 'nominal' } : undefined, { field: o.x, type: 'quantitative', format: '.6~g' }, { field: o.y, type: 'quantitative', format: '.6~g' }].filter(Boolean),
     }),
-  });
+  }), o);
 }
 
 // ------------------------------------------------------------------------------------------------ histogram
@@ -256,15 +384,16 @@ export function binValues(o: HistogramOptions): { series: string; lo: number; hi
 
 /** Histogram of one or several value sets (bins computed here, so log bins and overlays are exact). */
 export function histogram(o: HistogramOptions): VegaLiteSpec {
+  checkPlainText('histogram', o.title, o.subtitle, o.xTitle, o.yTitle, o.seriesTitle);
   let rows = binValues(o);
   const yField = o.density ? 'fraction' : 'count';
   if (o.logY) rows = rows.filter((r) => r[yField] > 0);
   const multi = (o.series?.length ?? 0) > 1;
-  return clean({
+  return finish(clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: titleOf(o),
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : (o.width ?? 420) + (multi ? 160 : 60)),
     width: o.width ?? 420,
-    height: o.height ?? 260,
+    height: o.height ?? (o.paper ? Math.round(PAPER_WIDTH[o.paper] * 0.55) : 260),
     data: { values: rows },
     mark: { type: 'rect', opacity: multi ? 0.55 : 0.9, stroke: 'white', strokeWidth: 0.3 },
     encoding: clean({
@@ -273,9 +402,9 @@ export function histogram(o: HistogramOptions): VegaLiteSpec {
       y: { field: yField, type: 'quantitative', title: o.yTitle ?? (o.density ? 'fraction' : 'count'), scale: clean({ type: o.logY ? 'log' : 'linear', zero: o.logY ? undefined : true }), stack: null },
       y2: o.logY ? undefined : { datum: 0 },
       color: multi ? { field: 'series', type: 'nominal', title: o.seriesTitle ?? null, sort: o.series!.map((s) => s.name), scale: { scheme: 'tableau10' } } : { value: '#4c78a8' },
-      tooltip: [{ field: 'series', type: 'nominal' }, { field: 'lo', type: 'quantitative', format: '.4g' }, { field: 'hi', type: 'quantitative', format: '.4g' }, { field: yField, type: 'quantitative', format: '.4g' }],
+      tooltip: [{ field: 'series', type: 'nominal' }, { field: 'lo', type: 'quantitative', format: '.6~g' }, { field: 'hi', type: 'quantitative', format: '.6~g' }, { field: 'count', type: 'quantitative' }, { field: 'fraction', type: 'quantitative', format: '.4~g' }],
     }),
-  });
+  }), o);
 }
 
 // ------------------------------------------------------------------------------------------------ bars
@@ -304,6 +433,7 @@ export interface BarsOptions extends CommonOptions {
 
 /** Bar chart (grouped when `series` is given), optional error bars and value labels. */
 export function bars(o: BarsOptions): VegaLiteSpec {
+  checkPlainText('bars', o.title, o.subtitle, o.xTitle, o.yTitle, o.seriesTitle);
   const cats = distinctSorted(o.data.map((d) => d[o.x]));
   // Category order computed here (mean value per category), so every layer shares one explicit order.
   let sortExpr: unknown[] = cats;
@@ -325,12 +455,13 @@ export function bars(o: BarsOptions): VegaLiteSpec {
   const longest = Math.max(0, ...cats.map((c) => String(c).length));
   const tilt = !o.horizontal && longest * 7 > (width / Math.max(1, cats.length)) - 6;
   const cat = clean({ field: o.x, type: 'nominal', sort: sortExpr, title: o.xTitle ?? o.x, axis: o.horizontal ? { labelLimit: 260 } : { labelAngle: tilt ? -35 : 0, labelAlign: tilt ? 'right' : 'center', labelLimit: 180 } });
-  const val = clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', domain: o.yDomain }) });
+  const val = clean({ field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: clean({ type: o.logY ? 'log' : 'linear', domain: o.yDomain }), axis: !o.logY && integerField(o.data, o.y) ? integerAxis() : undefined });
   const pos = o.horizontal ? { y: cat, x: val } : { x: cat, y: val };
   const groups = o.series ? distinctSorted(o.data.map((d) => d[o.series!])) : [];
   const offset = o.series ? (o.horizontal ? { yOffset: { field: o.series, type: 'nominal', sort: groups } } : { xOffset: { field: o.series, type: 'nominal', sort: groups } }) : {};
   const color = o.series ? { field: o.series, type: 'nominal', title: o.seriesTitle ?? o.series, sort: groups, scale: { scheme: 'tableau10' } } : { value: '#4c78a8' };
-  const layers: VegaLiteSpec[] = [{ mark: { type: 'bar' }, encoding: { ...pos, ...offset, color, tooltip: [{ field: o.x }, ...(o.series ? [{ field: o.series }] : []), { field: o.y, type: 'quantitative', format: '.4g' }] } }];
+  const extra = [o.errorLow, o.errorHigh].filter((f): f is string => !!f).map((f) => ({ field: f, type: 'quantitative', format: '.6~g' }));
+  const layers: VegaLiteSpec[] = [{ mark: { type: 'bar' }, encoding: { ...pos, ...offset, color, tooltip: [{ field: o.x }, ...(o.series ? [{ field: o.series }] : []), { field: o.y, type: 'quantitative', format: '.6~g' }, ...extra] } }];
   if (o.errorLow && o.errorHigh) {
     const vf = o.horizontal ? 'x' : 'y';
     layers.push({ mark: { type: 'rule', color: '#333' }, encoding: { ...(o.horizontal ? { y: cat } : { x: cat }), ...offset, [vf]: { field: o.errorLow, type: 'quantitative' }, [`${vf}2`]: { field: o.errorHigh } } });
@@ -342,14 +473,17 @@ export function bars(o: BarsOptions): VegaLiteSpec {
       encoding: { ...pos, ...offset, text: { field: o.y, type: 'quantitative', format: fmt } },
     });
   }
-  return clean({
+  const ex = exploreParts(o.data, o.explore);
+  return finish(clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: titleOf(o),
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : width + (o.horizontal ? 200 : 60) + (o.series ? 120 : 0)),
+    params: ex?.params,
     width,
-    height: o.height ?? (o.horizontal ? Math.max(120, band * n) : 260),
+    height: o.height ?? (o.horizontal ? Math.max(o.paper ? 60 : 120, (o.paper ? 12 : band) * n) : o.paper ? Math.round(PAPER_WIDTH[o.paper] * 0.55) : 260),
     data: { values: o.data },
+    transform: ex ? [ex.filter] : undefined,
     layer: layers,
-  });
+  }), o);
 }
 
 // ------------------------------------------------------------------------------------------------ panels
@@ -370,12 +504,12 @@ export function panels(specs: VegaLiteSpec[], o: CommonOptions & { columns?: num
     }
     return rest;
   };
-  return clean({
+  return finish(clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: titleOf(o),
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : undefined),
     columns: o.columns ?? specs.length,
     spacing: o.spacing ?? 24,
     concat: specs.map(strip),
     resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
-  });
+  }), o, { facet: true });
 }

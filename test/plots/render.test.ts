@@ -134,3 +134,123 @@ test('panels: charts side by side with independent colour scales', async () => {
   assert.ok(svg.includes('(a)') && svg.includes('(b)') && svg.includes('Both'));
   assert.throws(() => panels([]), /no charts/);
 });
+
+// ------------------------------------------------------------------------------------------------ issue 18: sizing, panels, paper, export
+import { heatmapPanels, textWidth, svgToPDF, figureData, PAPER_WIDTH, wrapText } from '../../src/plots';
+
+const svgSize = (svg: string) => { const m = svg.match(/<svg[^>]*width="([\d.]+)" height="([\d.]+)"/)!; return { w: Number(m[1]), h: Number(m[2]) }; };
+const rootOffset = (svg: string) => { const m = svg.match(/<g fill="none" stroke-miterlimit="10" transform="translate\(([\d.]+),([\d.]+)\)"/)!; return { x: Number(m[1]), y: Number(m[2]) }; };
+const grid = (xs: number[], ys: number[], f: (x: number, y: number) => number) => xs.flatMap((x) => ys.map((y) => ({ x, y, v: f(x, y) })));
+
+test('text is measured with the figure font, not guessed at 0.8 em per character (no empty margins)', async () => {
+  const w = textWidth('manifold dimension kappa', 13);
+  if (figureFont().family === 'DejaVu Sans') assert.ok(Math.abs(w - 172.2) < 1, `${w}`); // DejaVu Sans advances
+  assert.ok(w < 0.7 * 13 * 24, `${w}`);
+  assert.ok(textWidth('Bold title', 15, { bold: true }) > textWidth('Bold title', 15));
+  // a long y-axis title on a short heatmap: vega's guess (250 px for a 160 px plot) pushed the plot 53 px down
+  const spec = heatmap({ data: grid([0, 0.25, 0.5], [2, 8, 14, 20], (x, y) => x * y), x: 'x', y: 'y', color: 'v', text: '.2f', xTitle: 'outlier ratio nu', yTitle: 'manifold dimension kappa' });
+  const svg = await toSVG(spec);
+  assert.ok(rootOffset(svg).y <= 20, `plot starts ${rootOffset(svg).y} px down`);
+  const { w: W } = svgSize(svg);
+  assert.ok(W < spec.width + 150, `figure ${W} px wide for a ${spec.width} px plot`);
+});
+
+test('heatmap: a 2 x 2 grid still gets a readable plot; long subtitles wrap instead of widening the figure', async () => {
+  const spec = heatmap({ data: grid([1, 2], [1, 2], (x, y) => x - y), x: 'x', y: 'y', color: 'v', diverging: true, text: true, title: 'T', subtitle: 'a subtitle '.repeat(20) });
+  assert.ok(spec.width >= 180 && spec.height >= 140, `${spec.width} x ${spec.height}`);
+  assert.ok(Array.isArray(spec.title.subtitle) && spec.title.subtitle.length >= 2);
+  const svg = await toSVG(spec);
+  assert.ok(svgSize(svg).w < 520, `${svgSize(svg).w}`);
+  assert.deepEqual(wrapText('aa bb cc', 1e9, 12), ['aa bb cc']);
+});
+
+test('heatmap: cell text is white on dark cells and black on light ones for any scheme; tooltips carry every field', async () => {
+  const data = [{ x: 1, y: 1, v: 0.02, extra: 7, note: 'n' }, { x: 2, y: 1, v: 0.98, extra: 8, note: 'm' }];
+  for (const [scheme, darkAtHigh] of [['blues', true], ['viridis', false], ['greys', true]] as const) {
+    const spec = heatmap({ data, x: 'x', y: 'y', color: 'v', domain: [0, 1], scheme, text: '.2f' });
+    const svg = await toSVG(spec);
+    const fill = (label: string) => svg.match(new RegExp(`fill="(white|black)">${label}<`))![1];
+    assert.equal(fill('0.98'), darkAtHigh ? 'white' : 'black', scheme);
+    assert.equal(fill('0.02'), darkAtHigh ? 'black' : 'white', scheme);
+    const tip = spec.layer[0].encoding.tooltip.map((t: { field: string }) => t.field);
+    assert.deepEqual(tip, ['x', 'y', 'v', 'extra', 'note']);
+  }
+});
+
+test('heatmapPanels: panels side by side with ONE colour scale and legend', async () => {
+  const data = ['(a) VAE', '(b) AE-l2', '(c) RPCA'].flatMap((model, i) => grid([0, 0.25], [2, 8, 14], (x, y) => (x + y / 20 + i) / 4).map((d) => ({ ...d, model })));
+  const spec = heatmapPanels({ data, panel: 'model', x: 'x', y: 'y', color: 'v', domain: [0, 1], scheme: 'blues', text: '.2f', title: 'Figure 1' });
+  const vg = compile(spec);
+  assert.equal((vg.scales as { name: string }[]).filter((s) => /color/.test(s.name)).length, 1);
+  assert.equal((vg.legends ?? []).length, 1);
+  const svg = await toSVG(spec);
+  for (const m of ['(a) VAE', '(b) AE-l2', '(c) RPCA']) assert.ok(svg.includes(`>${m}<`), m);
+  const rects = svg.split('class="mark-rect role-mark').slice(1).map((g) => count(g.split('</g>')[0], /<path /g));
+  assert.equal(rects.reduce((a, b) => a + b, 0), 18);
+  assert.throws(() => heatmapPanels({ data, panel: 'model', panelOrder: ['(a) VAE'], x: 'x', y: 'y', color: 'v' }), /not in panelOrder/);
+});
+
+test('paper sizes: a single column is 238 pt wide, a full page 504 pt, with the small-font theme', async () => {
+  const data = [{ step: 0, v: 3 }, { step: 1, v: 2 }, { step: 2, v: 1.5 }];
+  for (const paper of ['column', 'page'] as const) {
+    const svg = await toSVG(lines({ data, x: 'step', y: 'v', title: 'T', xTitle: 'step', yTitle: 'value', paper }));
+    assert.equal(svgSize(svg).w, PAPER_WIDTH[paper], paper);
+    assert.ok(svg.includes('font-size="8px"'));
+    const hm = await toSVG(heatmap({ data: grid([1, 2, 3], [1, 2], (x, y) => x * y), x: 'x', y: 'y', color: 'v', text: true, paper }));
+    assert.equal(svgSize(hm).w, PAPER_WIDTH[paper], `heatmap ${paper}`);
+  }
+  const panelsSvg = await toSVG(heatmapPanels({ data: ['a', 'b', 'c', 'd'].flatMap((p) => grid([1, 2, 3], [1, 2], (x, y) => x * y).map((d) => ({ ...d, p }))), panel: 'p', x: 'x', y: 'y', color: 'v', paper: 'page' }));
+  assert.ok(Math.abs(svgSize(panelsSvg).w - PAPER_WIDTH.page) <= 24, `${svgSize(panelsSvg).w}`);
+});
+
+test('integer axes get whole-number ticks; TeX in a title is refused', async () => {
+  const svg = await toSVG(lines({ data: [{ step: 0, v: 1 }, { step: 1, v: 2 }, { step: 2, v: 3 }], x: 'step', y: 'v' }));
+  const ticks = [...svg.matchAll(/aria-roledescription="axis"[^]*?<\/g><\/g><\/g>/g)].join('');
+  assert.ok(!/>\d+\.5</.test(svg), 'no half-step tick labels');
+  void ticks;
+  assert.throws(() => lines({ data: [{ x: 1, y: 1 }], x: 'x', y: 'y', yTitle: 'Σ_{j≤k} σ_j²' }), /TeX/);
+  assert.throws(() => heatmap({ data: [{ x: 1, y: 1, v: 1 }], x: 'x', y: 'y', color: 'v', colorTitle: '\\lambda' }), /TeX/);
+});
+
+test('explore: an inline control picks one value of a field; the static render shows the initial value', async () => {
+  const data = [0.01, 0.1, 1].flatMap((lambda) => grid([10, 50], [0.1, 0.2], (x, y) => lambda * x * y).map((d) => ({ ...d, lambda })));
+  const spec = heatmap({ data, x: 'x', y: 'y', color: 'v', text: '.3g', explore: { field: 'lambda', init: 0.1 } });
+  assert.equal(spec.params[0].bind.input, 'select');
+  assert.deepEqual(spec.params[0].bind.options, [0.01, 0.1, 1]);
+  const svg = await toSVG(spec);
+  const rects = svg.split('class="mark-rect role-mark')[1].split('</g>')[0];
+  assert.equal(count(rects, /<path /g), 4, 'one lambda shown');
+  assert.ok(svg.includes('>0.500<') && !svg.includes('>5.00<'), 'the cells of lambda 0.1 (0.1 x 50 x 0.1 = 0.5), not of lambda 1');
+  // one colour domain for every lambda
+  const dom = spec.layer[0].encoding.color.scale.domain;
+  assert.ok(Math.abs(dom[0] - 0.01) < 1e-12 && dom[1] === 10, `${dom}`);
+  const slider = lines({ data: data.map((d) => ({ ...d, budget: d.x })), x: 'y', y: 'v', series: 'lambda', explore: { field: 'budget', input: 'range' } });
+  assert.equal(slider.params[0].bind.input, 'range');
+  await toSVG(slider);
+  assert.throws(() => heatmap({ data, x: 'x', y: 'y', color: 'v', explore: { field: 'lambda', init: 5 } }), /not one of/);
+  assert.equal(figureData(spec).length, 12, 'the CSV keeps every lambda');
+});
+
+test('save writes SVG, PNG, a vector PDF with the font embedded, and the data as CSV', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-pdf-'));
+  try {
+    const spec = heatmap({ data: grid([1, 2], [1, 2], (x, y) => x + y), x: 'x', y: 'y', color: 'v', text: true, title: 'PDF check' });
+    const r = await save(spec, path.join(dir, 'fig'));
+    const pdf = fs.readFileSync(r.pdfPath!);
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    const raw = pdf.toString('latin1');
+    assert.ok(/\/FontFile2/.test(raw), 'TrueType font embedded');
+    assert.ok(/\/MediaBox \[0 0 [\d.]+ [\d.]+\]/.test(raw));
+    assert.equal(raw.match(/\/Type \/Page\b/g)?.length, 1);
+    assert.ok(!/\/Subtype \/Image/.test(raw), 'vector: no raster image in a chart without images');
+    // same SVG, same bytes
+    assert.deepEqual(await svgToPDF(r.svg, { title: 'PDF check' }), pdf);
+    assert.equal(fs.readFileSync(r.csvPath!, 'utf8'), 'x,y,v\n1,1,2\n1,2,3\n2,1,3\n2,2,4\n');
+    // image grids: the PDF embeds the strips, no CSV of data URLs
+    const g = await save(imageGrid({ rows: [{ label: 'a', images: new Float32Array(2 * 16).fill(0.5) }], height: 4, width: 4 }), path.join(dir, 'grid'));
+    assert.ok(/\/Subtype \/Image/.test(fs.readFileSync(g.pdfPath!).toString('latin1')));
+    assert.equal(g.csvPath, null);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
