@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parsePercent, toIpynb, buildNotebooks, notebookSources, splitTableRow, checkMarkdownTables, assertTables } from '../scripts/build-notebooks';
+import { parsePercent, toIpynb, buildNotebooks, notebookSources, splitTableRow, checkMarkdownTables, assertTables, adoptExecuted, outputsState, sourceHash } from '../scripts/build-notebooks';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -100,6 +100,57 @@ test('markdown tables: a | inside backticks splits a cell (as GFM does); escaped
 
 test('every markdown table in notebooks/src has rows as wide as their headers', () => {
   for (const src of notebookSources()) assertTables(fs.readFileSync(src, 'utf8'), path.relative(ROOT, src));
+});
+
+test('executed notebooks: outputs kept while they belong to the current source; --check fails and a build drops them after a source change', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-nbx-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'src'));
+    const src = path.join(dir, 'src', '07-demo.ts');
+    fs.writeFileSync(src, SOURCE);
+    buildNotebooks([src]);
+    const target = path.join(dir, '07-demo.ipynb');
+    const cells = parsePercent(SOURCE);
+    // what nbclient writes: outputs, execution counts, per-cell timing metadata; one figure with a 2x PNG
+    const run = JSON.parse(fs.readFileSync(target, 'utf8'));
+    run.cells[1].execution_count = 1;
+    run.cells[1].metadata = { execution: { 'iopub.status.busy': '2026-01-01T00:00:00Z' } };
+    run.cells[1].outputs = [{ output_type: 'display_data', data: { 'application/vnd.vegalite.v5+json': { mark: 'point' }, 'image/png': 'QUJDREVGR0g=', 'text/plain': '[figure f]' }, metadata: {} }];
+    run.cells[2].execution_count = 2;
+    run.cells[2].outputs = [{ output_type: 'stream', name: 'stdout', text: '1\n' }];
+    const text = await adoptExecuted(run, cells, '07-demo', { scale: 'quick', executed: '2026-01-01T00:00:00.000Z', renderPNG: async () => Buffer.from('small') });
+    const nb = JSON.parse(text);
+    assert.equal(nb.metadata.rml.source_sha256, sourceHash(cells));
+    assert.equal(nb.metadata.rml.scale, 'quick');
+    assert.deepEqual(nb.cells[1].metadata, {});
+    assert.equal(nb.cells[1].outputs[0].data['image/png'], Buffer.from('small').toString('base64'));
+    assert.deepEqual(nb.cells[1].outputs[0].data['application/vnd.vegalite.v5+json'], { mark: 'point' });
+    assert.equal(outputsState(nb, cells), 'current');
+    fs.writeFileSync(target, text);
+    // current: kept by a build, --check passes
+    const check = () => spawnSync(TSX, [BUILDER, '--check', src], { encoding: 'utf8', cwd: ROOT });
+    let r = check();
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /1 with outputs of their current source/);
+    assert.deepEqual(buildNotebooks([src]).map((b) => [b.changed, b.executed]), [[false, true]]);
+    assert.equal(fs.readFileSync(target, 'utf8'), text);
+    // a hand edit of the stamped hash (or outputs pasted from elsewhere) is stale too
+    assert.equal(outputsState({ ...nb, metadata: { ...nb.metadata, rml: { source_sha256: 'x' } } }, cells), 'stale');
+    // the source changes: --check fails naming the outputs; a build rewrites the notebook without outputs
+    fs.writeFileSync(src, SOURCE.replace('const x = 1;', 'const x = 2;'));
+    r = check();
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /outputs belong to an older source/);
+    const [b] = buildNotebooks([src]);
+    assert.equal(b.staleOutputs, true);
+    const rebuilt = JSON.parse(fs.readFileSync(target, 'utf8'));
+    assert.ok(rebuilt.cells.every((c: { outputs?: unknown[] }) => !c.outputs || c.outputs.length === 0));
+    assert.equal(check().status, 0);
+    // adopting a run of an older source is refused
+    await assert.rejects(adoptExecuted(run, parsePercent(fs.readFileSync(src, 'utf8')), '07-demo', { scale: 'quick' }), /other cells than the current source/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the committed notebooks are up to date with notebooks/src (run `npm run notebooks`)', () => {
