@@ -43,8 +43,12 @@
 // optimiser steps), ReLU hidden layers (sigmoid networks barely leave their initial plateau this early), 2,000
 // generated vs 2,000 clean images per FID, two noise levels per data set, lambdas 50 / 150 / 250 with 150 for the
 // tables. `smoke`: only proves that every cell runs. The quick scale gives each model ~1,000 optimiser steps where
-// the paper gave ~165,000, so it tests the direction of each claim early in training, not the paper's converged
-// numbers. Why 2 x 20 and lambda 150 (pilot runs on MNIST 9%, recorded here rather than tuned silently): the first
+// the paper gave ~165,000, so its tables test the direction of each claim early in training, not the paper's
+// converged numbers. **Where a claim needs more, section 5 measures it with budget ladders**: on the decisive cell
+// (MNIST, 25% noise) the RVAE and the VAE are trained up to 10 outer iterations (200 epochs) at quick with three
+// seeds, the RVAE also with lambda 50 (the failing Fig. 2 cell) and the RDA+VAE at 10 outer iterations; the quick
+// budget goes there rather than into more table cells. `long` (one machine overnight, about 8 h): 20,000 images,
+// the tables at 10 outer iterations, ladders to the paper's 30 with three seeds. Why 2 x 20 and lambda 150 (pilot runs on MNIST 9%, recorded here rather than tuned silently): the first
 // S-projection happens after the first inner stage, and a VAE that has trained only 125 steps (the earlier 4 x 5
 // schedule) reconstructs so poorly that a small threshold puts 97% of all entries into S; the RVAE then trains on
 // its own blurry output and never recovers (FID 331 vs the VAE's 212). With 375-500 steps before the first
@@ -68,6 +72,7 @@ import { getClassifier } from 'rml/classifiers/pc';
 import { graphModelFeatureNet, extractFeatures, type FeatureNet } from 'rml/metrics/fid';
 import { frechetDistanceFromFeatures } from 'rml/metrics/frechet';
 import { vaeParamCount } from 'rml/models/vae';
+import { effectiveThreshold } from 'rml/train/alternating';
 import {
   renConfig, renStore, renCell, prepareRenData, corruptFor, referenceFid, paperFid, decodeSamples, improvement,
   pooledPixelFeatureNet, runCelebaCell, REN_MODELS, REN2020_TABLE2, REN2020_TABLE4, type RenData, type RenDataset, type RenRow, type RenModel,
@@ -215,6 +220,9 @@ table('training-details', rows.map((r) => ({ 'data set': DS_TITLE[r.dataset], no
 // Samples from each model's prior (the first images of the FID set), with clean and corrupted training images
 // for reference. The paper shows MNIST at 29% and Fashion-MNIST at 41% salt-and-pepper noise; the quick and smoke
 // scales show MNIST at 25% (a level of Table 2, so the grid reuses the table's models), the paper scale at 29%.
+
+// The RVAE and VAE rows here are the table budget (2 outer iterations at quick); section 5 shows the same cell
+// after 10 outer iterations, where the RVAE's samples lose the grey noise and the VAE's do not.
 
 // %%
 for (const ds of cfg.datasets) {
@@ -462,5 +470,56 @@ claims.add({
   note: celebaRows ? 'only VAE and RVAE run on CelebA here' : 'data not available offline; code path tested on fixture images',
 });
 claims.show();
+
+// %% [markdown]
+// ## 9. Root causes of the claims that do not hold (with the numbers)
+//
+// For every claim that is not "yes" above: which of budget, sample size, an unstated setting or the paper itself
+// holds it back, read off the ladders of section 5 and the reference rows (the text is computed from the numbers).
+
+// %%
+{
+  const out: string[] = [];
+  const rung = (k: number) => cfg.ladderOuters.indexOf(k);
+  const at = (lads: { fid: number[] }[], k: number) => lads.map((l) => l.fid[rung(k)]);
+  const vLast = at(ladVae, lastK), rLast = at(ladRvae, lastK);
+  const vaeMin = Math.min(...ladVae.flatMap((l) => l.fid));
+  const tb = cfg.outer;
+  const X25 = corruptFor(datasets.mnist.clean, 'salt-pepper', L25, ladSeeds[0], 'mnist');
+  const thr = (lam: number) => effectiveThreshold(lam, X25, 'code-l1').toFixed(2);
+  const thrText = { paper: `${thr(10)}-${thr(100)}`, ours: [...new Set([...cfg.heatLambdas, ...cfg.ladderLambdas, cfg.lambda])].sort((a, b) => a - b).map((l) => `${l} -> ${thr(l)}`).join(', ') };
+  X25.dispose();
+  for (const c of claims.claims) {
+    // at smoke every claim is 'n/a' and every branch runs (the text proves the cell works, it judges nothing)
+    if (c.holds === true || (c.holds === 'n/a' && !smoke)) continue;
+    if (c.claim.startsWith('Table 2: RVAE has a lower FID')) {
+      out.push(`- **${c.claim}** (${c.holds === false ? 'no' : c.holds}). **Budget: outer iterations.** At the table budget (${tb} outer x ${cfg.inner} epochs) the 25% cell is ` +
+        `RVAE ${spreadText(at(ladRvae, tb))} vs VAE ${spreadText(at(ladVae, tb))} over the ladder's seeds: the RVAE has made ${tb - 1} S-update${tb > 2 ? 's' : ''} that reached its VAE, and after the first outer iteration the two models are the same model ` +
+        `(RVAE ${spreadText(at(ladRvae, 1))} vs VAE ${spreadText(at(ladVae, 1))}: the first inner stage trains a plain VAE on X). Along the ladder the RVAE is lower for every seed at outer ${reading.winsAt.join(', ') || 'none'}; ` +
+        `at ${lastK} outer RVAE ${spreadText(rLast)} vs VAE ${spreadText(vLast)} (ratio ${(band(rLast).mean / band(vLast).mean).toFixed(2)}; the paper's ratio after 30 is ${paperR && paperV ? (paperR / paperV).toFixed(2) : '-'}). ` +
+        `The VAE ${vaeMin > Math.max(...rLast) ? 'does not get there with more epochs' : 'also improves with epochs'}: its best rung (any seed) is ${fmt(vaeMin)}, against a ceiling (the corrupted images themselves) of ${fmt(ceilFid.mnist[L25])} and a floor of ${fmt(floorFid.mnist)}.`);
+    } else if (c.claim.startsWith('Table 2 at')) {
+      out.push(`- **${c.claim}** (${c.holds === false ? 'no' : c.holds}). **Budget, and seeds that separate at different speeds.** Per seed at ${lastK} outer: ${ladSeeds.map((sd, j) => `seed ${sd}: RVAE ${fmt(rLast[j])} vs VAE ${fmt(vLast[j])}`).join('; ')}. ` +
+        `The RVAE's FID falls once S has taken the noise (nnz(S) per seed at ${lastK}: ${ladRvae.map((l) => (100 * l.sparsityS[rung(lastK)]).toFixed(1) + '%').join(', ')}; the corruption flips about ${(100 * (1 - Math.exp(-L25))).toFixed(1)}% of the pixels); a seed that has not got there by ${lastK} needs more outer iterations (the paper: 30; the long scale runs them).`);
+    } else if (c.claim.startsWith('Tables 2-4: RVAE and RDA+VAE')) {
+      const r10 = rdaRungs.at(-1);
+      out.push(`- **${c.claim}** (${c.holds === false ? 'no' : c.holds}). **Budget, on both sides.** At the table budget (MNIST 25%): RVAE ${fmt(get('mnist', L25, 'RVAE'))} vs RDA+VAE ${fmt(get('mnist', L25, 'RDA+VAE'))} (VAE ${fmt(get('mnist', L25, 'VAE'))}); ` +
+        (r10 ? `at ${r10.outer} outer iterations (seed ${ladSeeds[0]}) it is RVAE ${fmt(ladRvae[0].fid[rung(r10.outer)])} vs RDA+VAE ${fmt(r10.fid)} (${Math.abs(ladRvae[0].fid[rung(r10.outer)] - r10.fid) / Math.max(ladRvae[0].fid[rung(r10.outer)], r10.fid) < 0.25 ? 'within 25%' : 'not within 25%'}). ` : '') +
+        `The RDA+VAE spends twice the epochs (the RDA's outer x inner, then its own VAE), which the paper counts as its cost (Fig. 3b), not as a different budget.`);
+    } else if (c.claim.startsWith('Fig. 2')) {
+      out.push(`- **${c.claim}** (${c.holds === false ? 'no' : c.holds}). **Budget, then an unstated setting.** The failing cells are at 25% noise, where ${tb} outer iterations are too few (see Table 2). ` +
+        (ladLam.length ? `Along the ladder (seed ${ladSeeds[0]}, 25%): ${[...ladLam, ladRvae[0]].map((l) => `lambda ${l.lambda}: ${fmt(l.fid[rung(tb)])} at ${tb} -> ${fmt(l.fid[iLast])} at ${lastK} outer`).join('; ')}; VAE ${fmt(ladVae[0].fid[rung(tb)])} -> ${fmt(ladVae[0].fid[iLast])}. ` : '') +
+        `Our lambdas are in the authors' code convention (threshold lambda / mu, mu from the largest column sum): the paper's lambda 10-100 are thresholds of ${thrText.paper} on these images, which a VAE trained for ${tb * cfg.inner} epochs cannot use (its residuals are larger); ours (lambda -> threshold): ${thrText.ours}, chosen once in a pilot at 9% noise, not per cell.`);
+    } else if (c.claim.startsWith('Table 4')) {
+      out.push(`- **${c.claim}**: CelebA is not on this machine (data, not code; the conv RVAE is unit-tested on fixture images).`);
+    } else {
+      out.push(`- **${c.claim}** (${c.holds === false ? 'no' : c.holds}): ${c.note}`);
+    }
+  }
+  if (cfg.tableLevels['fashion-mnist'].includes(0.41) && get('fashion-mnist', 0.41, 'RVAE') >= get('fashion-mnist', 0.41, 'VAE')) {
+    out.push(`- Not a listed claim, but visible in Table 3: at Fashion-MNIST 41% and the table budget the RVAE (${fmt(get('fashion-mnist', 0.41, 'RVAE'))}) is not below the VAE (${fmt(get('fashion-mnist', 0.41, 'VAE'))}); this cell has no ladder at quick (budget); the long scale's tables run ${renConfig('long').outer} outer iterations.`);
+  }
+  markdown((smoke ? '*Smoke scale: nothing is judged; the text below only shows that this cell runs.*\n\n' : '') + (out.length ? out.join('\n') : 'Every claim tested at this scale holds.'));
+}
 for (const d of Object.values(datasets)) d.clean.dispose();
 console.log(`notebook time ${((Date.now() - t0) / 60000).toFixed(1)} min; tensors alive now minus at start: ${tf.memory().numTensors - tensorsAtStart} (the cached feature classifiers hold 8 each when used)`);

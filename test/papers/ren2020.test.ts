@@ -178,3 +178,19 @@ test('ren2020 verdict rules: yes / partly / no on fixed numbers; no rule says ye
   assert.deepEqual(late.winsAt, [1, 4]);
   assert.equal(late.from, undefined); // loses again at the last rung
 });
+
+test('ren2020 config: every scale has a ladder that contains its table budget and its grid rungs; long sits between quick and paper', () => {
+  for (const scale of ['smoke', 'quick', 'long', 'paper'] as const) {
+    const c = renConfig(scale);
+    assert.ok(c.ladderOuters.includes(c.outer), `${scale}: table budget ${c.outer} is a rung`);
+    for (const g of c.ladderGridAt) assert.ok(c.ladderOuters.includes(g), `${scale}: grid rung ${g}`);
+    for (const k of c.ladderRdaOuters) assert.ok(k >= 1 && k <= Math.max(...c.ladderOuters), `${scale}: RDA rung ${k}`);
+    assert.ok(c.tableLevels.mnist.includes(c.ladderLevel) || scale === 'paper', `${scale}: ladder level is a table level`);
+    assert.ok(c.ladderSeeds.length >= 1);
+  }
+  const q = renConfig('quick'), l = renConfig('long'), p = renConfig('paper');
+  assert.ok(q.nTrain < l.nTrain && l.nTrain < p.nTrain);
+  assert.ok(q.outer < l.outer && l.outer <= p.outer);
+  assert.equal(Math.max(...l.ladderOuters), p.outer); // long's ladder reaches the paper's 30 outer iterations
+  assert.ok(q.ladderSeeds.length >= 3);
+});
