@@ -196,7 +196,8 @@ export function outputsState(nb: Ipynb, cells: NotebookCell[]): 'none' | 'curren
 
 /**
  * Makes an executed notebook (nbclient's output) fit to commit: per-cell execution timestamps dropped, every
- * figure's PNG re-rendered at 1x from its vega-lite spec (the 2x PNG, SVG and PDF stay in figures/), the
+ * figure's PNG re-rendered at 1x from its vega-lite spec (the 2x PNG, SVG and PDF stay in figures/; an image
+ * grid keeps only its PNG, its spec would repeat the same pixels), the
  * notebook metadata set as the build writes it plus `rml` { source_sha256, scale, executed }. `renderPNG` turns a
  * vega-lite spec into PNG bytes (scripts pass src/plots' toPNG; tests a stub).
  */
@@ -214,6 +215,12 @@ export async function adoptExecuted(nb: Ipynb, cells: NotebookCell[], name: stri
       const data = copy.data as Record<string, unknown> | undefined;
       const spec = data?.['application/vnd.vegalite.v5+json'];
       if (data && spec && o.renderPNG) copy.data = { ...data, 'image/png': (await o.renderPNG(spec as object)).toString('base64') };
+      // an image grid's spec only wraps PNG strips the PNG already shows: keep the PNG alone (nothing to explore)
+      if (data && spec && (spec as { mark?: { type?: string } }).mark?.type === 'image' && (copy.data as Record<string, unknown>)['image/png']) {
+        const { ['application/vnd.vegalite.v5+json']: _drop, ...rest } = copy.data as Record<string, unknown>;
+        void _drop;
+        copy.data = rest;
+      }
       if (copy.metadata && typeof copy.metadata === 'object') copy.metadata = {};
       outs.push(copy);
     }
