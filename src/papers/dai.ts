@@ -86,9 +86,9 @@ export interface DaiScaleConfig {
     nu0Models: PhaseModel[];
     /** The decisive Figure 1 cell, trained for `steps` and read at every ladder rung (VAE, AE-l2, AE-l1 at their tuned C2). */
     ladderCell: { kappa: number; nu: number; steps: number };
-    /** Model widths [r1, r2] tried on the ladder cell (VAE and AE-l2 at its tuned C2), each for `steps`. */
+    /** Model widths [r1, r2] other than `hidden` tried on the ladder cell (VAE and AE-l2 at its tuned C2), each for `steps` (the ladder-cell run is the `hidden` rung). */
     widthLadder: { widths: [number, number][]; steps: number };
-    /** Learning rates tried for the VAE on the ladder cell, each for `steps`. */
+    /** Learning rates other than train.learningRate tried for the VAE on the ladder cell, each for `steps` (the ladder-cell run is the train rung). */
     lrLadder: { rates: number[]; steps: number };
     /** Readings of the AE-l2's C2 tried for footnote 12 (C2 = 1 vs 10^3 on the tune cell, phase.train budget). */
     c2Readings: C2Reading[];
@@ -100,6 +100,8 @@ export interface DaiScaleConfig {
   pruning: {
     n: number; kappa: number; genHidden: [number, number]; d: number; latentDim: number; width: number;
     encoderDepths: number[]; decoderDepths: number[]; trials: number; train: TrainConfig;
+    /** Learning-rate rungs on one (Ne, Nd) cell, each trained `steps` (trial 0). */
+    lrLadder: { ne: number; nd: number; rates: number[]; steps: number };
   };
   mnist: {
     /** Images (paper: all 70,000). */
@@ -115,6 +117,8 @@ export interface DaiScaleConfig {
     taus: number[];
     /** Stopping rule of the convex RPCA baseline (Figure 5b). */
     rpca: RpcaConfig;
+    /** Diagnostic rungs of alpha (x var(X)) for the tau = 1 VAE at the first nu: how deep the log r^2 well must be for the blank image to win. */
+    alphaLadder: number[];
   };
 }
 
@@ -148,8 +152,8 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
       c2Readings: ['sum'], certifyLadder: { kappas: [20], epochs: [50] },
     },
     sigmaZ: { kappa: 10, nus: [0, 0.1, 0.2, 0.3, 0.4, 0.5] },
-    pruning: { n: 1_000_000, kappa: 20, genHidden: [...MANIFOLD_SEC52.hidden] as [number, number], d: MANIFOLD_SEC52.outDim, latentDim: 30, width: 200, encoderDepths: [0, 1, 2, 3], decoderDepths: [0, 1, 2, 3], trials: 10, train: PAPER_TRAIN },
-    mnist: { n: 70_000, hidden: [1000, 500, 250], kappas: [3, 5, 8, 10, 15, 20, 25, 30, 35, 40], trials: 10, train: PAPER_TRAIN, nus: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 } },
+    pruning: { n: 1_000_000, kappa: 20, genHidden: [...MANIFOLD_SEC52.hidden] as [number, number], d: MANIFOLD_SEC52.outDim, latentDim: 30, width: 200, encoderDepths: [0, 1, 2, 3], decoderDepths: [0, 1, 2, 3], trials: 10, train: PAPER_TRAIN, lrLadder: { ne: 3, nd: 2, rates: [], steps: 0 } },
+    mnist: { n: 70_000, hidden: [1000, 500, 250], kappas: [3, 5, 8, 10, 15, 20, 25, 30, 35, 40], trials: 10, train: PAPER_TRAIN, nus: [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 }, alphaLadder: [] },
   },
   long: {
     // One machine overnight: quick's cells trained at the paper's learning rate for ~48k steps (placeholder sizes,
@@ -161,12 +165,12 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
       certify: { n: 20000, nTest: 2000, epochs: 50, batchSize: 100, learningRate: 1e-3 },
       c2Grid: { 'ae-l2': [1, 10, 100, 1000], 'ae-l1': [1, 10, 100] }, tuneCell: { kappa: 8, nu: 0.25 }, rpca: { tol: 1e-7, maxIter: 1000 },
       nu0Models: ['vae', 'ae-l2', 'ae-l1', 'rpca'],
-      ladderCell: { kappa: 8, nu: 0.25, steps: 192000 }, widthLadder: { widths: [[100, 200], [250, 500], [500, 1000], [1000, 2000]], steps: 24000 }, lrLadder: { rates: [1e-3, 3e-4, 1e-4], steps: 48000 },
+      ladderCell: { kappa: 8, nu: 0.25, steps: 192000 }, widthLadder: { widths: [[250, 500], [500, 1000], [1000, 2000]], steps: 24000 }, lrLadder: { rates: [1e-3, 3e-4], steps: 48000 },
       c2Readings: ['sum', 'mean-d', 'c1-dataset', 'mean-z'], certifyLadder: { kappas: [14, 20], epochs: [10, 20, 40, 80, 160] },
     },
     sigmaZ: { kappa: 10, nus: [0, 0.1, 0.2, 0.3, 0.4, 0.5] },
-    pruning: { n: 3000, kappa: 20, genHidden: [200, 200], d: 400, latentDim: 30, width: 200, encoderDepths: [0, 3], decoderDepths: [0, 1, 2, 3], trials: 3, train: PAPER_LR_TRAIN(48000, 3000) },
-    mnist: { n: 10000, hidden: [256, 128, 64], kappas: [5, 10, 15, 20, 30], trials: 1, train: PAPER_LR_TRAIN(20000, 10000), nus: [0.1, 0.3, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 } },
+    pruning: { n: 3000, kappa: 20, genHidden: [200, 200], d: 400, latentDim: 30, width: 200, encoderDepths: [0, 3], decoderDepths: [0, 1, 2, 3], trials: 3, train: PAPER_LR_TRAIN(192000, 3000), lrLadder: { ne: 3, nd: 2, rates: [1e-3, 3e-4], steps: 48000 } },
+    mnist: { n: 10000, hidden: [256, 128, 64], kappas: [5, 10, 15, 20, 30], trials: 1, train: PAPER_LR_TRAIN(20000, 10000), nus: [0.1, 0.3, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 }, alphaLadder: [0.05, 0.5] },
   },
   quick: {
     phase: {
@@ -176,12 +180,12 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
       certify: { n: 20000, nTest: 2000, epochs: 10, batchSize: 100, learningRate: 3e-3 },
       c2Grid: { 'ae-l2': [1, 1000], 'ae-l1': [1, 100] }, tuneCell: { kappa: 8, nu: 0.25 }, rpca: { tol: 1e-7, maxIter: 1000 },
       nu0Models: ['vae', 'rpca'],
-      ladderCell: { kappa: 8, nu: 0.25, steps: 48000 }, widthLadder: { widths: [[100, 200], [250, 500], [500, 1000]], steps: 6000 }, lrLadder: { rates: [1e-3, 1e-4], steps: 12000 },
+      ladderCell: { kappa: 8, nu: 0.25, steps: 48000 }, widthLadder: { widths: [[250, 500]], steps: 12000 }, lrLadder: { rates: [1e-3], steps: 12000 },
       c2Readings: ['sum', 'mean-d', 'c1-dataset'], certifyLadder: { kappas: [20], epochs: [10, 20, 40, 80] },
     },
     sigmaZ: { kappa: 10, nus: [0, 0.25, 0.5] },
-    pruning: { n: 3000, kappa: 20, genHidden: [200, 200], d: 400, latentDim: 30, width: 200, encoderDepths: [0, 3], decoderDepths: [0, 1, 2, 3], trials: 1, train: PAPER_LR_TRAIN(12000, 3000) },
-    mnist: { n: 3000, hidden: [256, 128, 64], kappas: [5, 30], trials: 1, train: PAPER_LR_TRAIN(6000, 3000), nus: [0.1, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 } },
+    pruning: { n: 3000, kappa: 20, genHidden: [200, 200], d: 400, latentDim: 30, width: 200, encoderDepths: [0, 3], decoderDepths: [0, 1, 2, 3], trials: 1, train: { ...PAPER_LR_TRAIN(6000, 3000), learningRate: 1e-3 }, lrLadder: { ne: 3, nd: 2, rates: [1e-4], steps: 12000 } },
+    mnist: { n: 3000, hidden: [256, 128, 64], kappas: [5, 30], trials: 1, train: PAPER_LR_TRAIN(3000, 3000), nus: [0.1, 0.5], recoveryKappa: 30, taus: [1, 5], rpca: { tol: 1e-7, maxIter: 1000 }, alphaLadder: [0.5] },
   },
   smoke: {
     phase: {
@@ -191,12 +195,12 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
       certify: { n: 300, nTest: 100, epochs: 2, batchSize: 100, learningRate: 1e-3 },
       c2Grid: { 'ae-l2': [1, 1000], 'ae-l1': [1] }, tuneCell: { kappa: 2, nu: 0.3 }, rpca: { tol: 1e-7, maxIter: 1000 },
       nu0Models: ['vae', 'rpca'],
-      ladderCell: { kappa: 2, nu: 0.3, steps: 9 }, widthLadder: { widths: [[16, 32], [24, 48]], steps: 6 }, lrLadder: { rates: [1e-3, 1e-4], steps: 6 },
+      ladderCell: { kappa: 2, nu: 0.3, steps: 9 }, widthLadder: { widths: [[24, 48]], steps: 6 }, lrLadder: { rates: [1e-4], steps: 6 },
       c2Readings: ['sum', 'c1-dataset'], certifyLadder: { kappas: [4], epochs: [1, 2] },
     },
     sigmaZ: { kappa: 4, nus: [0, 0.3] },
-    pruning: { n: 300, kappa: 4, genHidden: [16, 16], d: 24, latentDim: 6, width: 16, encoderDepths: [0, 1], decoderDepths: [0, 1], trials: 1, train: SMOKE_TRAIN(2) },
-    mnist: { n: 200, hidden: [32, 16], kappas: [3, 6], trials: 1, train: SMOKE_TRAIN(1), nus: [0.1, 0.5], recoveryKappa: 6, taus: [1, 2], rpca: { tol: 1e-7, maxIter: 1000 } },
+    pruning: { n: 300, kappa: 4, genHidden: [16, 16], d: 24, latentDim: 6, width: 16, encoderDepths: [0, 1], decoderDepths: [0, 1], trials: 1, train: SMOKE_TRAIN(2), lrLadder: { ne: 1, nd: 1, rates: [1e-4], steps: 6 } },
+    mnist: { n: 200, hidden: [32, 16], kappas: [3, 6], trials: 1, train: SMOKE_TRAIN(1), nus: [0.1, 0.5], recoveryKappa: 6, taus: [1, 2], rpca: { tol: 1e-7, maxIter: 1000 }, alphaLadder: [0.5] },
   },
 };
 
@@ -726,5 +730,5 @@ export function ladderTrend(points: { steps: number; value: number }[], lowerIsB
   const p = [...points].sort((a, b) => a.steps - b.steps);
   const last = p[p.length - 1], prev = p.length > 1 ? p[p.length - 2] : last;
   const gain = lowerIsBetter ? prev.value - last.value : last.value - prev.value;
-  return { firstSteps: p[0].steps, first: p[0].value, lastSteps: last.steps, last: last.value, previous: prev.value, stillImproving: p.length > 1 && gain >= 0.1 * Math.abs(prev.value) };
+  return { firstSteps: p[0].steps, first: p[0].value, lastSteps: last.steps, last: last.value, previous: prev.value, stillImproving: p.length > 1 && gain > 0 && gain >= 0.1 * Math.abs(prev.value) };
 }

@@ -197,5 +197,6 @@ test('ladderTrend: first / last rung and whether the last doubling still helped'
   assert.equal(ladderTrend([{ steps: 1, value: 0.5 }, { steps: 2, value: 0.48 }]).stillImproving, false);
   assert.equal(ladderTrend([{ steps: 1, value: 20 }, { steps: 2, value: 30 }], false).stillImproving, true);
   assert.equal(ladderTrend([{ steps: 1, value: 0.5 }]).stillImproving, false);
+  assert.equal(ladderTrend([{ steps: 1, value: 0 }, { steps: 2, value: 0 }], false).stillImproving, false); // flat at 0 is not improving
   assert.throws(() => ladderTrend([]), /no rungs/);
 });
