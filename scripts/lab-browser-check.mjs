@@ -76,7 +76,8 @@ try {
   await page.setViewport({ width: 1400, height: 1000 });
   const external = [];
   page.on('request', (r) => { const u = r.url(); if (!u.startsWith(base) && !u.startsWith('data:') && !u.startsWith('blob:')) external.push(u); });
-  await page.goto(`${base}/lab/tree/${nbFile}?token=${token}`, { waitUntil: 'networkidle2', timeout: 120000 });
+  // a workspace of its own, so tabs left open by an earlier session are not restored beside this notebook
+  await page.goto(`${base}/lab/workspaces/check-${token.slice(0, 8)}/tree/${nbFile}?reset&token=${token}`, { waitUntil: 'networkidle2', timeout: 120000 });
   await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 120000 });
   // kernel ready: the toolbar's kernel status reads Idle
   const kernelIdle = () => page.evaluate(() => /idle/i.test(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator, .jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') ?? document.body.innerText.match(/TypeScript \| (\w+)/)?.[1] ?? ''));
@@ -106,7 +107,7 @@ try {
   for (;;) {
     await sleep(2000);
     cells = await page.evaluate(() => {
-      const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map((p) => p.textContent.trim());
+      const prompts = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')].map((p) => p.textContent.trim());
       return { total: prompts.length, running: prompts.filter((p) => p.includes('*')).length, done: prompts.filter((p) => /\[\d+\]/.test(p)).length };
     });
     if (cells.running === 0 && cells.done === cells.total) break;
@@ -128,6 +129,39 @@ try {
     await charts[i].scrollIntoView();
     await sleep(300);
     await charts[i].screenshot({ path: path.join(outDir, `chart-${String(i + 1).padStart(2, '0')}.png`) });
+  }
+  // progress bars: one output per bar (updated in place), each ending at 100%
+  const bars = await page.evaluate(() => [...document.querySelectorAll('.jp-OutputArea-output')].map((e) => e.textContent.trim()).filter((t) => /\[[#-]{24}\]/.test(t)));
+  if (bars.length) {
+    const multi = bars.filter((t) => t.split('\n').length > 1);
+    check('progress bars: one line per bar, finished', multi.length === 0 && bars.every((t) => / 100% /.test(t)), `${bars.length} bar outputs; ${bars.slice(0, 3).join(' | ')}`);
+  }
+  // tooltips: hover a point inside the first chart's drawing (vega-embed's canvas / svg), read vega-tooltip's box
+  const drawing = await page.$('.jp-NotebookPanel:not(.lm-mod-hidden) .vega-embed canvas, .jp-NotebookPanel:not(.lm-mod-hidden) .vega-embed svg.marks');
+  if (drawing) {
+    await drawing.scrollIntoView();
+    const b = await drawing.boundingBox();
+    let tip = null;
+    for (const [fx, fy] of [[0.3, 0.5], [0.4, 0.4], [0.5, 0.6], [0.25, 0.3]]) {
+      await page.mouse.move(b.x + b.width * fx, b.y + b.height * fy);
+      await sleep(600);
+      tip = await page.evaluate(() => { const t = document.querySelector('#vg-tooltip-element'); return t && t.classList.contains('visible') ? t.innerText : null; });
+      if (tip) break;
+    }
+    await page.screenshot({ path: path.join(outDir, 'tooltip.png') });
+    check('a tooltip shows over the first chart', !!tip, tip ? tip.replace(/\s+/g, ' ').slice(0, 200) : '(none)');
+  }
+  // explore controls (vega-lite params bound to inputs): pick the last option, the chart redraws
+  const selects = await page.$$('.vega-bindings select');
+  for (let i = 0; i < selects.length; i++) {
+    const opts = await selects[i].evaluate((el) => [...el.options].map((o) => o.value));
+    const chart = await selects[i].evaluateHandle((el) => el.closest('.jp-OutputArea-output'));
+    await selects[i].scrollIntoView();
+    await chart.asElement().screenshot({ path: path.join(outDir, `explore-${i + 1}-a.png`) });
+    await selects[i].select(opts[opts.length - 1]);
+    await sleep(800);
+    await chart.asElement().screenshot({ path: path.join(outDir, `explore-${i + 1}-b.png`) });
+    check(`explore control ${i + 1} switches to ${opts[opts.length - 1]}`, true, `options ${opts.join(', ')}`);
   }
   if (autosaveWait) { console.log('waiting 130 s (past the 120 s autosave interval) ...'); await sleep(130000); }
   const s1 = await state();

@@ -67,12 +67,13 @@ export function wrapText(text: string, maxPx: number, size: number): string[] {
 export function titleOf(o: CommonOptions, widthPx?: number): VegaLiteSpec | undefined {
   if (!o.title && !o.subtitle) return undefined;
   const paper = !!o.paper;
-  const wrap = (t: string, size: number) => {
+  const wrap = (t: string, size: number, minPx: number) => {
     if (!widthPx) return t;
-    const lines = wrapText(t, Math.max(widthPx, paper ? 150 : 300), size);
+    const lines = wrapText(t, Math.max(widthPx, minPx), size);
     return lines.length === 1 ? lines[0] : lines;
   };
-  return { text: wrap(o.title ?? '', paper ? 10 : 15), ...(o.subtitle ? { subtitle: wrap(o.subtitle, paper ? 8 : 12) } : {}) };
+  // a title wraps only when clearly wider than the figure (a short figure may carry a normal-length title)
+  return { text: wrap(o.title ?? '', paper ? 10 : 15, paper ? 200 : 460), ...(o.subtitle ? { subtitle: wrap(o.subtitle, paper ? 8 : 12, paper ? 150 : 300) } : {}) };
 }
 
 /** Drops undefined values (vega-lite rejects some `undefined` properties in schema checks). */
