@@ -60,6 +60,11 @@ export interface PhaseGrid {
   overFactor: number;
   /** Iterations of the gradient solver (PHASE_SOLVER.iterations by default). */
   iterations?: number;
+  /** Initial step and its geometric decay per iteration (PHASE_SOLVER's by default; budget ladders vary them). */
+  learningRate?: number;
+  decayFactor?: number;
+  /** Scale of the random initialisation of the factors (PHASE_SOLVER's 1e-3 by default). */
+  initScale?: number;
   methods?: readonly PhaseMethod[];
   seed: number;
 }
@@ -95,7 +100,11 @@ export type ConvexRPCASolver = (X: tf.Tensor2D) => Promise<Float32Array>;
 export async function phaseTransition(store: ResultsStore, grid: PhaseGrid, rpca?: ConvexRPCASolver, log: (s: string) => void = () => {}): Promise<PhaseRow[]> {
   const methods = grid.methods ?? PHASE_METHODS;
   for (const m of methods) if (!PHASE_METHODS.includes(m)) throw new InputError(`phaseTransition: unknown method "${m}"`);
-  const solver = { ...PHASE_SOLVER, ...(grid.iterations ? { iterations: grid.iterations } : {}) };
+  const solver = {
+    ...PHASE_SOLVER, ...(grid.iterations ? { iterations: grid.iterations } : {}),
+    ...(grid.learningRate ? { learningRate: grid.learningRate } : {}), ...(grid.decayFactor ? { decayFactor: grid.decayFactor } : {}),
+    ...(grid.initScale ? { initScale: grid.initScale } : {}),
+  };
   for (const frac of grid.rankFractions) {
     const rank = rankOf(grid.n, frac);
     for (const method of methods) {
@@ -122,7 +131,7 @@ export async function phaseTransition(store: ResultsStore, grid: PhaseGrid, rpca
         const big = new Float32Array(k * grid.n * grid.n);
         data.forEach((d, i) => big.set(d.X, i * grid.n * grid.n));
         const X3 = tf.tensor3d(big, [k, grid.n, grid.n]);
-        const p = method === 'robust-factorization-over' ? Math.min(grid.n, grid.overFactor * rank) : rank;
+        const p = method === 'robust-factorization-over' ? Math.min(grid.n, Math.ceil(grid.overFactor * rank)) : rank;
         const opts = { ...solver, loss: 'l1' as const, seed: new Rng(grid.seed).fork(`${method}:${rank}`).nextUint32() };
         const res = method === 'robust-ae' ? await fitLinearAEBatch(X3, p, opts) : await fitFactorizationBatch(X3, p, opts);
         const L = await res.L.data();
@@ -166,6 +175,61 @@ export function phaseSummary(rows: PhaseRow[]): { method: PhaseMethod; rankFract
       successRate: g.filter((r) => r.success).length / g.length, medianRelErr: med, log10RelErr: Math.log10(Math.max(med, 1e-12)), trials: g.length,
     };
   });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Budget ladder for "over-parameterised robust factorization continues to work reasonably" (Fig. 5, App. B)
+
+/**
+ * One rung of the over-parameterisation ladder: the phase grid of robust factorization with p = overFactor x r and
+ * one of the settings the paper leaves unstated (solver iterations, initial scale, matrix size) changed.
+ */
+export interface OverParamRung { label: string; overFactor: number; iterations?: number; initScale?: number; n?: number }
+
+/**
+ * The rungs per scale. Li et al. give no solver, no p and no stopping rule for Fig. 5, so the ladder walks what
+ * could matter: how far p exceeds r (1 = exact rank, the reference), the iterations (same total step decay), the
+ * initial scale (small initialisation is what makes over-parameterised subgradient methods work in theory), and
+ * n (the paper's 400; quick uses 100).
+ */
+export function overParamRungs(scale: Scale): OverParamRung[] {
+  if (scale === 'smoke') return [{ label: 'p = r', overFactor: 1 }, { label: 'p = 2r', overFactor: 2 }];
+  const base: OverParamRung[] = [
+    { label: 'p = r', overFactor: 1 }, { label: 'p = 1.25r', overFactor: 1.25 }, { label: 'p = 1.5r', overFactor: 1.5 }, { label: 'p = 2r', overFactor: 2 },
+    { label: 'p = 2r, 2000 it.', overFactor: 2, iterations: 2000 }, { label: 'p = 2r, 4000 it.', overFactor: 2, iterations: 4000 },
+    { label: 'p = 2r, init 1e-6', overFactor: 2, initScale: 1e-6 },
+  ];
+  if (scale === 'quick') return base;
+  return [...base, { label: 'p = r, n = 200', overFactor: 1, n: 200 }, { label: 'p = 2r, n = 200', overFactor: 2, n: 200 }, { label: 'p = 2r, n = 400', overFactor: 2, n: 400 }];
+}
+
+/** A stable file-name key of a rung (its settings, not its label). */
+export function overParamRungKey(r: OverParamRung): string {
+  return `p${r.overFactor}-it${r.iterations ?? PHASE_SOLVER.iterations}-init${r.initScale ?? PHASE_SOLVER.initScale}${r.n ? `-n${r.n}` : ''}`;
+}
+
+export interface OverParamLadderRow { label: string; key: string; overFactor: number; n: number; iterations: number; initScale: number; successes: number; below1e2: number; cells: number }
+
+/**
+ * Runs (or reads back) every rung on the phase grid (same matrices as Fig. 5 for the same n and seed), each rung in
+ * its own store (`storeFor(key)`), and counts the cells with error < 1e-3 (success) and < 1e-2.
+ */
+export async function overParamLadder(grid: PhaseGrid, rungs: OverParamRung[], storeFor: (key: string) => ResultsStore, log: (s: string) => void = () => {}): Promise<OverParamLadderRow[]> {
+  const out: OverParamLadderRow[] = [];
+  for (const r of rungs) {
+    if (!(r.overFactor >= 1)) throw new InputError(`overParamLadder: overFactor must be >= 1, got ${r.overFactor}`);
+    const key = overParamRungKey(r);
+    const g: PhaseGrid = {
+      ...grid, n: r.n ?? grid.n, overFactor: r.overFactor, iterations: r.iterations ?? grid.iterations, initScale: r.initScale ?? grid.initScale,
+      methods: [r.overFactor === 1 ? 'robust-factorization' : 'robust-factorization-over'],
+    };
+    const rows = await phaseTransition(storeFor(key), g, undefined, log);
+    out.push({
+      label: r.label, key, overFactor: r.overFactor, n: g.n, iterations: g.iterations ?? PHASE_SOLVER.iterations!, initScale: g.initScale ?? PHASE_SOLVER.initScale!,
+      successes: rows.filter((x) => x.success).length, below1e2: rows.filter((x) => x.relErr < 1e-2).length, cells: rows.length,
+    });
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------------------------
