@@ -1,7 +1,7 @@
 /**
  * Executes the notebooks headless and summarises their claims.
  *
- *   npm run reproduce [-- --scale smoke|quick|paper] [--only NAME[,NAME]] [--timeout SECONDS] [--keep-going]
+ *   npm run reproduce [-- --scale smoke|quick|paper] [--only NAME[,NAME]] [--timeout SECONDS] [--keep-going] [--jobs N]
  *   npm run test:notebooks            (= --scale smoke --test: every notebook, ends with "N passed, N failed")
  *
  * Steps: rebuild notebooks/*.ipynb from notebooks/src/*.ts; run each notebook with the tslab kernel through
@@ -11,6 +11,9 @@
  * A failing cell fails the run with the cell's source and its real error text. `--only` matches a notebook's
  * name or its number prefix ("01", "01-robust-deep-autoencoders", "rda" as a substring). Without --keep-going a
  * failure stops the run, except in --test mode, which always runs every notebook.
+ * `--jobs N` (N > 1) first computes the cells of every selected notebook that lists its cells
+ * (src/experiment/sweep-registry.ts) with `npm run sweep -- run --jobs N` (N worker processes, TensorFlow's
+ * intra-op threads split between them), then executes the notebooks, which find those cells in the stores.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,16 +22,17 @@ import os from 'node:os';
 import { buildNotebooks, notebookSources } from './build-notebooks';
 import { SCALES, type Scale } from '../src/experiment/scale';
 import { ClaimsTable, claimsDir } from '../src/experiment/claims';
+import { NOTEBOOK_CELLS } from '../src/experiment/sweep-registry';
 import { formatTable, type Row } from '../src/tables';
 
 const ROOT = path.resolve(__dirname, '..');
 const NB_DIR = path.join(ROOT, 'notebooks');
 const PY = path.join(ROOT, '.venv', 'bin', 'python');
 
-interface Args { scale: Scale; only: string[]; test: boolean; timeout: number | null; keepGoing: boolean }
+interface Args { scale: Scale; only: string[]; test: boolean; timeout: number | null; keepGoing: boolean; jobs: number }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scale: 'quick', only: [], test: false, timeout: null, keepGoing: false };
+  const a: Args = { scale: 'quick', only: [], test: false, timeout: null, keepGoing: false, jobs: 1 };
   const envScale = process.env.RML_SCALE?.trim();
   if (envScale) a.scale = envScale as Scale;
   for (let i = 0; i < argv.length; i++) {
@@ -43,6 +47,7 @@ function parseArgs(argv: string[]): Args {
     if (arg === '--scale' || arg.startsWith('--scale=')) a.scale = val() as Scale;
     else if (arg === '--only' || arg.startsWith('--only=')) a.only.push(...val().split(',').map((s) => s.trim()).filter(Boolean));
     else if (arg === '--timeout' || arg.startsWith('--timeout=')) a.timeout = Number(val());
+    else if (arg === '--jobs' || arg.startsWith('--jobs=')) a.jobs = Number(val());
     else if (arg === '--test') a.test = true;
     else if (arg === '--keep-going') a.keepGoing = true;
     else if (arg === '-h' || arg === '--help') {
@@ -52,6 +57,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(SCALES as readonly string[]).includes(a.scale)) throw new Error(`--scale ${a.scale}: use one of ${SCALES.join(', ')}`);
   if (a.timeout !== null && !(a.timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
+  if (!Number.isInteger(a.jobs) || a.jobs < 1) throw new Error('--jobs must be a whole number >= 1');
   return a;
 }
 
@@ -158,6 +164,16 @@ function runOne(name: string, args: Args, index: number, total: number): Promise
   });
 }
 
+/** `--jobs N`: the registered notebooks' cells computed by a pool of N worker processes (npm run sweep -- run). */
+function precomputeCells(names: string[], args: Args): void {
+  for (const name of names.filter((n) => n in NOTEBOOK_CELLS)) {
+    const t0 = Date.now();
+    console.log(`${name}: computing its cells with ${args.jobs} worker processes (npm run sweep -- run --jobs ${args.jobs}) ...`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'sweep.ts'), 'run', '--notebook', name, '--scale', args.scale, '--jobs', String(args.jobs)], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, RML_SCALE: args.scale } });
+    console.log(`${name}: cells ${r.status === 0 ? 'done' : `not all done (exit ${r.status ?? r.signal}); the notebook computes what is missing`} in ${fmtTime((Date.now() - t0) / 1000)}`);
+  }
+}
+
 function claimsSummary(name: string, scale: Scale): string {
   const file = path.join(claimsDir(scale), `${name}.csv`);
   if (!fs.existsSync(file)) return `  (no claims table: ${path.relative(ROOT, file)} was not written)`;
@@ -196,6 +212,7 @@ async function main(): Promise<void> {
   }
   console.log(`reproduce: ${names.length} notebook(s) at ${args.scale} scale (RML_SCALE=${args.scale}); executed notebooks -> results/${args.scale}/notebooks/`);
   const t0 = Date.now();
+  if (args.jobs > 1) precomputeCells(names, args);
   const outcomes: Outcome[] = [];
   for (let i = 0; i < names.length; i++) {
     const o = await runOne(names[i], args, i + 1, names.length);

@@ -236,7 +236,8 @@ async function runPool(cells: PlannedCell[], jobs: number, manifestArgs: string[
       resolve();
     });
   })));
-  return failed;
+  if (queue.length) console.error(`pool: every worker exited; ${queue.length} cell(s) not run (${queue.join(', ')})`);
+  return failed + queue.length;
 }
 
 /** The pool's worker: computes the cells the parent sends, one at a time. */

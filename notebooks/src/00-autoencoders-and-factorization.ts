@@ -36,7 +36,7 @@ import { ResultsStore } from 'rml/experiment/store';
 import { lines, bars, imageGrid, histogram } from 'rml/plots';
 import { tf } from 'rml/backend';
 import {
-  sun2020Config, mnistMatrix, centredSpectrum, linearSubspaces, deepVersusLinear, reconstructionOutliers,
+  sun2020Config, sun2020Cells, SUN2020_STORE, mnistMatrix, centredSpectrum, deepVersusLinear, reconstructionOutliers,
   type SubspaceRow, type DeepComparison, type OutlierRow,
 } from 'rml/papers/sun2020';
 import { sameSubspaceClaim, differentBasesClaim, pcaErrorClaim, spectralDecayClaim, deepBeatsPcaClaim, outlierScoreClaim } from 'rml/papers/sun2020-claims';
@@ -44,7 +44,7 @@ import type { ClaimVerdict } from 'rml/papers/verdict';
 const nb = await setupNotebook('00-autoencoders-and-factorization');
 const cfg = sun2020Config(nb.scale, nb.seed);
 const claims = new ClaimsTable(nb.name);
-const store = new ResultsStore(`${nb.name}/results.jsonl`, { version: 'sun2020-v2' });
+const store = new ResultsStore(SUN2020_STORE.file, { version: SUN2020_STORE.version });
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 table('config', [
   { experiment: 'spectrum, linear models', data: `${cfg.n} MNIST training images`, 'code size d': cfg.d, training: `${cfg.linearIterations} full-batch Adam steps (l2, centred)` },
@@ -84,8 +84,8 @@ table('spectrum-summary', [{ 'top 10': fmt(at(10)), 'top 20': fmt(at(20)), 'top 
 // orthonormal; the error ratio compares the reconstruction error with PCA's (Eckart-Young optimum = 1).
 
 // %%
-const sub = await store.cell({ exp: 'linear', n: cfg.n, d: cfg.d, iters: cfg.linearIterations, seed: cfg.seed },
-  async () => linearSubspaces(X, cfg.d, cfg.linearIterations, cfg.seed, true)) as SubspaceRow[];
+const [linear] = sun2020Cells(nb.scale, nb.seed); // the notebook's stored cell (the list `npm run sweep` runs)
+const sub = await store.cell(linear.params, linear.compute) as SubspaceRow[];
 table('linear-subspaces', sub.map((r) => ({
   model: r.model, 'largest angle to PCA (°)': fmt(r.maxAngleDeg, 2), 'mean angle (°)': fmt(r.meanAngleDeg, 3),
   '||BᵀB − I||_F / √d': fmt(r.nonOrthonormality, 4), 'error / PCA error': fmt(r.errorRatio, 5), 'time (s)': fmt(r.seconds, 1),

@@ -12,6 +12,7 @@ import type { Scale } from './scale';
 export type CellLister = (scale: Scale, seed: number) => CellSpec[];
 
 export const NOTEBOOK_CELLS: Record<string, () => Promise<CellLister>> = {
+  '00-autoencoders-and-factorization': async () => (await import('../papers/sun2020')).sun2020Cells,
   '01-robust-deep-autoencoders': async () => (await import('../papers/zhou2017')).zhou2017Cells,
 };
 

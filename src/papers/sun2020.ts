@@ -29,6 +29,7 @@ import { principalAngles } from '../metrics/angles';
 import { rocAuc, precisionAtK } from '../metrics/ranking';
 import { Mat64, symEig64 } from '../linalg/dense';
 import { InputError } from '../validate';
+import type { CellSpec } from '../experiment/sweep';
 
 export interface Sun2020Config {
   scale: Scale;
@@ -270,4 +271,24 @@ export async function reconstructionOutliers(cfg: Sun2020Config): Promise<{ rows
     X.dispose();
   }
   return { rows, scores };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The notebook's cells (src/experiment/sweep.ts): the notebook and `npm run sweep` both compute from this list
+
+export const SUN2020_NOTEBOOK = '00-autoencoders-and-factorization';
+export const SUN2020_STORE = { file: `${SUN2020_NOTEBOOK}/results.jsonl`, version: 'sun2020-v2' } as const;
+
+/** Every stored cell of notebook 00: the linear models' subspaces (one cell). */
+export function sun2020Cells(scale: Scale, seed: number): CellSpec[] {
+  const cfg = sun2020Config(scale, seed);
+  return [{
+    experiment: 'linear', ...SUN2020_STORE,
+    params: { exp: 'linear', n: cfg.n, d: cfg.d, iters: cfg.linearIterations, seed: cfg.seed },
+    gflop: (3 * 6 * cfg.n * 784 * cfg.d * cfg.linearIterations) / 1e9, // three linear models, full-batch steps
+    compute: async () => {
+      const { X } = await mnistMatrix(cfg.n);
+      try { return await linearSubspaces(X, cfg.d, cfg.linearIterations, cfg.seed, process.env.RML_PROGRESS !== '0'); } finally { X.dispose(); }
+    },
+  }];
 }
