@@ -6,7 +6,7 @@
  */
 import { luminance, schemeColor, type VegaLiteSpec } from './render';
 import {
-  PAPER_WIDTH, checkPlainText, clean, distinctSorted, exploreParts, integerAxis, integerField, mergeConfigs, paperConfig, positiveOnly, titleOf,
+  PAPER_WIDTH, checkPlainText, clean, distinctSorted, exploreParts, integerAxis, integerField, mergeConfigs, paperConfig, positiveOnly, titleOf, wrapText,
   type CommonOptions, type Datum,
 } from './common';
 
@@ -193,13 +193,18 @@ export function heatmapPanels(o: HeatmapPanelsOptions): VegaLiteSpec {
   }
   const data = core.data.map((d) => ({ ...d, [o.panel]: String(d[o.panel]) }));
   const figW = columns * w + (columns - 1) * spacing + 130;
+  // long panel names wrap onto lines as wide as a panel (a header wider than its panel would push the panels apart)
+  const headerSize = o.paper ? 9 : 13;
+  const wrapped: Record<string, string[]> = {};
+  for (const p of panels) { const l = wrapText(p, Math.max(40, w - 4), headerSize * 1.05); if (l.length > 1) wrapped[p] = l; }
+  const labelExpr = Object.keys(wrapped).length ? `(${JSON.stringify(wrapped)})[datum.value] || datum.value` : undefined;
   return finish(clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : figW),
     params: ex?.params,
     data: { values: data },
     transform: ex ? [ex.filter] : undefined,
-    facet: { field: o.panel, type: 'nominal', sort: panels, title: null, header: { labelFontWeight: 'bold', labelOrient: 'top', labelAnchor: 'start', labelPadding: 4 } },
+    facet: { field: o.panel, type: 'nominal', sort: panels, title: null, header: clean({ labelFontWeight: 'bold', labelOrient: 'top', labelAnchor: 'start', labelPadding: 4, labelExpr, labelLimit: w + 20 }) },
     columns,
     spacing,
     spec: { width: w, height: h, layer: core.layers },

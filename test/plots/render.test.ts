@@ -188,6 +188,12 @@ test('heatmapPanels: panels side by side with ONE colour scale and legend', asyn
   const rects = svg.split('class="mark-rect role-mark').slice(1).map((g) => count(g.split('</g>')[0], /<path /g));
   assert.equal(rects.reduce((a, b) => a + b, 0), 18);
   assert.throws(() => heatmapPanels({ data, panel: 'model', panelOrder: ['(a) VAE'], x: 'x', y: 'y', color: 'v' }), /not in panelOrder/);
+  // long panel names wrap to the panel width instead of pushing the panels apart
+  const long = ['convex RPCA (PCP, inexact ALM)', 'robust factorization, p = 2r (over-parameterised)'].flatMap((model) => grid([1, 2], [1, 2], (x, y) => x * y).map((d) => ({ ...d, model })));
+  const lsvg = await toSVG(heatmapPanels({ data: long, panel: 'model', x: 'x', y: 'y', color: 'v', text: true }));
+  const one = await toSVG(heatmap({ data: long.slice(0, 4), x: 'x', y: 'y', color: 'v', text: true }));
+  assert.ok(svgSize(lsvg).w < 2 * svgSize(one).w + 40, `${svgSize(lsvg).w} vs one panel ${svgSize(one).w}`);
+  assert.ok(lsvg.includes('>(PCP, inexact ALM)<') || lsvg.includes('>inexact ALM)<'), 'wrapped header line');
 });
 
 test('paper sizes: a single column is 238 pt wide, a full page 504 pt, with the small-font theme', async () => {
