@@ -60,6 +60,11 @@ export interface DenoiseConfig {
   rfTrees: number;
   /** Example images stored per cell (corrupted / output rows of the figure). */
   examples: number;
+  /**
+   * Budget ladder on Fig. 2's decisive cell (a middle-region k at one lambda): the AE and the RDA at each inner-epoch
+   * budget (outer runs unchanged) and training seed (data subset, corruption, initialisation and split all change).
+   */
+  ladder: { k: number; lambda: number; innerEpochs: number[]; seeds: number[] };
 }
 
 export interface OutlierConfig {
@@ -101,7 +106,7 @@ export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
   paper: {
     denoise: {
       n: 50000, corruptions: [10, 30, 50, 80, 100, 150, 200, 250, 300, 350], lambdas: [0.1, 0.5, 1, 5, 10, 15, 20, 50, 70, 100],
-      lambdaFactor: 10, layers: [784, 196, 49], outer: 10, innerEpochs: 100, batchSize: 133, learningRate: 1e-3, rfTrees: 50, examples: 10,
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 10, innerEpochs: 100, batchSize: 133, learningRate: 1e-3, rfTrees: 50, examples: 10, ladder: { k: 300, lambda: 20, innerEpochs: [8, 25, 50, 100], seeds: [0, 1, 2] },
     },
     outlier: {
       lams: [0.0001, 0.0002, 0.0003, 0.00035, 0.00045, 0.00055, 0.00065, 0.00075, 0.0008, 0.00085, 0.00095, 0.001, 0.00105, 0.00115, 0.00125, 0.0015],
@@ -114,7 +119,7 @@ export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
     denoise: {
       // lambda 5 -> threshold ~0.14 (S dense), 10 -> ~0.27, 20 -> ~0.55 (50 -> ~1.4 gives S = 0: the RDA is the AE)
       n: 3000, corruptions: [10, 100, 200, 300, 350], lambdas: [5, 10, 20],
-      lambdaFactor: 10, layers: [784, 196, 49], outer: 5, innerEpochs: 8, batchSize: 133, learningRate: 2e-3, rfTrees: 50, examples: 8,
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 5, innerEpochs: 8, batchSize: 133, learningRate: 2e-3, rfTrees: 50, examples: 8, ladder: { k: 300, lambda: 20, innerEpochs: [8, 24], seeds: [0, 1] },
     },
     outlier: {
       // 25x fewer epochs than the code: Adam at 3e-3 instead of 1e-3 so the AE gets comparably far; the F1 peak
@@ -130,7 +135,7 @@ export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
     // denoising grid on 10,000 images with 4x quick's epochs at the code's learning rate.
     denoise: {
       n: 10000, corruptions: [10, 50, 100, 150, 200, 250, 300, 350], lambdas: [5, 10, 20, 50],
-      lambdaFactor: 10, layers: [784, 196, 49], outer: 10, innerEpochs: 16, batchSize: 133, learningRate: 1e-3, rfTrees: 50, examples: 8,
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 10, innerEpochs: 16, batchSize: 133, learningRate: 1e-3, rfTrees: 50, examples: 8, ladder: { k: 300, lambda: 20, innerEpochs: [8, 16, 32, 64], seeds: [0, 1, 2] },
     },
     outlier: {
       lams: [0.0003, 0.0005, 0.00065, 0.00075, 0.00085, 0.00095, 0.00105, 0.0013],
@@ -142,7 +147,7 @@ export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
   smoke: {
     denoise: {
       n: 300, corruptions: [10, 150], lambdas: [5, 50],
-      lambdaFactor: 10, layers: [784, 196, 49], outer: 2, innerEpochs: 2, batchSize: 100, learningRate: 2e-3, rfTrees: 10, examples: 4,
+      lambdaFactor: 10, layers: [784, 196, 49], outer: 2, innerEpochs: 2, batchSize: 100, learningRate: 2e-3, rfTrees: 10, examples: 4, ladder: { k: 150, lambda: 50, innerEpochs: [2], seeds: [0] },
     },
     outlier: {
       lams: [0.0005, 0.001], layers: [784, 400, 200], outer: 2, innerEpochs: 1, batchSize: 133, learningRate: 1e-3, sImages: 8,
@@ -470,12 +475,37 @@ export function denoiseDifferences(rows: { k: number; lambda: number | null; err
 // ---------------------------------------------------------------------------------------------------------------
 // The notebook's cells (src/experiment/sweep.ts): the notebook and `npm run sweep` both compute from this list
 
+/** One rung of the Fig. 2 ladder: mean over seeds of the AE / RDA errors and of the relative gain errAE / errRDA - 1. */
+export interface Fig2LadderRow { innerEpochs: number; epochs: number; seeds: number; errAE: number; errRDA: number; relGain: number; relGainMin: number; relGainMax: number }
+
+/** Pairs the ladder's AE and RDA cells per (budget, seed) and averages over seeds. */
+export function fig2LadderRows(rows: { lambda: number | null; innerEpochs: number; seed: number; error: number }[], outer: number): Fig2LadderRow[] {
+  const out: Fig2LadderRow[] = [];
+  for (const innerEpochs of [...new Set(rows.map((r) => r.innerEpochs))].sort((a, b) => a - b)) {
+    const pairs: { ae: number; rda: number }[] = [];
+    for (const s of [...new Set(rows.filter((r) => r.innerEpochs === innerEpochs).map((r) => r.seed))]) {
+      const ae = rows.find((r) => r.innerEpochs === innerEpochs && r.seed === s && r.lambda === null);
+      const rda = rows.find((r) => r.innerEpochs === innerEpochs && r.seed === s && r.lambda !== null);
+      if (ae && rda) pairs.push({ ae: ae.error, rda: rda.error });
+    }
+    if (!pairs.length) continue;
+    const gains = pairs.map((p) => p.ae / p.rda - 1);
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    out.push({
+      innerEpochs, epochs: outer * innerEpochs, seeds: pairs.length, errAE: avg(pairs.map((p) => p.ae)), errRDA: avg(pairs.map((p) => p.rda)),
+      relGain: avg(gains), relGainMin: Math.min(...gains), relGainMax: Math.max(...gains),
+    });
+  }
+  return out;
+}
+
 export const ZHOU2017_NOTEBOOK = '01-robust-deep-autoencoders';
 export const ZHOU2017_VERSION = 'zhou2017-v3';
 /** The notebook's results stores: file (under results/<scale>/) and code version. */
 export const ZHOU2017_STORES = {
   // '-rf2': the random forest follows scikit-learn's feature-visit rule (max_features counts constant features too)
   fig2: { file: `${ZHOU2017_NOTEBOOK}/fig2.jsonl`, version: `${ZHOU2017_VERSION}-rf2` },
+  fig2Ladder: { file: `${ZHOU2017_NOTEBOOK}/fig2-ladder.jsonl`, version: `${ZHOU2017_VERSION}-rf2` },
   fig5: { file: `${ZHOU2017_NOTEBOOK}/fig5.jsonl`, version: ZHOU2017_VERSION },
   fig7: { file: `${ZHOU2017_NOTEBOOK}/fig7.jsonl`, version: ZHOU2017_VERSION },
 } as const;
@@ -495,6 +525,20 @@ export function zhou2017Cells(scale: Scale, seed: number): CellSpec[] {
   for (const k of D.corruptions) {
     for (const lambda of [null, ...D.lambdas]) {
       cells.push({ experiment: 'fig2', ...ZHOU2017_STORES.fig2, params: { k, lambda }, gflop: dGflop, compute: async () => denoiseCell({ data: await denoise(), k, lambda, cfg: D, seed }) });
+    }
+  }
+  // Fig. 2 budget ladder: the AE and the RDA on the decisive cell per inner-epoch budget and training seed
+  const L = D.ladder;
+  const ladderData = new Map<number, () => Promise<LabelledMatrix>>();
+  for (const s of L.seeds) ladderData.set(s, s === seed ? denoise : memo(() => denoiseData(D.n, s)));
+  for (const innerEpochs of L.innerEpochs) {
+    for (const s of L.seeds) {
+      for (const lambda of [null, L.lambda]) {
+        cells.push({
+          experiment: 'fig2-ladder', ...ZHOU2017_STORES.fig2Ladder, params: { k: L.k, lambda, innerEpochs, seed: s }, gflop: denseTrainGflop(D.layers, D.n, D.outer * innerEpochs),
+          compute: async () => denoiseCell({ data: await ladderData.get(s)!(), k: L.k, lambda, cfg: { ...D, innerEpochs }, seed: s }),
+        });
+      }
     }
   }
   for (const lam of O.lams) {
