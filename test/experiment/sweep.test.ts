@@ -111,3 +111,30 @@ test('sweep CLI on a toy notebook: plan, run --index / --shard / --jobs, a faili
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('registered notebooks plan at every scale without computing; 01 lists fig2 (AE + RDA per k), fig5, fig7 in the notebook order', async () => {
+  const { NOTEBOOK_CELLS, notebookCells, resolveNotebook } = await import('../../src/experiment/sweep-registry');
+  const { zhou2017Config, ZHOU2017_STORES } = await import('../../src/papers/zhou2017');
+  const { SCALES } = await import('../../src/experiment/scale');
+  assert.equal(resolveNotebook('01'), '01-robust-deep-autoencoders');
+  assert.throws(() => resolveNotebook('no-such-notebook'), /no registered cells/);
+  for (const nb of Object.keys(NOTEBOOK_CELLS)) {
+    for (const scale of SCALES) {
+      const plan = planCells(nb, await notebookCells(nb, scale, 0), scale, 0); // throws on a duplicate cell
+      assert.ok(plan.length > 0, `${nb} ${scale}`);
+      assert.ok(plan.every((c) => c.file.startsWith(`${nb}/`) && c.version && (c.gflop ?? 0) > 0), `${nb} ${scale}: stores under the notebook's folder, a version, a work estimate`);
+    }
+  }
+  for (const scale of SCALES) {
+    const cfg = zhou2017Config(scale);
+    const plan = planCells('01-robust-deep-autoencoders', await notebookCells('01', scale, 0), scale, 0);
+    const fig2 = plan.filter((c) => c.experiment === 'fig2');
+    assert.equal(fig2.length, cfg.denoise.corruptions.length * (cfg.denoise.lambdas.length + 1));
+    assert.deepEqual(fig2.slice(0, cfg.denoise.lambdas.length + 1).map((c) => c.params), [null, ...cfg.denoise.lambdas].map((lambda) => ({ k: cfg.denoise.corruptions[0], lambda })));
+    assert.deepEqual(plan.filter((c) => c.experiment === 'fig5').map((c) => c.params.lam), cfg.outlier.lams);
+    assert.deepEqual(plan.filter((c) => c.experiment === 'fig7').map((c) => c.params.lambda), cfg.convergence.lambdas);
+    const order = [...new Set(plan.map((c) => c.experiment))].filter((e) => ['fig2', 'fig5', 'fig7'].includes(e));
+    assert.deepEqual(order, ['fig2', 'fig5', 'fig7']);
+    for (const e of ['fig2', 'fig5', 'fig7'] as const) assert.ok(plan.filter((c) => c.experiment === e).every((c) => c.version === ZHOU2017_STORES[e].version && c.file === ZHOU2017_STORES[e].file));
+  }
+});
