@@ -6,8 +6,8 @@
  *   npm run sweep -- plan   --notebook NAME [--scale S] [--seed N] [--manifest FILE]
  *   npm run sweep -- run    (--notebook NAME [--scale S] | --manifest FILE) [--index I[,J,A-B]] [--shard K/N]
  *                           [--experiment E] [--jobs N]
- *   npm run sweep -- status (--notebook NAME [--scale S] | --manifest FILE)
- *   npm run sweep -- merge  (--notebook NAME [--scale S] | --manifest FILE)
+ *   npm run sweep -- status [--notebook NAME | --manifest FILE] [--scale S]     (default: every registered notebook)
+ *   npm run sweep -- merge  [--notebook NAME | --manifest FILE] [--scale S]
  *   npm run sweep -- slurm  --notebook NAME [--scale S] [--partition P] [--time T] [--mem M] [--cpus C] [--gpus G]
  *                           [--max-parallel K] [--all] [--account A] [--submit]
  *   npm run sweep -- k8s    --notebook NAME [--scale S] [--image IMG] [--pvc CLAIM] [--workdir DIR] [--cpus C]
@@ -37,7 +37,7 @@ import path from 'node:path';
 import { SCALES, getSeed, type Scale } from '../src/experiment/scale';
 import { codeCommit, resultsRoot } from '../src/experiment/store';
 import { planCells, manifestCell, runPlannedCell, cellStates, mergeStores, storeOf, type ManifestCell, type PlannedCell } from '../src/experiment/sweep';
-import { notebookCells, resolveNotebook } from '../src/experiment/sweep-registry';
+import { NOTEBOOK_CELLS, notebookCells, resolveNotebook } from '../src/experiment/sweep-registry';
 
 const ROOT = path.resolve(__dirname, '..');
 const GFLOPS_PER_CORE = 20;
@@ -439,8 +439,16 @@ async function main(): Promise<number> {
     case 'plan': await cmdPlan(a); return 0;
     case 'run': return cmdRun(a);
     case 'worker': await cmdWorker(a); return -1;
-    case 'status': return cmdStatus(a);
-    case 'merge': await cmdMerge(a); return 0;
+    case 'status': case 'merge': {
+      // without --notebook / --manifest: every registered notebook at the scale
+      const names = a.notebook || a.manifest ? [a.notebook] : Object.keys(NOTEBOOK_CELLS);
+      let code = 0;
+      for (const n of names) {
+        if (a.cmd === 'merge') await cmdMerge({ ...a, notebook: n });
+        else code = Math.max(code, await cmdStatus({ ...a, notebook: n }));
+      }
+      return code;
+    }
     case 'slurm': return cmdSlurm(a);
     case 'k8s': await cmdK8s(a); return 0;
     case 'help': console.log(usage()); return 0;
