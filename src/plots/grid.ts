@@ -6,7 +6,7 @@
  * (a 4 x 10 grid of 28 x 28 images renders in well under a second; one rect per pixel would take ~30k marks).
  */
 import type { VegaLiteSpec } from './render';
-import { clean, titleOf, type CommonOptions } from './common';
+import { PAPER_WIDTH, clean, mergeConfigs, paperConfig, titleOf, type CommonOptions } from './common';
 import { encodePNG, pngDataURL } from './png';
 
 /** Something holding n images: a flat Float32Array / number[] (n*h*w*c values) or a tensor whose first dim is n. */
@@ -115,19 +115,24 @@ export function imageGrid(o: ImageGridOptions): VegaLiteSpec {
   const stripW = cols * o.width * px + (cols - 1) * gap;
   const stripH = o.height * px;
   const values = o.rows.map((r) => ({ label: r.label, url: pngDataURL(rowStrip(r, o, cols, px, gap)) }));
-  const rowGap = 6;
+  // With `paper`, the strips are drawn scaled down to fit the column / page beside their labels (the embedded PNG
+  // keeps its pixels; PDF and PNG exports resample it).
+  const labelW = o.paper ? 70 : 0;
+  const f = o.paper ? Math.min(1, (PAPER_WIDTH[o.paper] - labelW) / stripW) : 1;
+  const showW = Math.round(stripW * f), showH = Math.round(stripH * f);
+  const rowGap = o.paper ? 3 : 6;
   return clean({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: titleOf(o),
-    width: stripW,
-    height: o.rows.length * (stripH + rowGap),
+    title: titleOf(o, o.paper ? PAPER_WIDTH[o.paper] : stripW + 120),
+    width: showW,
+    height: o.rows.length * (showH + rowGap),
     data: { values },
-    mark: { type: 'image', width: stripW, height: stripH, align: 'left', baseline: 'middle', aspect: false },
+    mark: { type: 'image', width: showW, height: showH, align: 'left', baseline: 'middle', aspect: false },
     encoding: {
       x: { value: 0 },
-      y: { field: 'label', type: 'nominal', sort: null, scale: { paddingInner: rowGap / (stripH + rowGap), paddingOuter: 0 }, axis: { title: null, domain: false, ticks: false, labelPadding: 8, labelFontSize: 13, labelLimit: 220 } },
+      y: { field: 'label', type: 'nominal', sort: null, scale: { paddingInner: rowGap / (showH + rowGap), paddingOuter: 0 }, axis: { title: null, domain: false, ticks: false, labelPadding: o.paper ? 3 : 8, labelFontSize: o.paper ? 8 : 13, labelLimit: o.paper ? labelW - 4 : 220 } },
       url: { field: 'url', type: 'nominal' },
     },
-    config: { view: { stroke: null } },
+    config: o.paper ? mergeConfigs(paperConfig(), { view: { stroke: null } }) : { view: { stroke: null } },
   });
 }

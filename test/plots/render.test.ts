@@ -197,6 +197,9 @@ test('heatmapPanels: panels side by side with ONE colour scale and legend', asyn
 });
 
 test('paper sizes: a single column is 238 pt wide, a full page 504 pt, with the small-font theme', async () => {
+  const strip = imageGrid({ rows: [{ label: 'clean', images: new Float32Array(10 * 784).fill(0.5) }, { label: 'noisy', images: new Float32Array(10 * 784).fill(0.2) }], height: 28, width: 28, paper: 'column', title: 'Grid' });
+  const gsvg = await toSVG(strip);
+  assert.ok(svgSize(gsvg).w <= PAPER_WIDTH.column + 2, `image grid ${svgSize(gsvg).w} pt wide`);
   const data = [{ step: 0, v: 3 }, { step: 1, v: 2 }, { step: 2, v: 1.5 }];
   for (const paper of ['column', 'page'] as const) {
     const svg = await toSVG(lines({ data, x: 'step', y: 'v', title: 'T', xTitle: 'step', yTitle: 'value', paper }));
