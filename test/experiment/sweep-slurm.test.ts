@@ -1,8 +1,8 @@
 /**
  * The real engine: a one-node Slurm on 127.0.0.1 (scripts/slurm-local.sh, in a temporary folder) runs notebook
- * 01's smoke cells as a job array (`npm run sweep -- slurm --submit`); one task is SIGKILLed in the middle of its
- * cell and the array resubmitted (only the missing cell runs again); the merged stores must hold the same results
- * as a serial run (`sweep run` in one process), apart from the measured seconds. Skips (with the reason) where
+ * 01's smoke cells as a job array (`npm run sweep -- slurm --submit`); the task of the first Fig. 5 cell is
+ * SIGKILLed in the middle of its cell and the array resubmitted (only the missing cell runs again); the merged
+ * stores must hold the same results as a serial run (`sweep run` in one process), apart from measured seconds. Skips (with the reason) where
  * Slurm is not installed or cannot start (not root, no munge): `scripts/slurm-local.sh install` installs it;
  * RML_SLURM_TEST=0 skips it too.
  * Takes ~2-3 minutes on 2 cores.
@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cellId, paramsKey } from '../../src/experiment/store';
-import { ZHOU2017_STORES } from '../../src/papers/zhou2017';
+import { planCells } from '../../src/experiment/sweep';
+import { notebookCells } from '../../src/experiment/sweep-registry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NB = '01-robust-deep-autoencoders';
@@ -58,6 +59,11 @@ test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and 
   const serialDir = path.join(tmp, 'serial'), slurmResults = path.join(tmp, 'results');
   try {
     console.log(`slurm up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const plan = planCells(NB, await notebookCells(NB, 'smoke', 0), 'smoke', 0);
+    const N = plan.length;
+    const victim = plan.find((c) => c.experiment === 'fig5')!; // the first Fig. 5 cell (loads the outlier set: seconds)
+    const count = (e: string) => plan.filter((c) => c.experiment === e).length;
+    const experiments = [...new Set(plan.map((c) => c.experiment))];
     // the reference: every cell in one process
     const t1 = Date.now();
     const ser = sweep(['run', '--notebook', NB, '--scale', 'smoke'], { ...base, RML_RESULTS_DIR: serialDir });
@@ -70,11 +76,11 @@ test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and 
     assert.equal(sub.code, 0, sub.out + sub.err);
     const job1 = /submitted job (\d+)/.exec(sub.out)?.[1];
     assert.ok(job1, sub.out);
-    assert.match(sub.out, /10 array task\(s\) \(0-9\)/);
+    assert.match(sub.out, new RegExp(`${N} array task\\(s\\) \\(0-${N - 1}\\)`));
 
-    // SIGKILL the task of cell 6 (fig5, lam 0.0005) while it computes: its running marker names its pid
-    const claims = path.join(slurmResults, 'smoke', `${ZHOU2017_STORES.fig5.file}.cells`);
-    const id6 = cellId(ZHOU2017_STORES.fig5.version, paramsKey({ lam: 0.0005 }));
+    // SIGKILL the task of the victim cell while it computes: its running marker names its pid
+    const claims = path.join(slurmResults, 'smoke', `${victim.file}.cells`);
+    const id6 = cellId(victim.version, paramsKey(victim.params));
     let killed = 0;
     for (let i = 0; i < 3000 && !killed; i++) {
       const marker = fs.existsSync(claims) ? fs.readdirSync(claims).find((f) => f.startsWith(`${id6}.running-`)) : undefined;
@@ -84,39 +90,39 @@ test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and 
         killed = pid;
       } else await sleep(100);
     }
-    assert.ok(killed, 'cell 6 never started');
+    assert.ok(killed, `cell ${victim.index} never started`);
     await waitJobs([job1], env);
-    console.log(`array 1 (cell 6 killed): ${((Date.now() - t2) / 1000).toFixed(1)} s`);
+    console.log(`array 1 (${N} tasks, cell ${victim.index} killed): ${((Date.now() - t2) / 1000).toFixed(1)} s`);
     let st = sweep(['status', '--notebook', NB, '--scale', 'smoke'], env);
-    assert.match(st.out, /fig2\s+6\s+0\s+0\s+0/);
-    assert.match(st.out, /fig5\s+1\s+0\s+0\s+1/, `the killed cell is missing, not running:\n${st.out}`);
+    for (const e of experiments.filter((x) => x !== 'fig5')) assert.match(st.out, new RegExp(`${e}\\s+${count(e)}\\s+0\\s+0\\s+0`));
+    assert.match(st.out, new RegExp(`fig5\\s+${count('fig5') - 1}\\s+0\\s+0\\s+1`), `the killed cell is missing, not running:\n${st.out}`);
     assert.match(st.out, /squeue \(jobs \d+\): nothing queued or running/);
     assert.match(st.out, /scontrol: .*FAILED/, `Slurm saw the killed task fail:\n${st.out}`);
     const logs = fs.readdirSync(path.join(slurmResults, 'smoke', 'sweeps', 'logs'));
-    assert.equal(logs.length, 10, `a log per task: ${logs.join(' ')}`);
+    assert.equal(logs.length, N, `a log per task: ${logs.join(' ')}`);
 
     // resubmit: only the missing cell runs
     const t3 = Date.now();
     const sub2 = sweep(['slurm', '--notebook', NB, '--scale', 'smoke', '--submit'], env);
     assert.equal(sub2.code, 0, sub2.out + sub2.err);
-    assert.match(sub2.out, /1 array task\(s\) \(6\)/);
+    assert.match(sub2.out, new RegExp(`1 array task\\(s\\) \\(${victim.index}\\)`));
     const job2 = /submitted job (\d+)/.exec(sub2.out)![1];
     await waitJobs([job2], env);
-    console.log(`array 2 (cell 6 again): ${((Date.now() - t3) / 1000).toFixed(1)} s`);
+    console.log(`array 2 (cell ${victim.index} again): ${((Date.now() - t3) / 1000).toFixed(1)} s`);
     st = sweep(['status', '--notebook', NB, '--scale', 'smoke'], env);
     assert.equal(st.code, 0, st.out);
-    for (const e of ['fig2\\s+6', 'fig5\\s+2', 'fig7\\s+2']) assert.match(st.out, new RegExp(`${e}\\s+0\\s+0\\s+0`));
+    for (const e of experiments) assert.match(st.out, new RegExp(`${e}\\s+${count(e)}\\s+0\\s+0\\s+0`));
     const merged = sweep(['merge', '--notebook', NB, '--scale', 'smoke'], env);
     assert.equal(merged.code, 0, merged.err);
 
-    for (const s of Object.values(ZHOU2017_STORES)) {
+    for (const s of [...new Map(plan.map((c) => [c.file, c])).values()]) {
       const a = storeResults(serialDir, s.file), b = storeResults(slurmResults, s.file);
       assert.deepEqual([...b.keys()], [...a.keys()], `${s.file}: same cells in the same (plan) order`);
       for (const [k, v] of a) assert.equal(b.get(k), v, `${s.file} ${k}: same result as the serial run`);
     }
-    const rec6 = fs.readFileSync(path.join(slurmResults, 'smoke', ZHOU2017_STORES.fig5.file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.params.lam === 0.0005);
+    const rec6 = fs.readFileSync(path.join(slurmResults, 'smoke', victim.file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.params.lam === victim.params.lam);
     assert.equal(rec6.host, os.hostname());
-    assert.notEqual(rec6.pid, killed, 'cell 6 comes from the resubmitted task');
+    assert.notEqual(rec6.pid, killed, 'the victim cell comes from the resubmitted task');
     assert.match(rec6.backend, /tensorflow|wasm|cpu/);
   } finally {
     sh('scancel', ['--user', os.userInfo().username], base);
