@@ -4,7 +4,7 @@
  * Rows are samples: X is n x d. A robust model splits the data it was fitted on into X = L + S (L: the clean,
  * low-dimensional part; S: the sparse corruption / outliers) without ever seeing clean data.
  *
- *   const m = new RDA({ layers: [784, 200], lambda: 0.1 });
+ *   const m = new RobustDeepAutoencoder({ layers: [784, 200], lambda: 0.1 });
  *   await m.fit(X);                       // corrupted data only
  *   const { L, S } = m.decompose();       // on the data it was fitted to (caller disposes)
  *   const Lnew = m.reconstruct(Xnew);     // new data through the learned map
