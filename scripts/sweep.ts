@@ -9,7 +9,7 @@
  *   npm run sweep -- status [--notebook NAME | --manifest FILE] [--scale S]     (default: every registered notebook)
  *   npm run sweep -- merge  [--notebook NAME | --manifest FILE] [--scale S]
  *   npm run sweep -- slurm  --notebook NAME [--scale S] [--partition P] [--time T] [--mem M] [--cpus C] [--gpus G]
- *                           [--max-parallel K] [--all] [--account A] [--submit]
+ *                           [--max-parallel K] [--all] [--account A] [--submit [--rounds R]]
  *   npm run sweep -- k8s    --notebook NAME [--scale S] [--image IMG] [--pvc CLAIM] [--workdir DIR] [--cpus C]
  *                           [--mem M] [--gpus G] [--max-parallel K]
  *
@@ -27,7 +27,10 @@
  *          manifest was submitted as (squeue / sacct) when Slurm's clients are installed.
  * merge    rewrites every store's JSON-lines file whole, the cells in plan order (safe while workers run).
  * slurm    writes an sbatch job-array script (one array task per cell not yet done, --all for every cell; task id =
- *          cell index; a log per task under results/<scale>/sweeps/logs/) and submits it with --submit.
+ *          cell index; a log per task under results/<scale>/sweeps/logs/) and submits it with --submit. With
+ *          --rounds R (R > 1) a small job after the array plans again and submits the cells still missing, up to R
+ *          arrays in all: failed or killed cells get another try, and a driver can list cells that depend on
+ *          other cells' results (tuned settings) once those are in the store (list them after those cells).
  * k8s      writes a Kubernetes Indexed Job manifest (JOB_COMPLETION_INDEX = cell index) for the same plan.
  */
 import { fork, spawnSync } from 'node:child_process';
@@ -46,7 +49,7 @@ export interface Manifest { notebook: string; scale: Scale; seed: number; commit
 
 interface Args { cmd: string; notebook?: string; scale: Scale; seed: number; manifest?: string; index?: number[]; shard?: [number, number]; experiment?: string; jobs: number;
   partition?: string; time?: string; mem?: string; cpus?: number; gpus?: number; maxParallel?: number; account?: string; submit: boolean; all: boolean;
-  image?: string; pvc?: string; workdir?: string }
+  image?: string; pvc?: string; workdir?: string; rounds: number; round: number }
 
 function usage(): string { return fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, ''); }
 
@@ -64,7 +67,7 @@ function parseIndexList(s: string): number[] {
 
 function parseArgs(argv: string[]): Args {
   const cmd = argv[0] ?? 'help';
-  const a: Args = { cmd, scale: (process.env.RML_SCALE?.trim() || 'quick') as Scale, seed: getSeed(), jobs: 1, submit: false, all: false };
+  const a: Args = { cmd, scale: (process.env.RML_SCALE?.trim() || 'quick') as Scale, seed: getSeed(), jobs: 1, submit: false, all: false, rounds: 1, round: 1 };
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -95,6 +98,8 @@ function parseArgs(argv: string[]): Args {
       case '--pvc': a.pvc = val(); break;
       case '--workdir': a.workdir = val(); break;
       case '--submit': a.submit = true; break;
+      case '--rounds': a.rounds = int(1); break;
+      case '--round': a.round = int(1); break;
       case '--all': a.all = true; break;
       case '-h': case '--help': a.cmd = 'help'; break;
       default: throw new Error(`unknown argument ${arg} (see npm run sweep -- help)`);
@@ -126,7 +131,8 @@ async function loadPlan(a: Args): Promise<{ plan: PlannedCell[]; manifest: Manif
 
 function checkAgainstManifest(cells: PlannedCell[], manifest: Manifest | null, plan: PlannedCell[]): void {
   if (!manifest) return;
-  if (manifest.cells.length !== plan.length) throw Object.assign(new Error(`the code plans ${plan.length} cells, the manifest ${manifest.cells.length}: the code changed since \`sweep plan\`; plan again`), { exitCode: 3 });
+  // (the plan may have grown since: a driver lists dependent cells once their inputs are stored, at the end)
+  void plan;
   for (const c of cells) {
     const m = manifest.cells[c.index];
     if (!m || m.hash !== c.hash) throw Object.assign(new Error(`cell ${c.index}: the code plans ${c.experiment} ${JSON.stringify(c.params)} (${c.hash}), the manifest ${m ? `${m.experiment} ${JSON.stringify(m.params)} (${m.hash})` : 'nothing'}: plan again`), { exitCode: 3 });
@@ -369,7 +375,7 @@ async function cmdSlurm(a: Args): Promise<number> {
   const logDir = path.join(path.dirname(manifestFile), 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const script = manifestFile.replace(/\.json$/, '.sbatch');
-  if (!indices.length) { console.log('every cell is in the store already: nothing to submit'); return 0; }
+  if (!indices.length) { console.log(`every cell is in the store already: nothing to submit${a.round > 1 ? ` (round ${a.round})` : ''}`); return 0; }
   fs.writeFileSync(script, sbatchScript({ notebook: plan[0].notebook, scale: plan[0].scale, seed: plan[0].seed, manifest: manifestFile, indices, root: ROOT, node: nodeBinary(), logDir, partition: a.partition, time: a.time, mem: a.mem, cpus: a.cpus, gpus: a.gpus, maxParallel: a.maxParallel, account: a.account }));
   console.log(`wrote ${rel(script)}: ${indices.length} array task(s) (${compressRanges(indices)}), logs in ${rel(logDir)}/`);
   if (!a.submit) { console.log(`submit with: sbatch ${rel(script)}   (or add --submit)`); return 0; }
@@ -380,7 +386,17 @@ async function cmdSlurm(a: Args): Promise<number> {
   const rec = slurmRecord(manifestFile);
   const prev = fs.existsSync(rec) ? (JSON.parse(fs.readFileSync(rec, 'utf8')) as { jobs: unknown[] }).jobs : [];
   fs.writeFileSync(rec, JSON.stringify({ jobs: [...prev, { id, submitted: new Date().toISOString(), indices: compressRanges(indices), script }] }, null, 1) + '\n');
-  console.log(`submitted job ${id}; follow it with: npm run sweep -- status --manifest ${rel(manifestFile)}`);
+  console.log(`submitted job ${id}${a.round > 1 ? ` (round ${a.round} of at most ${a.rounds})` : ''}; follow it with: npm run sweep -- status --manifest ${rel(manifestFile)}`);
+  if (a.round < a.rounds) {
+    // a small job after the array plans again and submits what is still missing: cells that failed or were
+    // killed, and cells a driver lists only once the cells they depend on are in the store (e.g. tuned settings)
+    const argv = process.argv.slice(2).filter((x, i, all) => !x.startsWith('--round=') && x !== '--round' && all[i - 1] !== '--round');
+    const cmd = `cd ${JSON.stringify(ROOT)} && exec ${JSON.stringify(nodeBinary())} --import tsx scripts/sweep.ts ${argv.map((x) => JSON.stringify(x)).join(' ')} --round ${a.round + 1}`;
+    const f = spawnSync('sbatch', ['--parsable', `--dependency=afterany:${id}`, `--job-name=rml-${plan[0].notebook.split('-')[0]}-${plan[0].scale}-next`, `--output=${logDir}/%x-%j.out`, '--ntasks=1', '--cpus-per-task=1', '--time=00:30:00',
+      ...(a.partition ? [`--partition=${a.partition}`] : []), ...(a.account ? [`--account=${a.account}`] : []), '--wrap', cmd], { encoding: 'utf8' });
+    if (f.status !== 0) { console.error(`sbatch (next round) failed: ${(f.stderr || f.stdout).trim()}`); return 2; }
+    console.log(`round ${a.round + 1} will be planned by job ${f.stdout.trim().split(';')[0]} once job ${id} has ended`);
+  }
   return 0;
 }
 

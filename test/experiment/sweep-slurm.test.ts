@@ -131,3 +131,41 @@ test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and 
     console.log(`slurm test: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
   }
 });
+
+test('Slurm rounds: a job after the array plans again and submits the cells that depend on the first ones (toy notebook)', async (t) => {
+  if (process.env.RML_SLURM_TEST === '0') { t.skip('RML_SLURM_TEST=0'); return; }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-slurm-'));
+  const slurmDir = path.join(tmp, 'slurm');
+  const t0 = Date.now();
+  const start = sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['start', slurmDir]);
+  if (start.code !== 0) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    t.skip(`Slurm is not available here: ${(start.err || start.out).trim().split('\n').pop()}`);
+    return;
+  }
+  const env = { ...process.env, SLURM_CONF: path.join(slurmDir, 'slurm.conf'), RML_RESULTS_DIR: path.join(tmp, 'results'), RML_SWEEP_EXTRA: path.join(ROOT, 'test', 'fixtures', 'toy-sweep.ts'), TOY_STAGED: '1', RML_PROGRESS: '0' };
+  try {
+    const sub = sweep(['slurm', '--notebook', '99-toy', '--scale', 'smoke', '--max-parallel', '2', '--submit', '--rounds', '3'], env);
+    assert.equal(sub.code, 0, sub.out + sub.err);
+    assert.match(sub.out, /6 array task\(s\) \(0-5\)/);
+    assert.match(sub.out, /round 2 will be planned by job \d+/);
+    // wait until this user has no job left (array 1, round 2's planner, array 2, round 3's planner)
+    for (let i = 0; i < 600; i++) {
+      const q = sh('squeue', ['-h', '-u', os.userInfo().username], env);
+      if (q.code === 0 && q.out.trim() === '') break;
+      await sleep(1000);
+    }
+    const logs = fs.readdirSync(path.join(tmp, 'results', 'smoke', 'sweeps', 'logs'));
+    const planners = logs.filter((f) => f.includes('-next-')).map((f) => fs.readFileSync(path.join(tmp, 'results', 'smoke', 'sweeps', 'logs', f), 'utf8'));
+    assert.ok(planners.some((l) => /1 array task\(s\) \(6\)/.test(l)), `round 2 submitted the dependent cell:\n${planners.join('\n---\n')}`);
+    assert.ok(planners.some((l) => /every cell is in the store already: nothing to submit \(round 3\)/.test(l)), `round 3 found nothing to do:\n${planners.join('\n---\n')}`);
+    const dep = JSON.parse(fs.readFileSync(path.join(tmp, 'results', 'smoke', '99-toy-sweep', 'dependent.jsonl'), 'utf8').trim());
+    assert.deepEqual(dep.params, { sum: 55 }); // sum of i * i, i = 0..5 (seed 0)
+    assert.equal(dep.result.value, 110);
+    console.log(`slurm rounds test: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    sh('scancel', ['--user', os.userInfo().username], env);
+    sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['stop', slurmDir]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
