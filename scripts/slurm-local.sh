@@ -26,7 +26,7 @@ case "$cmd" in
     export DEBIAN_FRONTEND=noninteractive
     # a short timeout: a machine without a package mirror skips instead of hanging
     timeout 300 apt-get update -qq >/dev/null 2>&1 || skip "apt-get update failed (offline?)"
-    timeout 600 apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client munge >/dev/null 2>&1 \
+    timeout 600 apt-get install -y -qq slurmctld slurmd slurm-client munge >/dev/null 2>&1 \
       || skip "apt-get install slurmctld slurmd slurm-client munge failed"
     echo "slurm-local: installed Slurm $(sbatch --version | awk '{print $2}')"
     ;;
