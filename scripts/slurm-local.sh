@@ -19,7 +19,7 @@ dir=${2:-}
 case "$cmd" in
   install)
     if command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null && command -v munged >/dev/null; then
-      echo "slurm-local: Slurm $(sbatch --version 2>/dev/null | awk '{print $2}') and munge already installed"; exit 0
+      echo "slurm-local: Slurm $(slurmctld -V | awk '{print $2}') and munge already installed"; exit 0
     fi
     [ "$(id -u)" = 0 ] || skip "not root: cannot install Slurm"
     command -v apt-get >/dev/null || skip "no apt-get: cannot install Slurm"
@@ -28,7 +28,7 @@ case "$cmd" in
     timeout 300 apt-get update -qq >/dev/null 2>&1 || skip "apt-get update failed (offline?)"
     timeout 600 apt-get install -y -qq slurmctld slurmd slurm-client munge >/dev/null 2>&1 \
       || skip "apt-get install slurmctld slurmd slurm-client munge failed"
-    echo "slurm-local: installed Slurm $(sbatch --version | awk '{print $2}')"
+    echo "slurm-local: installed Slurm $(slurmctld -V | awk '{print $2}')"
     ;;
 
   start)
