@@ -41,6 +41,7 @@ export * from './metrics/ranking';
 export * from './models/baselines/tree';
 export * from './models/baselines/random-forest';
 export * from './models/baselines/isolation-forest';
+export * from './models/detector';
 export * from './linalg/svd';
 export * from './models/rpca';
 export * from './models/pca';

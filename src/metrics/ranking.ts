@@ -45,3 +45,56 @@ export function precisionAtK(scores: ArrayLike<number>, truth: ArrayLike<number>
   for (let i = 0; i < kk; i++) hits += truth[idx[i]];
   return hits / kk;
 }
+
+/**
+ * Points of the ROC and precision-recall curves: one per distinct score, taken in decreasing order, a row being
+ * called positive when its score >= that score (scikit-learn's roc_curve without drop_intermediate and its
+ * precision_recall_curve, read from the highest threshold down). The ROC curve starts at (0, 0) (threshold
+ * +Infinity) and ends at (1, 1); tied scores move both rates in one step (a diagonal segment).
+ */
+export interface RankingCurves {
+  thresholds: number[];
+  fpr: number[];
+  tpr: number[];
+  /** precision[k] and recall[k] at thresholds[k] (precision is undefined at +Infinity: index 0 holds 1, recall 0). */
+  precision: number[];
+  recall: number[];
+}
+
+export function rankingCurves(scores: ArrayLike<number>, truth: ArrayLike<number>): RankingCurves {
+  check(scores, truth, 'rankingCurves');
+  const n = scores.length;
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+  let pos = 0;
+  for (let i = 0; i < n; i++) pos += truth[i];
+  const neg = n - pos;
+  if (pos === 0 || neg === 0) throw new InputError('rankingCurves: needs at least one outlier and one inlier');
+  const out: RankingCurves = { thresholds: [Infinity], fpr: [0], tpr: [0], precision: [1], recall: [0] };
+  let tp = 0, fp = 0;
+  for (let i = 0; i < n;) {
+    const s = scores[idx[i]];
+    while (i < n && scores[idx[i]] === s) { if (truth[idx[i]] === 1) tp++; else fp++; i++; }
+    out.thresholds.push(s); out.fpr.push(fp / neg); out.tpr.push(tp / pos);
+    out.precision.push(tp / (tp + fp)); out.recall.push(tp / pos);
+  }
+  return out;
+}
+
+/** Area under a piecewise-linear curve through (x[i], y[i]) (trapezoidal rule; x in the given order). */
+export function trapezoid(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length) throw new InputError(`trapezoid: ${x.length} x values but ${y.length} y values`);
+  let a = 0;
+  for (let i = 1; i < x.length; i++) a += ((x[i] - x[i - 1]) * (y[i] + y[i - 1])) / 2;
+  return a;
+}
+
+/**
+ * Average precision, the area under the precision-recall step curve: sum_k (R_k - R_{k-1}) P_k over the distinct
+ * thresholds (scikit-learn's average_precision_score; no interpolation, so it is not the trapezoid of the curve).
+ */
+export function averagePrecision(scores: ArrayLike<number>, truth: ArrayLike<number>): number {
+  const c = rankingCurves(scores, truth);
+  let ap = 0;
+  for (let k = 1; k < c.recall.length; k++) ap += (c.recall[k] - c.recall[k - 1]) * c.precision[k];
+  return ap;
+}

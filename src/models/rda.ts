@@ -18,6 +18,7 @@
  *   await rda.fit(X);
  *   rda.S, rda.L                 // the split of the fitted data (owned by the model)
  *   rda.outlierRows()            // rows of S that are not all zero (Sec. 5.3's prediction)
+ *   const det = rda.asDetector() // l2,1 (rows) only: scores NEW rows, ||x - D(E(x))||_2 > threshold (see detector.ts)
  *   rda.features()               // hidden layer of X - S (the authors' transform), the Fig. 2 features
  *   rda.history.outer            // c1, c2 (paper), c2code (authors' scaled c2) per outer iteration
  *   rda.objective                // Fig. 7's objective after each inner epoch and each prox step
@@ -30,6 +31,7 @@ import {
   LambdaConvention, Penalty, PenaltyName, penaltyOf, StopRule,
 } from '../train/alternating';
 import { assertInt, assertNonNegative, InputError } from '../validate';
+import { reconstructionErrorDetector, type DetectorThresholdOptions, type ScoreDetector } from './detector';
 
 export interface RdaOptions extends DeepAutoencoderOptions {
   penalty: PenaltyName | Penalty;
@@ -122,6 +124,25 @@ export class RobustDeepAutoencoder extends AlternatingRobustModel<RdaOptions> im
     const d = t.dataSync() as Float32Array;
     t.dispose();
     return Float32Array.from(d);
+  }
+
+  /**
+   * The fitted l2,1 (rows) RDA as an outlier detector for new rows (our extension; see src/models/detector.ts):
+   * score(x) = ||x - D(E(x))||_2, the row norm the model's prox thresholds, and threshold = the fitted prox
+   * threshold `this.threshold` (so predict(x) = 1 iff the prox would give x a non-zero row of S), or, with
+   * `contamination`, the (1 - c) quantile of the training rows' scores. A view on this model: it throws once the
+   * model is refit or disposed.
+   */
+  asDetector(opts: Pick<DetectorThresholdOptions, 'contamination'> = {}): ScoreDetector {
+    this.checkFitted('asDetector');
+    const pen = penaltyOf(this.params.penalty);
+    if (pen !== penaltyOf('l21-rows')) throw new InputError(`RobustDeepAutoencoder.asDetector: needs penalty 'l21-rows' (one group per row), this model has '${pen.name}'; for other models use reconstructionErrorDetector(model, X) with a contamination`);
+    for (const k of Object.keys(opts)) if (k !== 'contamination') throw new InputError(`RobustDeepAutoencoder.asDetector: unknown option "${k}"; known: contamination`);
+    const ae = this.ae;
+    return reconstructionErrorDetector(this, this.Xfit!, {
+      name: 'l2,1 RDA', contamination: opts.contamination, defaultThreshold: this.threshold,
+      isCurrent: () => this.fitted && this.ae === ae,
+    });
   }
 
   private release(): void {
