@@ -36,6 +36,8 @@ import { RandomForestClassifier } from '../models/baselines/random-forest';
 import { IsolationForest } from '../models/baselines/isolation-forest';
 import { saltPepperFlip } from '../corruptions';
 import { detectionScores } from '../metrics/detection';
+import { averagePrecision, rankingCurves, rocAuc } from '../metrics/ranking';
+import { isolationForestDetector } from '../models/detector';
 import { loadMnist } from '../data/mnist';
 import { outlierMix } from '../data/outliers';
 import { InputError } from '../validate';
@@ -309,15 +311,20 @@ export function showRows(data: OutlierData, m: number): number[] {
   return [...out, ...inl].sort((a, b) => a - b);
 }
 
-export async function outlierCell(o: { data: OutlierData; lam: number; cfg: OutlierConfig; seed: number; progress?: boolean }): Promise<OutlierResult> {
-  const { data, lam, cfg, seed } = o;
-  const X = tf.tensor2d(data.X, [data.n, data.d]);
-  const t0 = Date.now();
-  const rda = new RobustDeepAutoencoder({
+/** The l2,1 (rows) RDA of Figs. 4-6 (the authors' outlier notebook's settings at `cfg`'s sizes), not yet fitted. */
+export function outlierRda(cfg: OutlierConfig, lam: number, seed: number): RobustDeepAutoencoder {
+  return new RobustDeepAutoencoder({
     layers: cfg.layers, batchSize: cfg.batchSize, learningRate: cfg.learningRate, seed: new Rng(seed).fork('init').tfSeed(), shuffle: false,
     penalty: 'l21-rows', lambda: lam, lambdaConvention: 'code-l21-n', outer: cfg.outer, innerEpochs: cfg.innerEpochs,
     stopRule: 'none', traceObjective: false, resetOptimizer: true,
   });
+}
+
+export async function outlierCell(o: { data: OutlierData; lam: number; cfg: OutlierConfig; seed: number; progress?: boolean }): Promise<OutlierResult> {
+  const { data, lam, cfg, seed } = o;
+  const X = tf.tensor2d(data.X, [data.n, data.d]);
+  const t0 = Date.now();
+  const rda = outlierRda(cfg, lam, seed);
   try {
     await rda.fit(X, { progress: o.progress ?? false, label: `l2,1 RDA lam=${lam}` });
     const flags = rda.outlierRows();
@@ -450,6 +457,116 @@ export async function convergenceCell(o: { data: LabelledMatrix; lambda: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Held-out outlier scoring (our extension; the paper scores only the rows the RDA was trained on)
+
+/**
+ * The held-out experiment (not in the paper): the l2,1 RDA is fitted, as in Fig. 5, on the training mix (4,859 "4"s
+ * + 265 others from MNIST's training split), then scores a DISJOINT held-out mix from MNIST's test split (all 982
+ * "4"s + 54 others, 5.2% outliers like the training mix) with `rda.asDetector()`: score = ||x - D(E(x))||_2, a
+ * row flagged when its score exceeds the fitted prox threshold lam * N_train (src/models/detector.ts). lam is fixed
+ * in advance at the paper's Fig. 5 pick (0.00065), not tuned on either set. Isolation Forest (100 trees) is fitted
+ * on the same training mix and flags test rows above the (1 - 0.11) quantile of its training scores (0.11: the
+ * paper's Fig. 6 pick). Threshold-free comparison: ROC AUC and average precision (area under the PR step curve).
+ */
+export const ZHOU2017_HELDOUT = { lam: ZHOU2017_PAPER.rdaBestLambda, testInlierClass: 4, testOutliers: 54, ifContamination: ZHOU2017_PAPER.isolationForestBestContamination } as const;
+
+/** The held-out mix: every "4" of MNIST's test split (982) + `nOutliers` other digits from it (seeded), shuffled. */
+export async function heldoutData(nOutliers: number, seed: number): Promise<OutlierData> {
+  const test = await loadMnist({ split: 'test' });
+  const mix = outlierMix({ set: test, inlierClass: ZHOU2017_HELDOUT.testInlierClass, nInliers: 'all', nOutliers, seed: new Rng(seed).fork('heldout') });
+  const s = mix.set;
+  return { X: s.images, labels: s.labels, n: s.n, d: s.height * s.width, isOutlier: mix.isOutlier };
+}
+
+export interface HeldoutScores { precision: number; recall: number; f1: number; tp: number; fp: number; fn: number; flagged: number }
+export interface HeldoutMethod {
+  /** Operating point on the held-out rows (RDA: score > lam * N_train; Isolation Forest: contamination threshold). */
+  test: HeldoutScores;
+  /** The same rule on the training rows (RDA: its inductive score, not the fitted S; see `fittedS`). */
+  train: HeldoutScores;
+  threshold: number;
+  /** Threshold-free, held-out rows: ROC AUC and average precision. */
+  auc: number;
+  ap: number;
+  trainAuc: number;
+}
+export interface HeldoutResult {
+  lam: number;
+  nTrain: number; nTest: number; trainOutliers: number; testOutliers: number;
+  rda: HeldoutMethod & {
+    /** Sec. 5.3's transductive prediction on the training rows: row of S not all zero. */
+    fittedS: HeldoutScores;
+    /** Fraction of training rows where the inductive prediction equals the fitted S's row support. */
+    trainAgreement: number;
+    /** Held-out operating point when the RDA's threshold is set by contamination = `ifContamination` instead. */
+    testAtContamination: HeldoutScores;
+  };
+  iso: HeldoutMethod & { contamination: number };
+  /** Held-out scores (6 significant digits) and truth, for the curves. */
+  scores: { rda: number[]; iso: number[] };
+  isOutlier: number[];
+  seconds: number;
+}
+
+const scoresOf = (pred: ArrayLike<number>, truth: Uint8Array): HeldoutScores => {
+  const s = detectionScores(pred, truth);
+  return { precision: s.precision, recall: s.recall, f1: s.f1, tp: s.tp, fp: s.fp, fn: s.fn, flagged: s.predictedPositives };
+};
+const sig6 = (x: ArrayLike<number>): number[] => Array.from(x, (v) => Number(v.toPrecision(6)));
+
+export async function heldoutCell(o: { train: OutlierData; test: OutlierData; lam: number; cfg: OutlierConfig; ifContamination: number; seed: number; progress?: boolean }): Promise<HeldoutResult> {
+  const { train, test, lam, cfg, seed } = o;
+  if (train.d !== test.d) throw new InputError(`heldoutCell: training rows have ${train.d} columns, held-out rows ${test.d}`);
+  const t0 = Date.now();
+  const X = tf.tensor2d(train.X, [train.n, train.d]);
+  const Xt = tf.tensor2d(test.X, [test.n, test.d]);
+  const rda = outlierRda(cfg, lam, seed);
+  try {
+    await rda.fit(X, { progress: o.progress ?? false, label: `held-out: l2,1 RDA lam=${lam}` });
+    const det = rda.asDetector();
+    const fitted = rda.outlierRows();
+    let agree = 0;
+    for (let i = 0; i < train.n; i++) agree += det.trainingLabels[i] === fitted[i] ? 1 : 0;
+    const sR = det.decisionFunction(Xt);
+    const detC = rda.asDetector({ contamination: o.ifContamination });
+    const iso = new IsolationForest({ nEstimators: cfg.ifTrees, seed: seed * 1000 }).fit({ data: train.X, rows: train.n, cols: train.d });
+    const idet = isolationForestDetector(iso, { contamination: o.ifContamination });
+    const sI = idet.decisionFunction({ data: test.X, rows: test.n, cols: test.d });
+    const count = (b: Uint8Array) => b.reduce((a, v) => a + v, 0);
+    return {
+      lam, nTrain: train.n, nTest: test.n, trainOutliers: count(train.isOutlier), testOutliers: count(test.isOutlier),
+      rda: {
+        test: scoresOf(det.predict(Xt), test.isOutlier), train: scoresOf(det.trainingLabels, train.isOutlier), threshold: det.threshold,
+        auc: rocAuc(sR, test.isOutlier), ap: averagePrecision(sR, test.isOutlier), trainAuc: rocAuc(det.trainingScores, train.isOutlier),
+        fittedS: scoresOf(fitted, train.isOutlier), trainAgreement: agree / train.n,
+        testAtContamination: scoresOf(detC.predict(Xt), test.isOutlier),
+      },
+      iso: {
+        test: scoresOf(idet.predict({ data: test.X, rows: test.n, cols: test.d }), test.isOutlier), train: scoresOf(idet.trainingLabels, train.isOutlier),
+        threshold: idet.threshold, contamination: o.ifContamination,
+        auc: rocAuc(sI, test.isOutlier), ap: averagePrecision(sI, test.isOutlier), trainAuc: rocAuc(idet.trainingScores, train.isOutlier),
+      },
+      scores: { rda: sig6(sR), iso: sig6(sI) }, isOutlier: Array.from(test.isOutlier),
+      seconds: (Date.now() - t0) / 1000,
+    };
+  } finally {
+    rda.dispose();
+    tf.dispose([X, Xt]);
+  }
+}
+
+/** ROC and precision-recall curve points of both methods from a stored held-out result (long format, for `lines`). */
+export function heldoutCurves(r: Pick<HeldoutResult, 'scores' | 'isOutlier'>): { roc: { method: string; fpr: number; tpr: number }[]; pr: { method: string; recall: number; precision: number }[] } {
+  const roc: { method: string; fpr: number; tpr: number }[] = [], pr: { method: string; recall: number; precision: number }[] = [];
+  for (const [method, s] of [['l2,1 RDA', r.scores.rda], ['Isolation Forest', r.scores.iso]] as const) {
+    const c = rankingCurves(s, r.isOutlier);
+    for (let k = 0; k < c.fpr.length; k++) roc.push({ method, fpr: c.fpr[k], tpr: c.tpr[k] });
+    for (let k = 1; k < c.recall.length; k++) pr.push({ method, recall: c.recall[k], precision: c.precision[k] });
+  }
+  return { roc, pr };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Summaries used by the notebook's claims
 
 /** Best row by `key` (max). */
@@ -508,6 +625,7 @@ export const ZHOU2017_STORES = {
   fig2Ladder: { file: `${ZHOU2017_NOTEBOOK}/fig2-ladder.jsonl`, version: `${ZHOU2017_VERSION}-rf2` },
   fig5: { file: `${ZHOU2017_NOTEBOOK}/fig5.jsonl`, version: ZHOU2017_VERSION },
   fig7: { file: `${ZHOU2017_NOTEBOOK}/fig7.jsonl`, version: ZHOU2017_VERSION },
+  heldout: { file: `${ZHOU2017_NOTEBOOK}/heldout.jsonl`, version: `${ZHOU2017_VERSION}-heldout1` },
 } as const;
 
 /**
@@ -547,5 +665,12 @@ export function zhou2017Cells(scale: Scale, seed: number): CellSpec[] {
   for (const lambda of C.lambdas) {
     cells.push({ experiment: 'fig7', ...ZHOU2017_STORES.fig7, params: { lambda }, gflop: denseTrainGflop(C.layers, C.n, C.outer * C.innerEpochs), compute: async () => convergenceCell({ data: await conv(), lambda, cfg: C, seed }) });
   }
+  // held-out scoring (our extension): the l2,1 RDA at the paper's Fig. 5 lam, fitted on the Fig. 5 mix, scores MNIST test rows
+  const H = ZHOU2017_HELDOUT;
+  cells.push({
+    experiment: 'heldout', ...ZHOU2017_STORES.heldout, params: { lam: H.lam, testOutliers: H.testOutliers, ifContamination: H.ifContamination },
+    gflop: denseTrainGflop(O.layers, O.nInliers + O.nOutliers, O.outer * O.innerEpochs),
+    compute: async () => heldoutCell({ train: await outl(), test: await heldoutData(H.testOutliers, seed), lam: H.lam, cfg: O, ifContamination: H.ifContamination, seed }),
+  });
   return cells;
 }
