@@ -17,7 +17,8 @@
 //                              `dataset-fashion-mnist` (installed with apt when we are root), else downloaded.
 //
 // Flags: --force-tf (rebuild the native binding), --skip-python, --skip-data, --peers (also install the
-// benchmark peers torch / tensorflow-cpu / scipy / scikit-learn into .venv for `npm run bench`).
+// benchmark peers torch / tensorflow-cpu into .venv for `npm run bench`; numpy / scipy / scikit-learn are always
+// installed: scikit-learn cross-checks notebook 01's Isolation Forest).
 import { execSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -177,9 +178,16 @@ function pythonVenv() {
     log('python: installing JupyterLab 4, nbclient, nbconvert, ipykernel into .venv');
     if (!pipInstall('"jupyterlab>=4,<5" nbclient nbconvert ipykernel')) throw new Error('could not install JupyterLab into .venv (no local wheel store and no network)');
   }
+  // scikit-learn is the independent cross-check of notebook 01's Isolation Forest (Fig. 6): part of the default set-up.
+  const sk = trySh(`"${PY}" -c "import sklearn; print(sklearn.__version__)"`, { quiet: true });
+  if (sk) log(`python: scikit-learn ${sk.trim()} present in .venv`);
+  else {
+    log('python: installing numpy, scipy, scikit-learn into .venv (the Isolation Forest cross-check of notebook 01)');
+    if (!pipInstall('numpy scipy scikit-learn')) log('python: could not install scikit-learn; notebook 01 says the cross-check is unavailable');
+  }
   if (args.has('--peers')) {
-    log('python: installing benchmark peers (numpy, scipy, scikit-learn, torch, tensorflow-cpu)');
-    for (const p of ['numpy scipy scikit-learn', 'torch', 'tensorflow-cpu']) {
+    log('python: installing benchmark peers (torch, tensorflow-cpu)');
+    for (const p of ['torch', 'tensorflow-cpu']) {
       if (!pipInstall(p)) log(`python: could not install ${p}; its benchmark rows will say so`);
     }
   }
