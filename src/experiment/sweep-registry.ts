@@ -4,7 +4,15 @@
  *
  * To register a notebook: export `fooCells(scale, seed): CellSpec[]` from its driver (src/papers/foo.ts) listing
  * every `store.cell(...)` of the notebook in the notebook's order, make the notebook loop over that list
- * (`for (const c of cells) await store.cell(c.params, c.compute)`), and add a line here.
+ * (`for (const c of cells) await computeCell(store, c)`, or `store.cell(c.params, c.compute)` for compute specs),
+ * and add a line here.
+ *  - A driver function that takes the store and calls `store.cell` itself (`phaseCell(store, ...)`) becomes a
+ *    `write: (store) => phaseCell(store, ...)` spec whose `params` are the key it stores (checked after the run).
+ *  - Cells fitted together (a batched row of a grid) are one spec with `covers: [key, key, ...]`.
+ *  - Cells whose parameters come from other cells' results (a tuned c2) are listed only once those results are
+ *    in the store (the lister may read the stores), after them; `sweep slurm --rounds R` then submits them.
+ *  - Data every cell needs is loaded once per process (`memo`); anything written to a shared cache (a trained
+ *    classifier under data/) must be written atomically (temporary file + rename) or made a cell of its own.
  */
 import type { CellSpec } from './sweep';
 import type { Scale } from './scale';

@@ -29,7 +29,7 @@ import { principalAngles } from '../metrics/angles';
 import { rocAuc, precisionAtK } from '../metrics/ranking';
 import { Mat64, symEig64 } from '../linalg/dense';
 import { InputError } from '../validate';
-import type { CellSpec } from '../experiment/sweep';
+import type { ComputeCellSpec } from '../experiment/sweep';
 
 export interface Sun2020Config {
   scale: Scale;
@@ -280,7 +280,7 @@ export const SUN2020_NOTEBOOK = '00-autoencoders-and-factorization';
 export const SUN2020_STORE = { file: `${SUN2020_NOTEBOOK}/results.jsonl`, version: 'sun2020-v2' } as const;
 
 /** Every stored cell of notebook 00: the linear models' subspaces (one cell). */
-export function sun2020Cells(scale: Scale, seed: number): CellSpec[] {
+export function sun2020Cells(scale: Scale, seed: number): ComputeCellSpec[] {
   const cfg = sun2020Config(scale, seed);
   return [{
     experiment: 'linear', ...SUN2020_STORE,

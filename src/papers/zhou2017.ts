@@ -41,7 +41,7 @@ import { isolationForestDetector } from '../models/detector';
 import { loadMnist } from '../data/mnist';
 import { outlierMix } from '../data/outliers';
 import { InputError } from '../validate';
-import { memo, denseTrainGflop, type CellSpec } from '../experiment/sweep';
+import { memo, denseTrainGflop, type ComputeCellSpec } from '../experiment/sweep';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Configuration per scale
@@ -633,12 +633,12 @@ export const ZHOU2017_STORES = {
  * RDA per lambda), Fig. 5 (per lam), Fig. 7 (per lambda). The data each experiment needs is loaded once per
  * process, and only when one of its cells is computed.
  */
-export function zhou2017Cells(scale: Scale, seed: number): CellSpec[] {
+export function zhou2017Cells(scale: Scale, seed: number): ComputeCellSpec[] {
   const { denoise: D, outlier: O, convergence: C } = zhou2017Config(scale);
   const denoise = memo(() => denoiseData(D.n, seed));
   const outl = memo(() => outlierData(O, seed));
   const conv = memo(() => denoiseData(C.n, seed + 1));
-  const cells: CellSpec[] = [];
+  const cells: ComputeCellSpec[] = [];
   const dGflop = denseTrainGflop(D.layers, D.n, D.outer * D.innerEpochs);
   for (const k of D.corruptions) {
     for (const lambda of [null, ...D.lambdas]) {

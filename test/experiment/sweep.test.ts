@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { planCells, cellHash, type CellSpec } from '../../src/experiment/sweep';
+import { planCells, cellHash, runPlannedCell, cellStates, mergeStores, computeCell, type CellSpec } from '../../src/experiment/sweep';
+import { ResultsStore } from '../../src/experiment/store';
 import { compressRanges, sbatchScript, indexedJobManifest } from '../../scripts/sweep';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -136,5 +137,42 @@ test('registered notebooks plan at every scale without computing; 01 lists fig2 
     const order = [...new Set(plan.map((c) => c.experiment))].filter((e) => ['fig2', 'fig5', 'fig7'].includes(e));
     assert.deepEqual(order, ['fig2', 'fig5', 'fig7']);
     for (const e of ['fig2', 'fig5', 'fig7'] as const) assert.ok(plan.filter((c) => c.experiment === e).every((c) => c.version === ZHOU2017_STORES[e].version && c.file === ZHOU2017_STORES[e].file));
+  }
+});
+
+test('write(store) specs: a driver function that stores the cell itself, and one spec covering a batched row of cells', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-sweep-w-'));
+  const before = process.env.RML_RESULTS_DIR;
+  process.env.RML_RESULTS_DIR = dir;
+  try {
+    let calls = 0;
+    // as e.g. phaseCell(store, ...) does: the driver builds the key and calls store.cell itself
+    const row = async (store: ResultsStore, r: number) => { calls++; for (const c of [0, 1, 2]) await store.cell({ r, c }, async () => 10 * r + c); };
+    const specs: CellSpec[] = [0, 1].map((r) => ({ experiment: 'grid', file: 'nb/grid.jsonl', version: 'w1', params: { r }, covers: [0, 1, 2].map((c) => ({ r, c })), write: (s: ResultsStore) => row(s, r) }));
+    specs.push({ experiment: 'bad', file: 'nb/bad.jsonl', version: 'w1', params: { x: 1 }, write: async (s: ResultsStore) => s.cell({ x: 2 }, async () => 0) });
+    const plan = planCells('nb', specs, 'smoke', 0);
+    assert.notEqual(plan[0].hash, cellHash('nb', { file: specs[0].file, version: specs[0].version, params: specs[0].params }, 'smoke', 0), 'the covered keys are part of the hash');
+    assert.equal(cellStates(plan)[0].state, 'missing');
+    // another process stored one cell of row 1: still missing until all three are
+    await new ResultsStore('nb/grid.jsonl', { version: 'w1', scale: 'smoke' }).cell({ r: 1, c: 2 }, async () => 12);
+    assert.equal(cellStates(plan)[1].state, 'missing');
+    assert.equal((await runPlannedCell(plan[1])).state, 'computed');
+    assert.equal((await runPlannedCell(plan[0])).state, 'computed');
+    assert.equal((await runPlannedCell(plan[0])).state, 'stored');
+    assert.equal(calls, 2, 'a stored row is not written again');
+    assert.deepEqual(cellStates(plan).slice(0, 2).map((s) => s.state), ['done', 'done']);
+    await assert.rejects(runPlannedCell(plan[2]), /write\(store\) did not store \[\["x",1\]\]/);
+    mergeStores(plan.slice(0, 2));
+    const lines = fs.readFileSync(path.join(dir, 'smoke', 'nb', 'grid.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).result);
+    assert.deepEqual(lines, [0, 1, 2, 10, 11, 12], 'merged in plan order, covered cells in their order');
+    // the notebook side: computeCell reads back without calling the driver
+    const nbStore = new ResultsStore('nb/grid.jsonl', { version: 'w1', scale: 'smoke' });
+    for (const c of specs.slice(0, 2)) await computeCell(nbStore, c);
+    assert.equal(calls, 4, 'write() is the driver function: it runs, and its store.cell calls read back');
+    assert.equal(nbStore.computed, 0);
+    assert.deepEqual(nbStore.rows().map((r) => r.result), [0, 1, 2, 10, 11, 12]);
+  } finally {
+    if (before === undefined) delete process.env.RML_RESULTS_DIR; else process.env.RML_RESULTS_DIR = before;
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
