@@ -64,6 +64,7 @@ table('config', [
   { experiment: 'Fig. 2 (Sec. 5.2)', data: `${D.n} MNIST train images`, network: D.layers.join('-'), grid: `k ${D.corruptions.join(',')} x lambda ${D.lambdas.join(',')}`, training: `${D.outer} x ${D.innerEpochs} epochs, batch ${D.batchSize}, Adam ${D.learningRate}; RF ${D.rfTrees} trees` },
   { experiment: 'Fig. 4-6 (Sec. 5.3)', data: `${O.nInliers} "4"s + ${O.nOutliers} others`, network: O.layers.join('-'), grid: `lam ${O.lams.join(',')}; IF contamination ${O.contaminations[0]}..${O.contaminations[O.contaminations.length - 1]}`, training: `${O.outer} x ${O.innerEpochs} epochs, batch ${O.batchSize}, Adam ${O.learningRate}; IF ${O.ifTrees} trees x ${O.ifSeeds} seeds` },
   { experiment: 'Fig. 7 (Sec. 5.4)', data: `${C.n} images, k = ${C.corruption}`, network: C.layers.join('-'), grid: `lambda ${C.lambdas.join(',')}`, training: `${C.outer} x ${C.innerEpochs} epochs, batch ${C.batchSize}` },
+  { experiment: 'Held-out scoring (our extension)', data: `fit on the Fig. 4-6 mix; score all MNIST test "4"s + ${ZHOU2017_HELDOUT.testOutliers} others`, network: O.layers.join('-'), grid: `lam ${ZHOU2017_HELDOUT.lam}; IF contamination ${ZHOU2017_HELDOUT.ifContamination}`, training: `as Fig. 4-6; IF ${O.ifTrees} trees x 1 seed` },
 ], { caption: `Experiment sizes at scale "${nb.scale}"` });
 
 // %% [markdown]
