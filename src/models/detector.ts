@@ -11,8 +11,11 @@
  *     trainingLabels       // predict of the training rows (PyOD's labels_)
  *   }
  *
+ * Scores are Float64Array (lossless for the RDA's float32 norms and for Isolation Forest's float64 scores). Input X:
+ * a tf.Tensor2D, an array of rows or { data, rows, cols }, finite, with the fitted number of columns (else InputError).
+ *
  * Implementations (a detector is a view on a fitted model; it holds no tensors and throws once the model is refit
- * or disposed):
+ * or disposed, where the model lets it tell: RDA and Isolation Forest):
  *
  *   rda.asDetector()                            l2,1 (rows) RDA, Zhou & Paffenroth 2017 (src/models/rda.ts)
  *   isolationForestDetector(iso)                Isolation Forest, Liu et al. 2008: score = s(x) in (0, 1]
