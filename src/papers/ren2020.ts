@@ -618,17 +618,23 @@ export function rvaeFasterVerdict(cells: { rvaeSeconds: number; rdaSeconds: numb
 }
 
 /** Fig. 2 rule: "a broad range of lambda where the RVAE beats the VAE": yes when at least two lambdas beat the VAE
- *  at every tested noise level, partly when some cell is won, no when none. */
-export function fig2Verdict(cells: { noise: number; lambda: number; vae: number; rvae: number }[]): RenVerdict {
+ *  at every tested noise level, partly when some cell is won, no when none. A cell is won when the RVAE's relative
+ *  improvement exceeds `tie` percent (default 0): with one seed per cell, differences within the seed-to-seed spread
+ *  of one model (measured by the caller, e.g. on a ladder) are ties, not wins. */
+export function fig2Verdict(cells: { noise: number; lambda: number; vae: number; rvae: number }[], opts: { tie?: number } = {}): RenVerdict {
   if (!cells.length) throw new InputError('fig2Verdict: no cells');
+  const tie = opts.tie ?? 0;
+  if (!(tie >= 0)) throw new InputError(`fig2Verdict: tie must be >= 0 (got ${tie})`);
   const lambdas = [...new Set(cells.map((c) => c.lambda))].sort((a, b) => a - b);
-  const won = cells.filter((c) => c.rvae < c.vae);
-  const broad = lambdas.filter((l) => cells.filter((c) => c.lambda === l).every((c) => c.rvae < c.vae));
+  const wins = (c: { vae: number; rvae: number }) => improvement(c.vae, c.rvae) > tie;
+  const won = cells.filter(wins);
+  const ties = cells.filter((c) => Math.abs(improvement(c.vae, c.rvae)) <= tie).length;
+  const broad = lambdas.filter((l) => cells.filter((c) => c.lambda === l).every(wins));
   const meanImp = meanOf(cells.map((c) => improvement(c.vae, c.rvae)));
   return {
     holds: broad.length >= 2 ? true : won.length > 0 ? 'partly' : false,
-    ours: `RVAE better in ${won.length} of ${cells.length} cells; lambdas better at every tested noise level: ${broad.join(', ') || 'none'}; mean improvement ${f1(meanImp)}%`,
-    note: `lambdas tested: ${lambdas.join(', ')}; noise levels: ${[...new Set(cells.map((c) => c.noise))].map(pct).join(', ')}`,
+    ours: `RVAE better in ${won.length} of ${cells.length} cells${tie > 0 ? ` (${ties} within +-${tie.toFixed(1)}%, counted as ties)` : ''}; lambdas better at every tested noise level: ${broad.join(', ') || 'none'}; mean improvement ${f1(meanImp)}%`,
+    note: `lambdas tested: ${lambdas.join(', ')}; noise levels: ${[...new Set(cells.map((c) => c.noise))].map(pct).join(', ')}${tie > 0 ? `; tie band +-${tie.toFixed(1)}% = the seed-to-seed spread of one model` : ''}`,
   };
 }
 

@@ -164,6 +164,12 @@ test('ren2020 verdict rules: yes / partly / no on fixed numbers; no rule says ye
   assert.match(f2.ours, /4 of 6 cells; lambdas better at every tested noise level: 250;/);
   assert.equal(fig2Verdict(heat.map((h) => ({ ...h, rvae: h.vae - 10 }))).holds, true);
   assert.equal(fig2Verdict(heat.map((h) => ({ ...h, rvae: h.vae + 10 }))).holds, false);
+  // improvements (vae 200): 3.4, 10.2, 2.55, -8.3, -2.05, 0.85 %; with a tie band of 4% only 9% / lambda 150 wins
+  // and four cells are ties -> partly, no lambda wins at both levels
+  const tied = fig2Verdict(heat, { tie: 4 });
+  assert.equal(tied.holds, 'partly');
+  assert.match(tied.ours, /RVAE better in 1 of 6 cells \(4 within \+-4.0%, counted as ties\); lambdas better at every tested noise level: none/);
+  assert.throws(() => fig2Verdict(heat, { tie: -1 }), /tie must be >= 0/);
 
   // ladders: wins from rung 4 on for both seeds
   const outers = [1, 2, 4, 8];
