@@ -350,7 +350,9 @@ export function improvement(fidVae: number, fidRvae: number): number { return (1
  * paper's matching budget for the baselines), with the FID of `nGen` prior samples measured after each outer
  * iteration in `outers` (VAE: after epoch k * inner). The RVAE keeps one VAE and one Adam state across outer
  * iterations and sampling draws from its own seeded stream, so the checkpoint after k outer iterations is the
- * model a k-iteration fit would have produced: one long fit gives every rung.
+ * model a k-iteration fit would have produced: one long fit gives every rung. The ladder's RVAE runs every outer
+ * iteration (stopRule 'none'); the tables' RVAE uses the code's stop rule (c1 < 1e-7 and c2' < 1e-7), which a VAE's
+ * reconstruction never meets (the table cell and the rung of the same seed agree; the notebook prints both).
  */
 export interface RenLadderResult {
   model: 'RVAE' | 'VAE';
