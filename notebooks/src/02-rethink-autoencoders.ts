@@ -201,7 +201,7 @@ await figure('fig5-overparam-ladder', bars({
   title: 'Over-specified rank: cells recovered', subtitle: `of ${cells} phase-grid cells; convex RPCA: ${fmt(nRPCA, 0)} successes, p = r: ${fmt(nRF, 0)}`,
   xTitle: 'rung', yTitle: 'cells', horizontal: true, text: 'd',
 }));
-table('fig5-overparam-ladder', ladder.map((r) => ({ rung: r.label, n: r.n, 'p / r': r.overFactor, iterations: r.iterations, 'initial scale': r.initScale, 'error < 1e-3': `${r.successes} of ${r.cells}`, 'error < 1e-2': `${r.below1e2} of ${r.cells}` })),
+table('fig5-overparam-ladder', ladder.map((r) => ({ rung: r.label, n: r.n, 'p / r': r.overFactor, iterations: r.iterations, 'step decay': r.decayFactor, 'initial scale': r.initScale, 'error < 1e-3': `${r.successes} of ${r.cells}`, 'error < 1e-2': `${r.below1e2} of ${r.cells}` })),
   { caption: 'Over-parameterisation ladder (robust factorization, normalised subgradient with geometric step decay; same matrices per n)' });
 const exactRung = ladder.find((r) => r.overFactor === 1 && r.n === cfg.phase.n);
 const overRungs = ladder.filter((r) => r.overFactor > 1);

@@ -184,7 +184,7 @@ export function phaseSummary(rows: PhaseRow[]): { method: PhaseMethod; rankFract
  * One rung of the over-parameterisation ladder: the phase grid of robust factorization with p = overFactor x r and
  * one of the settings the paper leaves unstated (solver iterations, initial scale, matrix size) changed.
  */
-export interface OverParamRung { label: string; overFactor: number; iterations?: number; initScale?: number; n?: number }
+export interface OverParamRung { label: string; overFactor: number; iterations?: number; decayFactor?: number; initScale?: number; n?: number }
 
 /**
  * The rungs per scale. Li et al. give no solver, no p and no stopping rule for Fig. 5, so the ladder walks what
@@ -196,7 +196,9 @@ export function overParamRungs(scale: Scale): OverParamRung[] {
   if (scale === 'smoke') return [{ label: 'p = r', overFactor: 1 }, { label: 'p = 2r', overFactor: 2 }];
   const base: OverParamRung[] = [
     { label: 'p = r', overFactor: 1 }, { label: 'p = 1.25r', overFactor: 1.25 }, { label: 'p = 1.5r', overFactor: 1.5 }, { label: 'p = 2r', overFactor: 2 },
-    { label: 'p = 2r, 2000 it.', overFactor: 2, iterations: 2000 }, { label: 'p = 2r, 4000 it.', overFactor: 2, iterations: 4000 },
+    // more iterations with the same total decay of the step (0.993^1000 = (0.993^0.5)^2000 = (0.993^0.25)^4000): a slower schedule
+    { label: 'p = 2r, 2000 it.', overFactor: 2, iterations: 2000, decayFactor: PHASE_SOLVER.decayFactor! ** 0.5 },
+    { label: 'p = 2r, 4000 it.', overFactor: 2, iterations: 4000, decayFactor: PHASE_SOLVER.decayFactor! ** 0.25 },
     { label: 'p = 2r, init 1e-6', overFactor: 2, initScale: 1e-6 },
   ];
   if (scale === 'quick') return base;
@@ -205,10 +207,10 @@ export function overParamRungs(scale: Scale): OverParamRung[] {
 
 /** A stable file-name key of a rung (its settings, not its label). */
 export function overParamRungKey(r: OverParamRung): string {
-  return `p${r.overFactor}-it${r.iterations ?? PHASE_SOLVER.iterations}-init${r.initScale ?? PHASE_SOLVER.initScale}${r.n ? `-n${r.n}` : ''}`;
+  return `p${r.overFactor}-it${r.iterations ?? PHASE_SOLVER.iterations}-decay${r.decayFactor ?? PHASE_SOLVER.decayFactor}-init${r.initScale ?? PHASE_SOLVER.initScale}${r.n ? `-n${r.n}` : ''}`;
 }
 
-export interface OverParamLadderRow { label: string; key: string; overFactor: number; n: number; iterations: number; initScale: number; successes: number; below1e2: number; cells: number }
+export interface OverParamLadderRow { label: string; key: string; overFactor: number; n: number; iterations: number; decayFactor: number; initScale: number; successes: number; below1e2: number; cells: number }
 
 /**
  * Runs (or reads back) every rung on the phase grid (same matrices as Fig. 5 for the same n and seed), each rung in
@@ -220,12 +222,12 @@ export async function overParamLadder(grid: PhaseGrid, rungs: OverParamRung[], s
     if (!(r.overFactor >= 1)) throw new InputError(`overParamLadder: overFactor must be >= 1, got ${r.overFactor}`);
     const key = overParamRungKey(r);
     const g: PhaseGrid = {
-      ...grid, n: r.n ?? grid.n, overFactor: r.overFactor, iterations: r.iterations ?? grid.iterations, initScale: r.initScale ?? grid.initScale,
+      ...grid, n: r.n ?? grid.n, overFactor: r.overFactor, iterations: r.iterations ?? grid.iterations, decayFactor: r.decayFactor ?? grid.decayFactor, initScale: r.initScale ?? grid.initScale,
       methods: [r.overFactor === 1 ? 'robust-factorization' : 'robust-factorization-over'],
     };
     const rows = await phaseTransition(storeFor(key), g, undefined, log);
     out.push({
-      label: r.label, key, overFactor: r.overFactor, n: g.n, iterations: g.iterations ?? PHASE_SOLVER.iterations!, initScale: g.initScale ?? PHASE_SOLVER.initScale!,
+      label: r.label, key, overFactor: r.overFactor, n: g.n, iterations: g.iterations ?? PHASE_SOLVER.iterations!, decayFactor: g.decayFactor ?? PHASE_SOLVER.decayFactor!, initScale: g.initScale ?? PHASE_SOLVER.initScale!,
       successes: rows.filter((x) => x.success).length, below1e2: rows.filter((x) => x.relErr < 1e-2).length, cells: rows.length,
     });
   }

@@ -34,3 +34,11 @@ test('over-parameterisation ladder: one store per rung, exact rank recovers an e
   assert.ok(overParamRungs('long').length > overParamRungs('quick').length);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('over-parameterisation ladder: the longer rungs keep the total step decay of the default schedule', () => {
+  for (const r of overParamRungs('quick').filter((x) => x.iterations && x.iterations !== 1000)) {
+    assert.ok(r.decayFactor !== undefined, `${r.label}: a longer run needs its own decay`);
+    assert.ok(Math.abs(Math.log(r.decayFactor!) * r.iterations! - Math.log(0.993) * 1000) < 1e-9, `${r.label}: total decay differs`);
+  }
+  assert.notEqual(overParamRungKey({ label: 'a', overFactor: 2, iterations: 2000 }), overParamRungKey({ label: 'b', overFactor: 2, iterations: 2000, decayFactor: 0.9965 }));
+});
