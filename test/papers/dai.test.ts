@@ -171,6 +171,7 @@ test('verdict rules: Table 1, Figure 2b, Figure 5b, tau, the C2 footnote', () =>
   assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.2, tauHigh: 0.1 }]).holds, true);
   assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.2, tauHigh: 0.1 }, { nu: 0.5, tauLow: 0.2, tauHigh: 0.3 }]).holds, 'partly');
   assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.1, tauHigh: 0.2 }]).holds, false);
+  assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.9832, tauHigh: 0.9829 }, { nu: 0.5, tauLow: 0.995, tauHigh: 0.9951 }]).holds, false); // the quick run's two blank images
   assert.equal(verdictC2Footnote([{ reading: 'sum', nmseC2One: 0.5, nmseC2Tuned: 0.2 }]).holds, true);
   const other = verdictC2Footnote([{ reading: 'sum', nmseC2One: 0.034, nmseC2Tuned: 0.217 }, { reading: 'c1-dataset', nmseC2One: 0.6, nmseC2Tuned: 0.2 }]);
   assert.equal(other.holds, 'partly');
