@@ -40,7 +40,7 @@ import path from 'node:path';
 import { SCALES, getSeed, type Scale } from '../src/experiment/scale';
 import { codeCommit, resultsRoot } from '../src/experiment/store';
 import { planCells, manifestCell, runPlannedCell, cellStates, mergeStores, storeOf, type ManifestCell, type PlannedCell } from '../src/experiment/sweep';
-import { NOTEBOOK_CELLS, notebookCells, resolveNotebook } from '../src/experiment/sweep-registry';
+import { NOTEBOOK_CELLS, NOTEBOOK_ROUNDS, notebookCells, resolveNotebook } from '../src/experiment/sweep-registry';
 
 const ROOT = path.resolve(__dirname, '..');
 const GFLOPS_PER_CORE = 20;
@@ -49,7 +49,7 @@ export interface Manifest { notebook: string; scale: Scale; seed: number; commit
 
 interface Args { cmd: string; notebook?: string; scale: Scale; seed: number; manifest?: string; index?: number[]; shard?: [number, number]; experiment?: string; jobs: number;
   partition?: string; time?: string; mem?: string; cpus?: number; gpus?: number; maxParallel?: number; account?: string; submit: boolean; all: boolean;
-  image?: string; pvc?: string; workdir?: string; rounds: number; round: number }
+  image?: string; pvc?: string; workdir?: string; rounds: number; round: number; roundsGiven?: boolean }
 
 function usage(): string { return fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*|^ \* ?/gm, ''); }
 
@@ -98,7 +98,7 @@ function parseArgs(argv: string[]): Args {
       case '--pvc': a.pvc = val(); break;
       case '--workdir': a.workdir = val(); break;
       case '--submit': a.submit = true; break;
-      case '--rounds': a.rounds = int(1); break;
+      case '--rounds': a.rounds = int(1); a.roundsGiven = true; break;
       case '--round': a.round = int(1); break;
       case '--all': a.all = true; break;
       case '-h': case '--help': a.cmd = 'help'; break;
@@ -269,8 +269,22 @@ async function cmdRun(a: Args): Promise<number> {
   const where = process.env.SLURM_ARRAY_TASK_ID !== undefined ? ` (Slurm job ${process.env.SLURM_ARRAY_JOB_ID}_${process.env.SLURM_ARRAY_TASK_ID} on ${os.hostname()})` : process.env.JOB_COMPLETION_INDEX !== undefined ? ` (Kubernetes index ${process.env.JOB_COMPLETION_INDEX} on ${os.hostname()})` : '';
   console.log(`${plan[0]?.notebook} at ${plan[0]?.scale} scale: ${cells.length} of ${plan.length} cells${where}`);
   const manifestArgs = a.manifest ? ['--manifest', a.manifest] : ['--notebook', plan[0].notebook, '--scale', plan[0].scale, '--seed', String(plan[0].seed)];
-  const failed = a.jobs > 1 && cells.length > 1 ? await runPool(cells, a.jobs, manifestArgs) : await runHere(cells);
-  console.log(`${cells.length - failed} cell(s) ok, ${failed} failed, ${fmtSeconds((Date.now() - t0) / 1000)}`);
+  let failed = a.jobs > 1 && cells.length > 1 ? await runPool(cells, a.jobs, manifestArgs) : await runHere(cells);
+  let ran = cells.length;
+  // the whole notebook (no --manifest / --index / --shard): plan again for the cells a driver lists only once
+  // the cells they depend on are stored (NOTEBOOK_ROUNDS), and run those too
+  const rounds = a.roundsGiven ? a.rounds : NOTEBOOK_ROUNDS[plan[0]?.notebook ?? ''] ?? 1;
+  const seen = new Set(plan.map((c) => c.hash));
+  for (let round = 2; round <= rounds && !a.manifest && !a.index && !a.shard; round++) {
+    const again = (await loadPlan(a)).plan;
+    const more = (a.experiment ? again.filter((c) => c.experiment === a.experiment) : again).filter((c) => !seen.has(c.hash));
+    if (!more.length) break;
+    for (const c of more) seen.add(c.hash);
+    console.log(`round ${round}: ${more.length} more cell(s) now listed (they depend on cells stored in the previous round)`);
+    failed += a.jobs > 1 && more.length > 1 ? await runPool(more, a.jobs, manifestArgs) : await runHere(more);
+    ran += more.length;
+  }
+  console.log(`${ran - failed} cell(s) ok, ${failed} failed, ${fmtSeconds((Date.now() - t0) / 1000)}`);
   return failed ? 1 : 0;
 }
 
@@ -386,8 +400,10 @@ async function cmdSlurm(a: Args): Promise<number> {
   const rec = slurmRecord(manifestFile);
   const prev = fs.existsSync(rec) ? (JSON.parse(fs.readFileSync(rec, 'utf8')) as { jobs: unknown[] }).jobs : [];
   fs.writeFileSync(rec, JSON.stringify({ jobs: [...prev, { id, submitted: new Date().toISOString(), indices: compressRanges(indices), script }] }, null, 1) + '\n');
-  console.log(`submitted job ${id}${a.round > 1 ? ` (round ${a.round} of at most ${a.rounds})` : ''}; follow it with: npm run sweep -- status --manifest ${rel(manifestFile)}`);
-  if (a.round < a.rounds) {
+  // notebooks with dependent cells default to their NOTEBOOK_ROUNDS (the rounds' jobs recompute the same default)
+  const rounds = a.roundsGiven ? a.rounds : NOTEBOOK_ROUNDS[plan[0].notebook] ?? 1;
+  console.log(`submitted job ${id}${a.round > 1 || rounds > 1 ? ` (round ${a.round} of at most ${rounds})` : ''}; follow it with: npm run sweep -- status --manifest ${rel(manifestFile)}`);
+  if (a.round < rounds) {
     // a small job after the array plans again and submits what is still missing: cells that failed or were
     // killed, and cells a driver lists only once the cells they depend on are in the store (e.g. tuned settings)
     const argv = process.argv.slice(2).filter((x, i, all) => !x.startsWith('--round=') && x !== '--round' && all[i - 1] !== '--round');

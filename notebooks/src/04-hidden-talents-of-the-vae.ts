@@ -48,8 +48,10 @@ import {
   daiConfig, daiStore, manifoldCell, certifyCell, phaseCell, tuneC2, pruningCell, mnistPruningCell, mnistRecoveryCell, mnistSpectrumCell,
   PHASE_MODELS, DAI_LADDER_STEPS, stepsPerEpoch, ladderTrend, type PhaseModel, type PhaseCellResult, type DaiLadderPoint, type TrainConfig, type DaiVerdict,
   verdictFig1Dominance, verdictFig1Recovery, verdictCertificate, verdictFarFromLowRank, verdictFig3Bimodal, verdictFig3Growth, verdictFig4,
-  verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote,
+  verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote, daiCells, phaseTrainFor, pruningLrConfig, mnistAlphaConfig,
 } from 'rml/papers/dai';
+import { computeCell } from 'rml/experiment/sweep';
+import type { ResultsStore } from 'rml/experiment/store';
 const nb = await setupNotebook('04-hidden-talents-of-the-vae');
 const cfg = daiConfig(nb.scale);
 const claims = new ClaimsTable(nb.name);
@@ -58,7 +60,15 @@ const tensorsAtStart = tf.memory().numTensors;
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const steps = (t: TrainConfig, n: number) => t.epochs * stepsPerEpoch(t, n);
 /** A training config at the phase settings for `s` steps, read at every ladder rung below s. */
-const trainFor = (s: number, lr = cfg.phase.train.learningRate, extra: number[] = []): TrainConfig => ({ ...cfg.phase.train, learningRate: lr, epochs: Math.max(1, Math.round(s / stepsPerEpoch(cfg.phase.train, cfg.phase.n))), ladder: [...new Set([...DAI_LADDER_STEPS, ...extra])].filter((x) => x < s).sort((a, b) => a - b) });
+const trainFor = (s: number, lr?: number, extra?: number[]): TrainConfig => phaseTrainFor(cfg.phase, s, lr, extra);
+// Every stored cell of this notebook, in order: the list `npm run sweep` runs in other processes (daiCells). Each
+// section computes its listed cells first (a cell already in the store is read back), then reads them through the
+// same driver calls as before. Listed afresh per section: the AE cells at the tuned C2 appear once the tuning is stored.
+const stores: ResultsStore[] = [];
+const computeListed = async (store: ResultsStore, ...experiments: string[]) => {
+  if (!stores.includes(store)) stores.push(store);
+  for (const c of daiCells(nb.scale, nb.seed).filter((x) => experiments.includes(x.experiment))) await computeCell(store, c);
+};
 const addClaim = (claim: string, paper: string, v: DaiVerdict, extra = '') => void claims.add({ claim, paper, ours: v.ours, holds: v.holds, note: [v.note, extra].filter(Boolean).join('; ') });
 const ladderData = (pts: DaiLadderPoint[], series: string, field: keyof DaiLadderPoint = 'nmse') => pts.map((p) => ({ steps: p.steps, value: p[field] as number, series }));
 table('config', [
@@ -81,6 +91,7 @@ table('config', [
 
 // %%
 const manStore = daiStore('manifolds', nb.scale);
+await computeListed(manStore, 'manifolds', 'certify');
 const manifolds = [];
 for (const kappa of cfg.phase.kappas) manifolds.push(await manifoldCell(manStore, cfg.phase, kappa, nb.seed));
 table('manifolds', manifolds.map((m) => ({
@@ -123,6 +134,7 @@ addClaim('Sec. 5.1: L is far from low-rank', 'not well represented by a low-rank
 // %%
 const phaseStore = daiStore('phase', nb.scale);
 const tuned: Record<string, number> = {};
+await computeListed(phaseStore, 'c2-tune');
 const tuneRows = [];
 for (const model of ['ae-l2', 'ae-l1'] as const) {
   const t = await tuneC2(phaseStore, cfg.phase, model, nb.seed);
@@ -132,6 +144,7 @@ for (const model of ['ae-l2', 'ae-l1'] as const) {
 table('c2-tuning', tuneRows, { caption: `C2 tuning on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu} (separate data seed), ${steps(cfg.phase.train, cfg.phase.n)} steps` });
 
 // %%
+await computeListed(phaseStore, 'phase');
 const phase: { kappa: number; nu: number; model: PhaseModel; r: PhaseCellResult }[] = [];
 for (const kappa of cfg.phase.kappas) for (const nu of cfg.phase.nus) for (const model of PHASE_MODELS) {
   if (nu === 0 && !cfg.phase.nu0Models.includes(model)) continue;
@@ -181,6 +194,7 @@ table('ladder-fig1-grid', gridLadder.map((g) => ({ steps: g.steps, verdict: Stri
 // VAE and dark for the AEs.
 
 // %%
+await computeListed(phaseStore, 'ladder');
 const lc = cfg.phase.ladderCell;
 const longRuns: { model: PhaseModel; r: PhaseCellResult }[] = [];
 for (const model of ['vae', 'ae-l2', 'ae-l1'] as const) longRuns.push({ model, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, model, { c2: tuned[model], seed: nb.seed, train: trainFor(lc.steps, undefined, [cfg.phase.widthLadder.steps, cfg.phase.lrLadder.steps]) }) });
@@ -241,6 +255,7 @@ markdown(`**Figure 1 at ${nb.scale} scale: ${verdictText(domV.holds)}** (${domV.
 // on the mean over the latent dimensions: C2 / dim z). Each is run with C2 = 1 and 10^3 on the tune cell.
 
 // %%
+await computeListed(phaseStore, 'c2-readings');
 const readingRows = [];
 for (const reading of cfg.phase.c2Readings) {
   const one = await phaseCell(phaseStore, cfg.phase, cfg.phase.tuneCell.kappa, cfg.phase.tuneCell.nu, 'ae-l2', { c2: 1, seed: nb.seed + 1000, c2Reading: reading });
@@ -310,6 +325,7 @@ addClaim('Fig. 3: the fraction of Sigma_z near 0 grows with kappa (about kappa /
 
 // %%
 const sigStore = daiStore('sigma-z', nb.scale);
+await computeListed(sigStore, 'sigma-z');
 const fig4 = [];
 for (const nu of cfg.sigmaZ.nus) fig4.push({ nu, r: await phaseCell(sigStore, cfg.phase, cfg.sigmaZ.kappa, nu, 'vae', { latentDim: cfg.sigmaZ.kappa, seed: nb.seed }) });
 await figure('fig4-sorted-mean-sigma-z', lines({
@@ -340,6 +356,7 @@ if (fig4V.holds !== true) markdown(`**Figure 4 root cause.** Dimensions with mea
 const pruneStore = daiStore('pruning', nb.scale);
 const PAPER_TABLE1: Record<number, number[]> = { 0: [30.0, 21.1, 21.0, 20.0], 1: [30.0, 21.0, 20.0, 20.0], 2: [30.0, 21.0, 20.0, 20.0], 3: [30.0, 20.4, 20.0, 20.0] };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+await computeListed(pruneStore, 'pruning', 'pruning-lr');
 const prune: { ne: number; nd: number; counts: number[]; norms: number[][]; nmse: number[]; ladder: DaiLadderPoint[][] }[] = [];
 for (const ne of cfg.pruning.encoderDepths) for (const nd of cfg.pruning.decoderDepths) {
   const rs = [];
@@ -365,7 +382,7 @@ await figure('ladder-table1', lines({
 }));
 const lrP = cfg.pruning.lrLadder;
 const pruneLr = [];
-for (const lr of lrP.rates) pruneLr.push({ lr, r: await pruningCell(pruneStore, { ...cfg.pruning, train: { ...cfg.pruning.train, learningRate: lr, epochs: Math.max(1, Math.round(lrP.steps / stepsPerEpoch(cfg.pruning.train, cfg.pruning.n))), ladder: DAI_LADDER_STEPS.filter((x) => x < lrP.steps) } }, lrP.ne, lrP.nd, 0) });
+for (const lr of lrP.rates) pruneLr.push({ lr, r: await pruningCell(pruneStore, pruningLrConfig(cfg.pruning, lr), lrP.ne, lrP.nd, 0) });
 const gridLrCell = prune.find((p) => p.ne === lrP.ne && p.nd === lrP.nd);
 await figure('ladder-table1-lr', lines({
   data: [...(gridLrCell ? ladderData(gridLrCell.ladder[0], `lr ${cfg.pruning.train.learningRate} (grid)`, 'nonzeroColumns') : []), ...pruneLr.flatMap((x) => ladderData(x.r.ladder, `lr ${x.lr}`, 'nonzeroColumns'))],
@@ -391,6 +408,7 @@ if (t1V.holds !== true) markdown(`**Table 1 root cause.** Nonzero W1 columns at 
 
 // %%
 const mnStore = daiStore('mnist', nb.scale);
+await computeListed(mnStore, 'mnist-recovery', 'mnist-pruning', 'mnist-spectrum', 'mnist-alpha');
 const mnistMeanAbs = (await mnistRecoveryCell(mnStore, cfg.mnist, cfg.mnist.nus[0], 'rpca')).meanAbsClean;
 const fig2b: { kappa: number; model: 'vae' | 'ae'; nonzero: number; ladder: DaiLadderPoint[] }[] = [];
 for (const kappa of cfg.mnist.kappas) for (const model of ['vae', 'ae'] as const) for (let trial = 0; trial < cfg.mnist.trials; trial++) {
@@ -443,7 +461,7 @@ const fig5Rows = cfg.mnist.nus.map((nu) => {
 const nuA = cfg.mnist.nus[0];
 const alphaRuns = [{ alphaRel: cfg.mnist.train.alphaRel, r: fig5.find((f) => f.nu === nuA && f.model === `VAE tau = ${cfg.mnist.taus[0]}`)! }];
 for (const alphaRel of cfg.mnist.alphaLadder) {
-  const r = await mnistRecoveryCell(mnStore, { ...cfg.mnist, train: { ...cfg.mnist.train, alphaRel } }, nuA, `vae-tau${cfg.mnist.taus[0]}`);
+  const r = await mnistRecoveryCell(mnStore, mnistAlphaConfig(cfg.mnist, alphaRel), nuA, `vae-tau${cfg.mnist.taus[0]}`);
   alphaRuns.push({ alphaRel, r: { nu: nuA, model: `VAE tau = ${cfg.mnist.taus[0]}`, NMSE: r.nmse, input: r.nmseInput, meanAbs: r.meanAbsEstimate, meanAbsClean: r.meanAbsClean, ladder: r.ladder } });
 }
 table('fig5b-alpha', alphaRuns.map((a) => ({ 'alpha / var(X)': a.alphaRel, NMSE: fmt(a.r.NMSE), 'mean |L-hat| / mean |L|': fmt(a.r.meanAbs / a.r.meanAbsClean), ...Object.fromEntries(a.r.ladder.map((q) => [`ratio at ${q.steps}`, fmt(q.meanAbsEstimate! / a.r.meanAbsClean)])) })),
@@ -466,4 +484,5 @@ addClaim(`App. A: more latent samples (tau = ${taus[taus.length - 1]}) recover b
 
 // %%
 claims.show();
+console.log(`stored cells: ${stores.reduce((a, s) => a + s.computed, 0)} computed, ${stores.reduce((a, s) => a + s.reused, 0)} reused (${stores.map((s) => `${s.file.split('/').pop()}: ${s.computed} computed / ${s.reused} reused`).join(', ')})`);
 markdown(`Total notebook time: ${((Date.now() - t0) / 1000).toFixed(0)} s at scale **${nb.scale}** (cells already in the results store are read back, not recomputed). Live tensors: ${tensorsAtStart} after set-up, ${tf.memory().numTensors} now (every cell disposes what it makes).`);

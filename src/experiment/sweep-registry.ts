@@ -22,6 +22,16 @@ export type CellLister = (scale: Scale, seed: number) => CellSpec[];
 export const NOTEBOOK_CELLS: Record<string, () => Promise<CellLister>> = {
   '00-autoencoders-and-factorization': async () => (await import('../papers/sun2020')).sun2020Cells,
   '01-robust-deep-autoencoders': async () => (await import('../papers/zhou2017')).zhou2017Cells,
+  '04-hidden-talents-of-the-vae': async () => (await import('../papers/dai')).daiCells,
+};
+
+/**
+ * Notebooks whose lister adds cells once other cells are stored (dependent cells, listed at the end): how many
+ * rounds `sweep slurm` submits and `sweep run` (whole plan) runs when --rounds is not given. 04: the AE cells at
+ * the tuned C2 come after the C2 tuning cells.
+ */
+export const NOTEBOOK_ROUNDS: Record<string, number> = {
+  '04-hidden-talents-of-the-vae': 2,
 };
 
 /**

@@ -19,7 +19,8 @@ import { tf } from '../backend';
 import { Rng } from '../random';
 import { Scale, getScale } from '../experiment/scale';
 import type { Verdict } from '../experiment/claims';
-import { ResultsStore } from '../experiment/store';
+import { ResultsStore, paramsKey, type Params } from '../experiment/store';
+import { denseTrainGflop, type WriteCellSpec } from '../experiment/sweep';
 import { ManifoldGenerator, makeManifoldData, singularValueProfile, MANIFOLD_SEC51, MANIFOLD_SEC52 } from '../data/manifold';
 import { loadMnistSync } from '../data/mnist';
 import { uniformReplace } from '../corruptions';
@@ -279,8 +280,13 @@ function generatorFor(kappa: number, cfg: DaiScaleConfig['phase'], seed: number)
 }
 
 /** Profile and certify the Sec. 5.1 ground-truth manifold of dimension kappa. */
+/** The store key of manifoldCell. */
+export function manifoldKey(cfg: DaiScaleConfig['phase'], kappa: number, seed = 0): Params {
+  return { exp: 'manifold', kappa, seed, n: cfg.n, r1: cfg.hidden[0], r2: cfg.hidden[1], d: cfg.d, certEpochs: cfg.certify.epochs };
+}
+
 export async function manifoldCell(store: ResultsStore, cfg: DaiScaleConfig['phase'], kappa: number, seed = 0): Promise<ManifoldCellResult> {
-  return store.cell({ exp: 'manifold', kappa, seed, n: cfg.n, r1: cfg.hidden[0], r2: cfg.hidden[1], d: cfg.d, certEpochs: cfg.certify.epochs }, async () => {
+  return store.cell(manifoldKey(cfg, kappa, seed), async () => {
     const g = generatorFor(kappa, cfg, seed);
     try {
       const { Z, L } = g.sample(Math.min(cfg.n, 20000), seedOf('profile', seed, kappa));
@@ -296,9 +302,15 @@ export async function manifoldCell(store: ResultsStore, cfg: DaiScaleConfig['pha
 }
 
 /** One rung of the certificate ladder: the inverse network of the kappa manifold trained for `epochs` (else as cfg.certify). */
+/** The store key of certifyCell. */
+export function certifyKey(cfg: DaiScaleConfig['phase'], kappa: number, epochs: number, seed = 0): Params {
+  const c = cfg.certify;
+  return { exp: 'certify', kappa, seed, r1: cfg.hidden[0], r2: cfg.hidden[1], d: cfg.d, certN: c.n, certEpochs: epochs, certLr: c.learningRate, certBatch: c.batchSize };
+}
+
 export async function certifyCell(store: ResultsStore, cfg: DaiScaleConfig['phase'], kappa: number, epochs: number, seed = 0): Promise<{ testRelError: number; trainRelError: number; seconds: number }> {
   const c = { ...cfg.certify, epochs };
-  return store.cell({ exp: 'certify', kappa, seed, r1: cfg.hidden[0], r2: cfg.hidden[1], d: cfg.d, certN: c.n, certEpochs: epochs, certLr: c.learningRate, certBatch: c.batchSize }, async () => {
+  return store.cell(certifyKey(cfg, kappa, epochs, seed), async () => {
     const g = generatorFor(kappa, cfg, seed);
     try {
       const r = await g.certify({ ...c, seed: `cert:${seed}:${kappa}` });
@@ -432,6 +444,21 @@ export interface PhaseCellOptions {
 }
 
 /** One cell of the Figure 1 phase transition: (kappa, nu, model [, c2]) -> NMSE (+ Sigma_z statistics for the VAE), read at every ladder rung. */
+/** The store key of phaseCell (everything that changes what the cell computes). */
+export function phaseKey(cfg: DaiScaleConfig['phase'], kappa: number, nu: number, model: PhaseModel, opts: PhaseCellOptions = {}): Params {
+  const seed = opts.seed ?? 0;
+  const latentDim = opts.latentDim ?? cfg.latentDim;
+  const c2 = model === 'vae' || model === 'rpca' ? 1 : opts.c2 ?? 1;
+  const train = opts.train ?? cfg.train;
+  const hidden = opts.modelHidden ?? cfg.hidden;
+  const n = opts.n ?? cfg.n;
+  const reading: C2Reading = model === 'ae-l2' || model === 'ae-l1' ? opts.c2Reading ?? 'sum' : 'sum';
+  return {
+    exp: 'phase', kappa, nu, model, c2, seed, latentDim, n, r1: cfg.hidden[0], r2: cfg.hidden[1], d: cfg.d,
+    ...(model === 'rpca' ? { rpcaTol: cfg.rpca.tol, rpcaMaxIter: cfg.rpca.maxIter } : { ...trainKeys(train), m1: hidden[0], m2: hidden[1], ...(reading !== 'sum' ? { c2Reading: reading } : {}) }),
+  };
+}
+
 export async function phaseCell(store: ResultsStore, cfg: DaiScaleConfig['phase'], kappa: number, nu: number, model: PhaseModel, opts: PhaseCellOptions = {}): Promise<PhaseCellResult> {
   const seed = opts.seed ?? 0;
   const latentDim = opts.latentDim ?? cfg.latentDim;
@@ -440,11 +467,7 @@ export async function phaseCell(store: ResultsStore, cfg: DaiScaleConfig['phase'
   const hidden = opts.modelHidden ?? cfg.hidden;
   const n = opts.n ?? cfg.n;
   const reading: C2Reading = model === 'ae-l2' || model === 'ae-l1' ? opts.c2Reading ?? 'sum' : 'sum';
-  const params = {
-    exp: 'phase', kappa, nu, model, c2, seed, latentDim, n, r1: cfg.hidden[0], r2: cfg.hidden[1], d: cfg.d,
-    ...(model === 'rpca' ? { rpcaTol: cfg.rpca.tol, rpcaMaxIter: cfg.rpca.maxIter } : { ...trainKeys(train), m1: hidden[0], m2: hidden[1], ...(reading !== 'sum' ? { c2Reading: reading } : {}) }),
-  };
-  return store.cell(params, async () => {
+  return store.cell(phaseKey(cfg, kappa, nu, model, opts), async () => {
     const D = makeManifoldData({ kappa, hidden: cfg.hidden, outDim: cfg.d, seed: `sec51:${seed}:${kappa}`, n, nu, dataSeed: `sec51-data:${seed}:${kappa}` });
     try {
       if (model === 'rpca') {
@@ -470,17 +493,26 @@ export async function tuneC2(store: ResultsStore, cfg: DaiScaleConfig['phase'], 
     const r = await phaseCell(store, cfg, cfg.tuneCell.kappa, cfg.tuneCell.nu, model, { c2, seed: seed + 1000 });
     tried.push({ c2, nmse: r.nmse });
   }
-  const best = tried.reduce((a, b) => (b.nmse < a.nmse ? b : a)).c2;
-  return { best, tried };
+  return { best: bestC2(tried), tried };
+}
+
+/** The tuned C2: the lowest NMSE (the first of equal ones, in grid order). */
+export function bestC2(tried: { c2: number; nmse: number }[]): number {
+  if (!tried.length) throw new Error('bestC2: no C2 tried');
+  return tried.reduce((a, b) => (b.nmse < a.nmse ? b : a)).c2;
 }
 
 // ------------------------------------------------------------------------------------------------ Sec. 5.2 / Table 1
 export interface PruningCellResult { nonzeroColumns: number; sortedNorms: number[]; nmse: number; ladder: DaiLadderPoint[]; seconds: number }
 
 /** One Table 1 cell: a VAE with Ne encoder and Nd decoder hidden layers on clean data from the z(20) manifold. */
+/** The store key of pruningCell. */
+export function pruningKey(cfg: DaiScaleConfig['pruning'], ne: number, nd: number, trial = 0, model: 'vae' | 'ae-l2' = 'vae'): Params {
+  return { exp: 'pruning', ne, nd, trial, model, n: cfg.n, kappa: cfg.kappa, latentDim: cfg.latentDim, width: cfg.width, d: cfg.d, ...trainKeys(cfg.train) };
+}
+
 export async function pruningCell(store: ResultsStore, cfg: DaiScaleConfig['pruning'], ne: number, nd: number, trial = 0, model: 'vae' | 'ae-l2' = 'vae'): Promise<PruningCellResult> {
-  const params = { exp: 'pruning', ne, nd, trial, model, n: cfg.n, kappa: cfg.kappa, latentDim: cfg.latentDim, width: cfg.width, d: cfg.d, ...trainKeys(cfg.train) };
-  return store.cell(params, async () => {
+  return store.cell(pruningKey(cfg, ne, nd, trial, model), async () => {
     const t0 = Date.now();
     const D = makeManifoldData({ kappa: cfg.kappa, hidden: cfg.genHidden, outDim: cfg.d, seed: `sec52:${trial}`, n: cfg.n, nu: 0 });
     const opts: Partial<DaiVAEOptions> = { encoderHidden: Array(ne).fill(cfg.width), decoderHidden: Array(nd).fill(cfg.width), latentDim: cfg.latentDim, ...trainOptions(cfg.train, D.X), seed: seedOf('prune', trial, ne, nd) };
@@ -509,9 +541,12 @@ function mnistMatrix(n: number, seed: number): tf.Tensor2D {
   return tf.tensor2d(all, [tr.n + te.n, tr.height * tr.width]);
 }
 
+/** The store key of mnistSpectrumCell. */
+export function mnistSpectrumKey(n: number): Params { return { exp: 'mnist-spectrum', n }; }
+
 /** Singular values of (centred) MNIST, Figure 5a. */
 export async function mnistSpectrumCell(store: ResultsStore, n: number): Promise<{ singularValues: number[]; rank90: number; rank99: number }> {
-  return store.cell({ exp: 'mnist-spectrum', n }, () => {
+  return store.cell(mnistSpectrumKey(n), () => {
     const X = mnistMatrix(n, 0);
     try {
       const p = singularValueProfile(X);
@@ -522,9 +557,14 @@ export async function mnistSpectrumCell(store: ResultsStore, n: number): Promise
   });
 }
 
+/** The store key of mnistPruningCell. */
+export function mnistPruningKey(cfg: DaiScaleConfig['mnist'], kappa: number, model: 'vae' | 'ae', trial = 0): Params {
+  return { exp: 'mnist-pruning', kappa, model, trial, n: cfg.n, hidden: cfg.hidden.join('-'), ...trainKeys(cfg.train) };
+}
+
 /** Figure 2b: nonzero W1 columns of a VAE / plain AE (C2 = 0) with latent size kappa on MNIST. */
 export async function mnistPruningCell(store: ResultsStore, cfg: DaiScaleConfig['mnist'], kappa: number, model: 'vae' | 'ae', trial = 0): Promise<{ nonzeroColumns: number; sortedNorms: number[]; nmse: number; ladder: DaiLadderPoint[]; seconds: number }> {
-  return store.cell({ exp: 'mnist-pruning', kappa, model, trial, n: cfg.n, hidden: cfg.hidden.join('-'), ...trainKeys(cfg.train) }, async () => {
+  return store.cell(mnistPruningKey(cfg, kappa, model, trial), async () => {
     const t0 = Date.now();
     const X = mnistMatrix(cfg.n, trial);
     const opts: Partial<DaiVAEOptions> = { encoderHidden: cfg.hidden, decoderHidden: [...cfg.hidden].reverse(), latentDim: kappa, ...trainOptions(cfg.train, X), seed: seedOf('mnist-prune', kappa, trial) };
@@ -542,6 +582,11 @@ export async function mnistPruningCell(store: ResultsStore, cfg: DaiScaleConfig[
 
 export type MnistRecoveryModel = `vae-tau${number}` | 'rpca';
 
+/** The store key of mnistRecoveryCell. */
+export function mnistRecoveryKey(cfg: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel): Params {
+  return { exp: 'mnist-recovery', nu, model, n: cfg.n, hidden: cfg.hidden.join('-'), kappa: cfg.recoveryKappa, ...(model === 'rpca' ? { rpcaTol: cfg.rpca.tol, rpcaMaxIter: cfg.rpca.maxIter } : trainKeys(cfg.train)) };
+}
+
 /**
  * Figure 5b: NMSE recovering clean MNIST digits from ones with a fraction nu of pixels replaced by U[0, 1].
  * `meanAbsEstimate` / `meanAbsClean` (mean |entry| of L-hat and of L) tell a blank-image estimate (NMSE ~1 with
@@ -549,7 +594,7 @@ export type MnistRecoveryModel = `vae-tau${number}` | 'rpca';
  * L-hat = 0, S = the digits) from a poor fit.
  */
 export async function mnistRecoveryCell(store: ResultsStore, cfg: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel): Promise<{ nmse: number; nmseInput: number; meanAbsEstimate: number; meanAbsClean: number; ladder: DaiLadderPoint[]; seconds: number }> {
-  return store.cell({ exp: 'mnist-recovery', nu, model, n: cfg.n, hidden: cfg.hidden.join('-'), kappa: cfg.recoveryKappa, ...(model === 'rpca' ? { rpcaTol: cfg.rpca.tol, rpcaMaxIter: cfg.rpca.maxIter } : trainKeys(cfg.train)) }, async () => {
+  return store.cell(mnistRecoveryKey(cfg, nu, model), async () => {
     const t0 = Date.now();
     const L = mnistMatrix(cfg.n, 0);
     const { corrupted: X, mask } = uniformReplace(L, { fraction: nu, seed: seedOf('mnist-outliers', nu), sampling: 'bernoulli' });
@@ -577,6 +622,134 @@ export async function mnistRecoveryCell(store: ResultsStore, cfg: DaiScaleConfig
       tf.dispose([L, X]);
     }
   });
+}
+
+// ------------------------------------------------------------------------------------------------ the cell list
+export const DAI_NOTEBOOK = '04-hidden-talents-of-the-vae';
+
+/** A training config at the phase settings for `s` steps, read at every ladder rung below s (and at `extra`): the ladder-cell runs. */
+export function phaseTrainFor(cfg: DaiScaleConfig['phase'], s: number, lr = cfg.train.learningRate, extra: number[] = []): TrainConfig {
+  return { ...cfg.train, learningRate: lr, epochs: Math.max(1, Math.round(s / stepsPerEpoch(cfg.train, cfg.n))), ladder: [...new Set([...DAI_LADDER_STEPS, ...extra])].filter((x) => x < s).sort((a, b) => a - b) };
+}
+
+/** The Table 1 config of one learning-rate rung of the pruning ladder (lrLadder.steps steps at `lr`). */
+export function pruningLrConfig(cfg: DaiScaleConfig['pruning'], lr: number): DaiScaleConfig['pruning'] {
+  const L = cfg.lrLadder;
+  return { ...cfg, train: { ...cfg.train, learningRate: lr, epochs: Math.max(1, Math.round(L.steps / stepsPerEpoch(cfg.train, cfg.n))), ladder: DAI_LADDER_STEPS.filter((x) => x < L.steps) } };
+}
+
+/** The MNIST config of one rung of the alpha diagnostic (the Sigma_x floor at alphaRel x var(X)). */
+export function mnistAlphaConfig(cfg: DaiScaleConfig['mnist'], alphaRel: number): DaiScaleConfig['mnist'] {
+  return { ...cfg, train: { ...cfg.train, alphaRel } };
+}
+
+/**
+ * The AEs' tuned C2 as the notebook's tuneC2 picks it, read from the phase store: undefined for a model whose tune
+ * cells are not all stored yet.
+ */
+export function storedTunedC2(store: ResultsStore, cfg: DaiScaleConfig['phase'], seed: number): Partial<Record<'ae-l2' | 'ae-l1', number>> {
+  const out: Partial<Record<'ae-l2' | 'ae-l1', number>> = {};
+  for (const model of ['ae-l2', 'ae-l1'] as const) {
+    const tried = cfg.c2Grid[model].map((c2) => ({ c2, nmse: store.get<PhaseCellResult>(phaseKey(cfg, cfg.tuneCell.kappa, cfg.tuneCell.nu, model, { c2, seed: seed + 1000 }))?.nmse }));
+    if (tried.length && tried.every((t) => t.nmse !== undefined)) out[model] = bestC2(tried as { c2: number; nmse: number }[]);
+  }
+  return out;
+}
+
+const denseEpochsGflop = (layers: number[], n: number, t: Pick<TrainConfig, 'epochs'>) => denseTrainGflop(layers, n, t.epochs, false);
+
+/**
+ * Every stored cell of notebook 04 at `scale`, as `write(store)` specs over the driver functions above (their
+ * `params` are the keys those functions store), in the notebook's order: manifolds, certificate ladder, C2 tuning,
+ * the Figure 1 grid, the ladder-cell runs, the C2 readings, Figure 4, Table 1 and its lr ladder, MNIST (the RPCA cell
+ * whose mean |L| the section reads first, Figure 2b, the spectrum, Figure 5b, the alpha diagnostic). A cell the
+ * notebook asks for twice (the ladder cell's RPCA is a grid cell; C2 = 1 / 10^3 in the 'sum' reading are tune
+ * cells) is listed once, where it first appears.
+ *
+ * The AE cells that use the tuned C2 (grid, ladder cell, width ladder) are listed only once every tune cell of
+ * their model is in the store, and then at the END of the list (after every cell that does not depend on the
+ * tuning), so the other cells keep their indexes: `sweep slurm` submits notebook 04 in two rounds
+ * (NOTEBOOK_ROUNDS in src/experiment/sweep-registry.ts) and `sweep run` of the whole notebook plans again after
+ * its first pass.
+ */
+export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
+  const cfg = daiConfig(scale);
+  const P = cfg.phase;
+  const file = (name: string) => `${DAI_NOTEBOOK}/${name}.jsonl`;
+  const seen = new Set<string>();
+  const cells: WriteCellSpec[] = [], dependent: WriteCellSpec[] = [];
+  const add = (to: WriteCellSpec[], experiment: string, store: string, params: Params, write: (s: ResultsStore) => Promise<unknown>, gflop?: number) => {
+    const k = `${store}\0${paramsKey(params)}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    to.push({ experiment, file: file(store), version: DAI_CODE_VERSION, params, write, ...(gflop !== undefined ? { gflop } : {}) });
+  };
+  const netGflop = (hidden: [number, number], latentDim: number, train: TrainConfig, n = P.n) => denseEpochsGflop([P.d, hidden[1], hidden[0], latentDim, hidden[0], hidden[1], P.d], n, train);
+  const certGflop = (kappa: number, epochs: number) => denseEpochsGflop([P.d, P.hidden[1], P.hidden[0], kappa], P.certify.n, { epochs });
+
+  // 1. the ground-truth manifolds and the certificate ladder
+  for (const kappa of P.kappas) add(cells, 'manifolds', 'manifolds', manifoldKey(P, kappa, seed), (s) => manifoldCell(s, P, kappa, seed), certGflop(kappa, P.certify.epochs));
+  for (const kappa of P.certifyLadder.kappas) for (const epochs of P.certifyLadder.epochs) add(cells, 'certify', 'manifolds', certifyKey(P, kappa, epochs, seed), (s) => certifyCell(s, P, kappa, epochs, seed), certGflop(kappa, epochs));
+  // 2. C2 tuning (separate data seed), then the Figure 1 grid
+  for (const model of ['ae-l2', 'ae-l1'] as const) for (const c2 of P.c2Grid[model]) {
+    const o = { c2, seed: seed + 1000 };
+    add(cells, 'c2-tune', 'phase', phaseKey(P, P.tuneCell.kappa, P.tuneCell.nu, model, o), (s) => phaseCell(s, P, P.tuneCell.kappa, P.tuneCell.nu, model, o), netGflop(P.hidden, P.latentDim, P.train));
+  }
+  const tuned = storedTunedC2(daiStore('phase', scale), P, seed);
+  /** A phase-store cell: listed now (VAE, RPCA), or, for an AE, once its tuned C2 is known (at the end). */
+  const phase = (experiment: string, kappa: number, nu: number, model: PhaseModel, opts: PhaseCellOptions, gflop?: number) => {
+    const ae = model === 'ae-l2' || model === 'ae-l1';
+    if (ae && tuned[model] === undefined) return;
+    const o = ae ? { ...opts, c2: tuned[model] } : opts;
+    add(ae ? dependent : cells, experiment, 'phase', phaseKey(P, kappa, nu, model, o), (s) => phaseCell(s, P, kappa, nu, model, o), model === 'rpca' ? undefined : gflop);
+  };
+  for (const kappa of P.kappas) for (const nu of P.nus) for (const model of PHASE_MODELS) {
+    if (nu === 0 && !P.nu0Models.includes(model)) continue;
+    phase('phase', kappa, nu, model, { seed }, netGflop(P.hidden, P.latentDim, P.train));
+  }
+  // 3. the ladder cell: steps (VAE, both AEs), its RPCA, widths (VAE, AE-l2), learning rates (VAE)
+  const lc = P.ladderCell;
+  const longTrain = phaseTrainFor(P, lc.steps, undefined, [P.widthLadder.steps, P.lrLadder.steps]);
+  for (const model of ['vae', 'ae-l2', 'ae-l1'] as const) phase('ladder', lc.kappa, lc.nu, model, { seed, train: longTrain }, netGflop(P.hidden, P.latentDim, longTrain));
+  phase('ladder', lc.kappa, lc.nu, 'rpca', { seed });
+  const widthTrain = phaseTrainFor(P, P.widthLadder.steps);
+  for (const w of P.widthLadder.widths) for (const model of ['vae', 'ae-l2'] as const) phase('ladder', lc.kappa, lc.nu, model, { seed, train: widthTrain, modelHidden: w }, netGflop(w, P.latentDim, widthTrain));
+  for (const lr of P.lrLadder.rates) { const t = phaseTrainFor(P, P.lrLadder.steps, lr); phase('ladder', lc.kappa, lc.nu, 'vae', { seed, train: t }, netGflop(P.hidden, P.latentDim, t)); }
+  // 4. footnote 12: AE-l2 at C2 = 1 and 10^3 per reading on the tune cell (fixed C2: no tuning needed)
+  for (const reading of P.c2Readings) for (const c2 of [1, 1000]) {
+    const o: PhaseCellOptions = { c2, seed: seed + 1000, c2Reading: reading };
+    add(cells, 'c2-readings', 'phase', phaseKey(P, P.tuneCell.kappa, P.tuneCell.nu, 'ae-l2', o), (s) => phaseCell(s, P, P.tuneCell.kappa, P.tuneCell.nu, 'ae-l2', o), netGflop(P.hidden, P.latentDim, P.train));
+  }
+  // 5. Figure 4: kappa = dim z
+  const Z = cfg.sigmaZ;
+  for (const nu of Z.nus) {
+    const o = { latentDim: Z.kappa, seed };
+    add(cells, 'sigma-z', 'sigma-z', phaseKey(P, Z.kappa, nu, 'vae', o), (s) => phaseCell(s, P, Z.kappa, nu, 'vae', o), netGflop(P.hidden, Z.kappa, P.train));
+  }
+  // 6. Table 1 and its learning-rate ladder
+  const R = cfg.pruning;
+  const pruneGflop = (c: DaiScaleConfig['pruning'], ne: number, nd: number) => denseEpochsGflop([R.d, ...Array(ne).fill(R.width), R.latentDim, ...Array(nd).fill(R.width), R.d], R.n, c.train);
+  for (const ne of R.encoderDepths) for (const nd of R.decoderDepths) for (let trial = 0; trial < R.trials; trial++) {
+    add(cells, 'pruning', 'pruning', pruningKey(R, ne, nd, trial), (s) => pruningCell(s, R, ne, nd, trial), pruneGflop(R, ne, nd));
+  }
+  for (const lr of R.lrLadder.rates) {
+    const c = pruningLrConfig(R, lr);
+    add(cells, 'pruning-lr', 'pruning', pruningKey(c, R.lrLadder.ne, R.lrLadder.nd, 0), (s) => pruningCell(s, c, R.lrLadder.ne, R.lrLadder.nd, 0), pruneGflop(c, R.lrLadder.ne, R.lrLadder.nd));
+  }
+  // 7. MNIST: the RPCA cell at the first nu (read first for mean |L|), Figure 2b, the spectrum, Figure 5b, the alpha diagnostic
+  const M = cfg.mnist;
+  const mnistGflop = (c: DaiScaleConfig['mnist'], kappa: number) => denseEpochsGflop([784, ...c.hidden, kappa, ...[...c.hidden].reverse(), 784], c.n, c.train);
+  const recovery = (experiment: string, c: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel) =>
+    add(cells, experiment, 'mnist', mnistRecoveryKey(c, nu, model), (s) => mnistRecoveryCell(s, c, nu, model), model === 'rpca' ? undefined : mnistGflop(c, c.recoveryKappa) * Number(model.slice('vae-tau'.length)));
+  recovery('mnist-recovery', M, M.nus[0], 'rpca');
+  for (const kappa of M.kappas) for (const model of ['vae', 'ae'] as const) for (let trial = 0; trial < M.trials; trial++) {
+    add(cells, 'mnist-pruning', 'mnist', mnistPruningKey(M, kappa, model, trial), (s) => mnistPruningCell(s, M, kappa, model, trial), mnistGflop(M, kappa));
+  }
+  const specN = Math.min(M.n, 10000);
+  add(cells, 'mnist-spectrum', 'mnist', mnistSpectrumKey(specN), (s) => mnistSpectrumCell(s, specN));
+  for (const nu of M.nus) for (const model of [...M.taus.map((t) => `vae-tau${t}` as const), 'rpca' as const]) recovery('mnist-recovery', M, nu, model);
+  for (const alphaRel of M.alphaLadder) recovery('mnist-alpha', mnistAlphaConfig(M, alphaRel), M.nus[0], `vae-tau${M.taus[0]}`);
+  return [...cells, ...dependent];
 }
 
 // ------------------------------------------------------------------------------------------------ verdict rules
