@@ -43,7 +43,7 @@ import 'tsx/cjs';
 import { setupNotebook, figure, table, markdown } from 'rml/notebook';
 import { tf } from 'rml/backend';
 import { ClaimsTable, verdictText } from 'rml/experiment/claims';
-import { heatmap, lines } from 'rml/plots';
+import { lines, heatmapPanels } from 'rml/plots';
 import {
   daiConfig, daiStore, manifoldCell, certifyCell, phaseCell, tuneC2, pruningCell, mnistPruningCell, mnistRecoveryCell, mnistSpectrumCell,
   PHASE_MODELS, DAI_LADDER_STEPS, stepsPerEpoch, ladderTrend, type PhaseModel, type PhaseCellResult, type DaiLadderPoint, type TrainConfig, type DaiVerdict,
@@ -152,13 +152,13 @@ for (const kappa of cfg.phase.kappas) for (const nu of cfg.phase.nus) for (const
   phase.push({ kappa, nu, model, r });
 }
 const label: Record<PhaseModel, string> = { vae: '(a) VAE', 'ae-l2': '(b) AE-l2', 'ae-l1': '(c) AE-l1', rpca: '(d) RPCA' };
-for (const model of PHASE_MODELS) {
-  await figure(`fig1-${model}`, heatmap({
-    data: phase.filter((p) => p.model === model).map((p) => ({ nu: p.nu, kappa: p.kappa, NMSE: Math.min(1, p.r.nmse) })),
-    x: 'nu', y: 'kappa', color: 'NMSE', domain: [0, 1], scheme: 'blues', text: '.2f', xTitle: 'outlier ratio nu', yTitle: 'manifold dimension kappa',
-    title: `Figure 1${label[model]}`, subtitle: `white = NMSE 0 (recovered), dark = 1 (failure); ${model === 'rpca' ? 'converged ALM' : `${steps(cfg.phase.train, cfg.phase.n)} Adam steps at lr ${cfg.phase.train.learningRate}`}`, width: 60 * cfg.phase.nus.length, height: 40 * cfg.phase.kappas.length,
-  }));
-}
+// the four panels side by side with one colour scale, as in the paper (heatmapPanels)
+await figure('fig1', heatmapPanels({
+  data: phase.map((p) => ({ model: label[p.model], nu: p.nu, kappa: p.kappa, NMSE: Math.min(1, p.r.nmse) })),
+  panel: 'model', panelOrder: PHASE_MODELS.map((m) => label[m]),
+  x: 'nu', y: 'kappa', color: 'NMSE', domain: [0, 1], scheme: 'blues', text: '.2f', xTitle: 'outlier ratio nu', yTitle: 'manifold dimension kappa',
+  title: 'Figure 1: NMSE of the recovered L', subtitle: `white = NMSE 0 (recovered), dark = 1 (failure); networks: ${steps(cfg.phase.train, cfg.phase.n)} Adam steps at lr ${cfg.phase.train.learningRate}; RPCA: converged ALM`,
+}));
 const get = (kappa: number, nu: number, m: PhaseModel) => phase.find((p) => p.kappa === kappa && p.nu === nu && p.model === m)?.r;
 const gridRows = cfg.phase.kappas.flatMap((kappa) => cfg.phase.nus.map((nu) => ({
   kappa, nu, 'NMSE of X': fmt(get(kappa, nu, 'vae')!.nmseInput),
