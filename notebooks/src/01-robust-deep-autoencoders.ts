@@ -92,6 +92,12 @@ await figure('fig2-error-difference', heatmap({
   title: 'Fig. 2: error(AE features) - error(RDA features)', subtitle: `red: RDA better; RF test error on ${Math.round(D.n / 3)} images; l1 threshold 10 lambda / mu; scale ${nb.scale}`,
   xTitle: 'corrupted pixels per image (k)', yTitle: 'lambda', colorTitle: 'error difference',
 }));
+// the same errors as curves over k, one lambda at a time (a dropdown picks lambda; the static files show lambda*)
+await figure('fig2-by-lambda', lines({
+  data: diffs.flatMap((r) => [{ k: r.k, lambda: r.lambda, error: r.errAE, features: 'AE' }, { k: r.k, lambda: r.lambda, error: r.errRDA, features: 'RDA' }]),
+  x: 'k', y: 'error', series: 'features', explore: { field: 'lambda', title: 'lambda', input: 'select', ...(diffs.length ? { init: bestBy(diffs, 'diff').lambda } : {}) },
+  title: 'Fig. 2: random-forest test error of the features vs corruption', subtitle: 'pick lambda; lower is better', xTitle: 'corrupted pixels per image (k)', yTitle: 'test error',
+}));
 table('fig2-errors', diffs.map((r) => ({ k: r.k, lambda: r.lambda, 'error AE': fmt(r.errAE), 'error RDA': fmt(r.errRDA), 'AE error higher by': `${fmt(100 * r.relGain, 1)}%` })),
   { caption: 'Random-forest test error of the hidden features. Paper: the AE error is up to 30% higher in the middle region, equal at low and extreme noise.' });
 

@@ -185,6 +185,18 @@ await figure('ladder-fig1-grid-mean', lines({
   rules: [{ y: 0, label: 'paper VAE: ~0 (white)' }], title: 'Ladder: Figure 1 grid mean NMSE vs training steps', subtitle: `every grid network read at each rung; lr ${cfg.phase.train.learningRate}; paper ~2,000,000 steps`,
 }));
 table('ladder-fig1-grid', gridLadder.map((g) => ({ steps: g.steps, verdict: String(g.v.holds), summary: g.v.ours })), { caption: 'The Figure 1 rule applied to the grid at each rung' });
+// Figure 1 at every rung of the ladder, with a slider over the training budget (the static files show the last rung)
+await figure('ladder-fig1-panels', heatmapPanels({
+  data: gridLadder.flatMap((g) => g.cells.flatMap((c) => [
+    { model: label.vae, steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.vae) },
+    { model: label['ae-l2'], steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.aeL2) },
+    { model: label['ae-l1'], steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.aeL1) },
+  ])),
+  panel: 'model', panelOrder: [label.vae, label['ae-l2'], label['ae-l1']],
+  x: 'nu', y: 'kappa', color: 'NMSE', domain: [0, 1], scheme: 'blues', text: '.2f', xTitle: 'outlier ratio nu', yTitle: 'manifold dimension kappa',
+  explore: { field: 'steps', title: 'Adam steps', init: gridLadder[gridLadder.length - 1]?.steps, input: 'select' },
+  title: 'Ladder: Figure 1 (cells with outliers) at each training budget', subtitle: 'pick the number of Adam steps; white = recovered',
+}));
 
 // %% [markdown]
 // ### Ladders on the decisive cell
