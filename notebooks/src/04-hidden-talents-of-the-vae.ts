@@ -154,10 +154,12 @@ for (const kappa of cfg.phase.kappas) for (const nu of cfg.phase.nus) for (const
 const label: Record<PhaseModel, string> = { vae: '(a) VAE', 'ae-l2': '(b) AE-l2', 'ae-l1': '(c) AE-l1', rpca: '(d) RPCA' };
 // the four panels side by side with one colour scale, as in the paper (heatmapPanels)
 await figure('fig1', heatmapPanels({
-  data: phase.map((p) => ({ model: label[p.model], nu: p.nu, kappa: p.kappa, NMSE: Math.min(1, p.r.nmse) })),
+  // a blank cell would read as white = recovered: nu = 0 is drawn only where every model ran there (else it is in the table)
+  data: phase.filter((p) => p.nu > 0 || PHASE_MODELS.every((m) => cfg.phase.nu0Models.includes(m)))
+    .map((p) => ({ model: label[p.model], nu: p.nu, kappa: p.kappa, NMSE: Math.min(1, p.r.nmse) })),
   panel: 'model', panelOrder: PHASE_MODELS.map((m) => label[m]),
   x: 'nu', y: 'kappa', color: 'NMSE', domain: [0, 1], scheme: 'blues', text: '.2f', xTitle: 'outlier ratio nu', yTitle: 'manifold dimension kappa',
-  title: 'Figure 1: NMSE of the recovered L', subtitle: `white = NMSE 0 (recovered), dark = 1 (failure); networks: ${steps(cfg.phase.train, cfg.phase.n)} Adam steps at lr ${cfg.phase.train.learningRate}; RPCA: converged ALM`,
+  title: 'Figure 1: NMSE of the recovered L', subtitle: `white = NMSE 0 (recovered), dark = 1 (failure); networks: ${steps(cfg.phase.train, cfg.phase.n)} Adam steps at lr ${cfg.phase.train.learningRate}; RPCA: converged ALM${PHASE_MODELS.every((m) => cfg.phase.nu0Models.includes(m)) ? '' : '; nu = 0 (not run for every model) is in the table below'}`,
 }));
 const get = (kappa: number, nu: number, m: PhaseModel) => phase.find((p) => p.kappa === kappa && p.nu === nu && p.model === m)?.r;
 const gridRows = cfg.phase.kappas.flatMap((kappa) => cfg.phase.nus.map((nu) => ({
