@@ -657,6 +657,10 @@ export function storedTunedC2(store: ResultsStore, cfg: DaiScaleConfig['phase'],
 }
 
 const denseEpochsGflop = (layers: number[], n: number, t: Pick<TrainConfig, 'epochs'>) => denseTrainGflop(layers, n, t.epochs, false);
+/** Rough work of one SVD of an n x d matrix (d <= n), in GFLOP: ~4 n d^2 + 22 d^3. */
+const svdGflop = (n: number, d: number) => (4 * n * d * d + 22 * d ** 3) / 1e9;
+/** Rough work of convex RPCA by inexact ALM: one SVD per iteration, ~50 iterations assumed (for scheduling only). */
+const rpcaGflop = (n: number, d: number) => 50 * svdGflop(n, Math.min(n, d));
 
 /**
  * Every stored cell of notebook 04 at `scale`, as `write(store)` specs over the driver functions above (their
@@ -701,7 +705,7 @@ export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
     const ae = model === 'ae-l2' || model === 'ae-l1';
     if (ae && tuned[model] === undefined) return;
     const o = ae ? { ...opts, c2: tuned[model] } : opts;
-    add(ae ? dependent : cells, experiment, 'phase', phaseKey(P, kappa, nu, model, o), (s) => phaseCell(s, P, kappa, nu, model, o), model === 'rpca' ? undefined : gflop);
+    add(ae ? dependent : cells, experiment, 'phase', phaseKey(P, kappa, nu, model, o), (s) => phaseCell(s, P, kappa, nu, model, o), model === 'rpca' ? rpcaGflop(P.n, P.d) : gflop);
   };
   for (const kappa of P.kappas) for (const nu of P.nus) for (const model of PHASE_MODELS) {
     if (nu === 0 && !P.nu0Models.includes(model)) continue;
@@ -740,13 +744,13 @@ export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
   const M = cfg.mnist;
   const mnistGflop = (c: DaiScaleConfig['mnist'], kappa: number) => denseEpochsGflop([784, ...c.hidden, kappa, ...[...c.hidden].reverse(), 784], c.n, c.train);
   const recovery = (experiment: string, c: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel) =>
-    add(cells, experiment, 'mnist', mnistRecoveryKey(c, nu, model), (s) => mnistRecoveryCell(s, c, nu, model), model === 'rpca' ? undefined : mnistGflop(c, c.recoveryKappa) * Number(model.slice('vae-tau'.length)));
+    add(cells, experiment, 'mnist', mnistRecoveryKey(c, nu, model), (s) => mnistRecoveryCell(s, c, nu, model), model === 'rpca' ? rpcaGflop(c.n, 784) : mnistGflop(c, c.recoveryKappa) * Number(model.slice('vae-tau'.length)));
   recovery('mnist-recovery', M, M.nus[0], 'rpca');
   for (const kappa of M.kappas) for (const model of ['vae', 'ae'] as const) for (let trial = 0; trial < M.trials; trial++) {
     add(cells, 'mnist-pruning', 'mnist', mnistPruningKey(M, kappa, model, trial), (s) => mnistPruningCell(s, M, kappa, model, trial), mnistGflop(M, kappa));
   }
   const specN = Math.min(M.n, 10000);
-  add(cells, 'mnist-spectrum', 'mnist', mnistSpectrumKey(specN), (s) => mnistSpectrumCell(s, specN));
+  add(cells, 'mnist-spectrum', 'mnist', mnistSpectrumKey(specN), (s) => mnistSpectrumCell(s, specN), svdGflop(specN, 784));
   for (const nu of M.nus) for (const model of [...M.taus.map((t) => `vae-tau${t}` as const), 'rpca' as const]) recovery('mnist-recovery', M, nu, model);
   for (const alphaRel of M.alphaLadder) recovery('mnist-alpha', mnistAlphaConfig(M, alphaRel), M.nus[0], `vae-tau${M.taus[0]}`);
   return [...cells, ...dependent];

@@ -201,3 +201,28 @@ test('ladderTrend: first / last rung and whether the last doubling still helped'
   assert.equal(ladderTrend([{ steps: 1, value: 0 }, { steps: 2, value: 0 }], false).stillImproving, false); // flat at 0 is not improving
   assert.throws(() => ladderTrend([]), /no rungs/);
 });
+
+test('the exported keys (phaseKey, pruningKey, ...) are the keys the cell functions store; bestC2 keeps the first of equal NMSEs', async () => {
+  const dai = await import('../../src/papers/dai');
+  const { paramsKey } = await import('../../src/experiment/store');
+  // a store that records the key each cell function asks for and computes nothing
+  const asked: string[] = [];
+  const fake = { cell: async (params: Record<string, unknown>) => { asked.push(paramsKey(params as never)); return { nmse: 0.5, ladder: [], meanAbsClean: 1 }; } } as unknown as ResultsStore;
+  const P = cfg.phase, M = cfg.mnist, R = cfg.pruning;
+  const train = dai.phaseTrainFor(P, 9, 1e-4, [6]);
+  const pairs: [Promise<unknown>, Record<string, unknown>][] = [
+    [dai.manifoldCell(fake, P, 4, 3), dai.manifoldKey(P, 4, 3)],
+    [dai.certifyCell(fake, P, 4, 2, 3), dai.certifyKey(P, 4, 2, 3)],
+    [phaseCell(fake, P, 2, 0.3, 'ae-l1', { c2: 10, seed: 1, train, modelHidden: [24, 48], c2Reading: 'mean-d' }), dai.phaseKey(P, 2, 0.3, 'ae-l1', { c2: 10, seed: 1, train, modelHidden: [24, 48], c2Reading: 'mean-d' })],
+    [phaseCell(fake, P, 2, 0.3, 'rpca', { seed: 1 }), dai.phaseKey(P, 2, 0.3, 'rpca', { seed: 1 })],
+    [pruningCell(fake, dai.pruningLrConfig(R, 1e-4), 1, 1, 0), dai.pruningKey(dai.pruningLrConfig(R, 1e-4), 1, 1, 0)],
+    [dai.mnistSpectrumCell(fake, 200), dai.mnistSpectrumKey(200)],
+    [dai.mnistPruningCell(fake, M, 3, 'ae', 0), dai.mnistPruningKey(M, 3, 'ae', 0)],
+    [dai.mnistRecoveryCell(fake, dai.mnistAlphaConfig(M, 0.5), 0.1, 'vae-tau2'), dai.mnistRecoveryKey(dai.mnistAlphaConfig(M, 0.5), 0.1, 'vae-tau2')],
+    [dai.mnistRecoveryCell(fake, M, 0.1, 'rpca'), dai.mnistRecoveryKey(M, 0.1, 'rpca')],
+  ];
+  for (const [i, [p, key]] of pairs.entries()) { await p; assert.equal(asked[i], paramsKey(key as never), `cell ${i}`); }
+  assert.notEqual(paramsKey(dai.pruningKey(dai.pruningLrConfig(R, 1e-4), 1, 1, 0)), paramsKey(dai.pruningKey(R, 1, 1, 0)), 'the lr rung is its own cell');
+  assert.equal(dai.bestC2([{ c2: 1, nmse: 0.4 }, { c2: 10, nmse: 0.3 }, { c2: 100, nmse: 0.3 }]), 10);
+  assert.throws(() => dai.bestC2([]), /no C2/);
+});
