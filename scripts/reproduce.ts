@@ -14,6 +14,9 @@
  * `--jobs N` (N > 1) first computes the cells of every selected notebook that lists its cells
  * (src/experiment/sweep-registry.ts) with `npm run sweep -- run --jobs N` (N worker processes, TensorFlow's
  * intra-op threads split between them), then executes the notebooks, which find those cells in the stores.
+ * Default: min(2, cores) at quick / long / paper scale, 1 at smoke. Measured on an idle 2-core AMD EPYC family 26,
+ * notebook 01's 41 quick cells: --jobs 1 (one process, 2 TensorFlow threads) 156 s, --jobs 2 (two processes, one
+ * thread each) 93 s, same results; at smoke the pool is slower (20 s vs 27 s: each worker loads the data again).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +35,7 @@ const PY = path.join(ROOT, '.venv', 'bin', 'python');
 interface Args { scale: Scale; only: string[]; test: boolean; timeout: number | null; keepGoing: boolean; jobs: number }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scale: 'quick', only: [], test: false, timeout: null, keepGoing: false, jobs: 1 };
+  const a: Args = { scale: 'quick', only: [], test: false, timeout: null, keepGoing: false, jobs: -1 };
   const envScale = process.env.RML_SCALE?.trim();
   if (envScale) a.scale = envScale as Scale;
   for (let i = 0; i < argv.length; i++) {
@@ -57,7 +60,8 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(SCALES as readonly string[]).includes(a.scale)) throw new Error(`--scale ${a.scale}: use one of ${SCALES.join(', ')}`);
   if (a.timeout !== null && !(a.timeout > 0)) throw new Error('--timeout must be a positive number of seconds');
-  if (!Number.isInteger(a.jobs) || a.jobs < 1) throw new Error('--jobs must be a whole number >= 1');
+  if (a.jobs === -1) a.jobs = defaultJobs(a.scale); // not given
+  else if (!Number.isInteger(a.jobs) || a.jobs < 1) throw new Error('--jobs must be a whole number >= 1');
   return a;
 }
 
@@ -164,6 +168,11 @@ function runOne(name: string, args: Args, index: number, total: number): Promise
   });
 }
 
+/** The pool size when --jobs is not given: two worker processes where there are two cores, except at smoke scale. */
+export function defaultJobs(scale: Scale, cores = os.cpus().length): number {
+  return scale === 'smoke' ? 1 : Math.max(1, Math.min(2, cores));
+}
+
 /** `--jobs N`: the registered notebooks' cells computed by a pool of N worker processes (npm run sweep -- run). */
 function precomputeCells(names: string[], args: Args): void {
   for (const name of names.filter((n) => n in NOTEBOOK_CELLS)) {
@@ -240,7 +249,9 @@ async function main(): Promise<void> {
   if (failed + skipped > 0) process.exit(1);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

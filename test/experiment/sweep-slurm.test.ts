@@ -44,8 +44,12 @@ function storeResults(dir: string, file: string): Map<string, string> {
   return new Map(lines.map((r) => [r.key as string, JSON.stringify(strip(r.result))]));
 }
 
-test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and resubmitted: same results as a serial run', async (t) => {
-  if (process.env.RML_SLURM_TEST === '0') { t.skip('RML_SLURM_TEST=0'); return; }
+/**
+ * Starts a one-node Slurm in a fresh temporary folder (scripts/slurm-local.sh), or skips the test where Slurm cannot
+ * run here (or RML_SLURM_TEST=0) and returns null.
+ */
+function startSlurm(t: { skip(msg: string): void }): { tmp: string; slurmDir: string; t0: number } | null {
+  if (process.env.RML_SLURM_TEST === '0') { t.skip('RML_SLURM_TEST=0'); return null; }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-slurm-'));
   const slurmDir = path.join(tmp, 'slurm');
   const t0 = Date.now();
@@ -53,8 +57,15 @@ test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and 
   if (start.code !== 0) {
     fs.rmSync(tmp, { recursive: true, force: true });
     t.skip(`Slurm is not available here: ${(start.err || start.out).trim().split('\n').pop()}`);
-    return;
+    return null;
   }
+  return { tmp, slurmDir, t0 };
+}
+
+test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and resubmitted: same results as a serial run', async (t) => {
+  const cluster = startSlurm(t);
+  if (!cluster) return;
+  const { tmp, slurmDir, t0 } = cluster;
   const base = { ...process.env, SLURM_CONF: path.join(slurmDir, 'slurm.conf'), RML_PROGRESS: '0', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
   const serialDir = path.join(tmp, 'serial'), slurmResults = path.join(tmp, 'results');
   try {
@@ -133,16 +144,9 @@ test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and 
 });
 
 test('Slurm rounds: a job after the array plans again and submits the cells that depend on the first ones (toy notebook)', async (t) => {
-  if (process.env.RML_SLURM_TEST === '0') { t.skip('RML_SLURM_TEST=0'); return; }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-slurm-'));
-  const slurmDir = path.join(tmp, 'slurm');
-  const t0 = Date.now();
-  const start = sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['start', slurmDir]);
-  if (start.code !== 0) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    t.skip(`Slurm is not available here: ${(start.err || start.out).trim().split('\n').pop()}`);
-    return;
-  }
+  const cluster = startSlurm(t);
+  if (!cluster) return;
+  const { tmp, slurmDir, t0 } = cluster;
   const env = { ...process.env, SLURM_CONF: path.join(slurmDir, 'slurm.conf'), RML_RESULTS_DIR: path.join(tmp, 'results'), RML_SWEEP_EXTRA: path.join(ROOT, 'test', 'fixtures', 'toy-sweep.ts'), TOY_STAGED: '1', RML_PROGRESS: '0' };
   try {
     const sub = sweep(['slurm', '--notebook', '99-toy', '--scale', 'smoke', '--max-parallel', '2', '--submit', '--rounds', '3'], env);
