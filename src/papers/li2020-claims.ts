@@ -2,7 +2,7 @@
  * Claim rules of notebook 02 (Li, Mehta, Qian & Sun 2020): pure functions from measured numbers to a verdict,
  * tested in test/papers/li2020-claims.test.ts.
  */
-import { type ClaimVerdict, fmt } from './verdict';
+import { type ClaimVerdict, fmt, threshold } from './verdict';
 
 /** Convex RPCA on the Candes et al. matrix: relative error of L below 1e-6 (exact up to the solver's tolerance): yes; below the success bar 1e-3: partly. */
 export function rpcaRecoveryClaim(relErr: number, iterations: number, seconds: number): ClaimVerdict {
@@ -41,7 +41,7 @@ export function restorationClaim(acc: { corrupted: number; rdae: number; rnlf: n
   const gain = Math.min(acc.rdae, acc.rnlf) - acc.corrupted;
   return {
     ours: `corrupted ${fmt(100 * acc.corrupted, 2)}%, RDAE ${fmt(100 * acc.rdae, 2)}%, RNLF ${fmt(100 * acc.rnlf, 2)}%`,
-    holds: !Number.isFinite(gain) ? false : gain > 0.2 ? true : gain > 0.05 ? 'partly' : false,
+    holds: threshold(gain, 0.2, 0.05),
   };
 }
 

@@ -3,8 +3,9 @@
  * verdict, tested in test/papers/sun2020-claims.test.ts.
  */
 import { type ClaimVerdict, fmt } from './verdict';
+import type { SubspaceRow } from './sun2020';
 
-interface Subspace { maxAngleDeg: number; meanAngleDeg: number; nonOrthonormality: number; errorRatio: number }
+type Subspace = Pick<SubspaceRow, 'maxAngleDeg' | 'meanAngleDeg' | 'nonOrthonormality' | 'errorRatio'>;
 
 /** Same principal subspace: every principal angle of the three linear models to PCA's subspace below 2 degrees: yes; mean angle below 1 degree: partly. */
 export function sameSubspaceClaim(tied: Subspace, untied: Subspace, fac: Subspace): ClaimVerdict {
