@@ -144,3 +144,21 @@ export function backendInfo(): string {
 export function isGpu(): boolean {
   return tf.getBackend() === 'tensorflow' && !!native?.gpu;
 }
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** tfjs-node's kernel backend: its binding and the two calls every kernel makes (one eager TensorFlow op each). */
+export interface NativeBackend {
+  binding: any;
+  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[];
+}
+
+/** The tfjs-node kernel backend when the active backend is native TensorFlow, else null. */
+export function nativeBackend(): NativeBackend | null {
+  if (tf.getBackend() !== 'tensorflow') return null;
+  const be = tf.backend() as unknown as NativeBackend;
+  return be && be.binding && typeof be.binding.executeOp === 'function' ? be : null;
+}
+
+/** True when TensorFlow ops can be run by name (native TensorFlow backend active). */
+export function fusedAvailable(): boolean { return nativeBackend() !== null; }

@@ -9,7 +9,7 @@
  *
  * `native64Available()` is false on the wasm / cpu backends; callers keep a pure-JS route for those.
  */
-import { nativeBackend } from '../train/fused';
+import { nativeBackend } from '../backend';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -37,7 +37,7 @@ import { InputError } from '../validate';
 import { MatrixLike, toMat64, toFloat64Vector } from '../linalg/convert';
 import { Mat64, cholesky64, symEig64, matmul64, matmulTN64 } from '../linalg/dense';
 import { D64, native64Available, put64, get64, free64, matmul64n, eigh64n } from '../linalg/native64';
-import { nativeBackend } from '../train/fused';
+import { nativeBackend } from '../backend';
 
 export interface FrechetOptions {
   /**

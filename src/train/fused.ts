@@ -16,25 +16,11 @@
  *
  * On other backends (wasm, cpu) `makeFusedAdam` returns the plain `tf.train.adam`.
  */
-import { tf } from '../backend';
+import { tf, nativeBackend, fusedAvailable, NativeBackend } from '../backend';
+
+export { nativeBackend, fusedAvailable } from '../backend';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-
-interface NativeBackend {
-  binding: any;
-  executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[];
-}
-
-/** The tfjs-node kernel backend when the active backend is native TensorFlow, else null. */
-export function nativeBackend(): NativeBackend | null {
-  if (tf.getBackend() !== 'tensorflow') return null;
-  const be = tf.backend() as unknown as NativeBackend;
-  return be && be.binding && typeof be.binding.executeOp === 'function' ? be : null;
-}
-
-/** True when fused TensorFlow kernels can be used (native TensorFlow backend active). */
-export function fusedAvailable(): boolean { return nativeBackend() !== null; }
 
 type NamedTensor = { name: string; tensor: tf.Tensor };
 

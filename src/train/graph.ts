@@ -22,12 +22,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { tf } from '../backend';
-import { nativeBackend } from './fused';
+import { tf, nativeBackend } from '../backend';
 
 /** TensorFlow DataType enum values (types.proto). */
 export const DT = { float: 1, double: 2, int32: 3, bool: 10, int64: 9, resource: 20 } as const;
-type DType = (typeof DT)[keyof typeof DT];
+export type DType = (typeof DT)[keyof typeof DT];
 
 // ------------------------------------------------------------------------------------------- protobuf writer
 class Pb {
@@ -59,7 +58,8 @@ class Pb {
 // ------------------------------------------------------------------------------------------------ attributes
 /** A NodeDef attribute value (attr_value.proto), built with the `A` helpers. */
 export type Attr = { kind: 'type'; v: DType } | { kind: 'b'; v: boolean } | { kind: 'i'; v: number } | { kind: 'f'; v: number }
-  | { kind: 's'; v: string } | { kind: 'shape'; v: number[] | null } | { kind: 'ilist'; v: number[] } | { kind: 'tensor'; dtype: DType; shape: number[]; data: Float32Array | Int32Array };
+  | { kind: 's'; v: string } | { kind: 'shape'; v: number[] | null } | { kind: 'ilist'; v: number[] } | { kind: 'tensor'; dtype: DType; shape: number[]; data: Float32Array | Int32Array | Uint8Array }
+  | { kind: 'flist'; v: number[] } | { kind: 'tlist'; v: DType[] } | { kind: 'blist'; v: boolean[] } | { kind: 'slist'; v: string[] };
 
 export const A = {
   type: (v: DType): Attr => ({ kind: 'type', v }),
@@ -72,6 +72,12 @@ export const A = {
   ints: (v: number[]): Attr => ({ kind: 'ilist', v }),
   floatTensor: (data: number[] | Float32Array, shape: number[]): Attr => ({ kind: 'tensor', dtype: DT.float, shape, data: Float32Array.from(data) }),
   intTensor: (data: number[] | Int32Array, shape: number[]): Attr => ({ kind: 'tensor', dtype: DT.int32, shape, data: Int32Array.from(data) }),
+  /** A tensor of any supported dtype: float32 (Float32Array), int32 (Int32Array) or bool (Uint8Array of 0 / 1). */
+  tensor: (dtype: DType, data: Float32Array | Int32Array | Uint8Array, shape: number[]): Attr => ({ kind: 'tensor', dtype, shape, data }),
+  floats: (v: number[]): Attr => ({ kind: 'flist', v }),
+  types: (v: DType[]): Attr => ({ kind: 'tlist', v }),
+  bools: (v: boolean[]): Attr => ({ kind: 'blist', v }),
+  strings: (v: string[]): Attr => ({ kind: 'slist', v }),
 };
 
 function shapeProto(dims: number[] | null): Pb {
@@ -91,6 +97,10 @@ function attrProto(a: Attr): Pb {
     case 's': return p.string(2, a.v);
     case 'shape': return p.msg(7, shapeProto(a.v));
     case 'ilist': return p.msg(1, new Pb().packedInts(3, a.v));
+    case 'flist': { const l = new Pb(); for (const f of a.v) l.float(4, f); return p.msg(1, l); }
+    case 'tlist': return p.msg(1, new Pb().packedInts(6, a.v));
+    case 'blist': { const l = new Pb(); for (const b of a.v) l.bool(5, b); return p.msg(1, l); }
+    case 'slist': { const l = new Pb(); for (const x of a.v) l.string(2, x); return p.msg(1, l); }
     case 'tensor': {
       const t = new Pb().int(1, a.dtype).msg(2, shapeProto(a.shape));
       t.bytes(4, new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength)); // tensor_content, little-endian
@@ -176,6 +186,8 @@ export class GraphBuilder {
 }
 
 // -------------------------------------------------------------------------------------------------- session
+const FEED_DTYPES: Record<string, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32', bool: 'DT_BOOL' };
+function feedDtypeError(name: string, dtype: string): never { throw new Error(`GraphSession: feed "${name}" has dtype ${dtype}; graphs take float32, int32 or bool feeds`); }
 let sessionCounter = 0;
 
 /** A loaded graph: a TensorFlow session with its own variables, run by feeding tfjs tensors. */
@@ -207,7 +219,7 @@ export class GraphSession {
     if (this.disposed) throw new Error('GraphSession: used after dispose()');
     const names = Object.keys(feeds);
     const inputs = names.map((n) => feeds[n]);
-    const infos = names.map((n) => ({ name: n.includes(':') ? n : `${n}:0`, tfDtype: feeds[n].dtype === 'int32' ? 'DT_INT32' : 'DT_FLOAT' }));
+    const infos = names.map((n) => ({ name: n.includes(':') ? n : `${n}:0`, tfDtype: FEED_DTYPES[feeds[n].dtype] ?? feedDtypeError(n, feeds[n].dtype) }));
     const outs = fetches.map((f) => (f.includes(':') ? f : `${f}:0`));
     return (this.be as unknown as { runSavedModel(id: number, i: tf.Tensor[], infos: unknown[], o: string[]): tf.Tensor[] }).runSavedModel(this.id, inputs, infos, outs);
   }

@@ -9,6 +9,7 @@ import { Progress } from '../progress';
 import { EpochRecord } from '../models/base';
 import { assertInt, assertPositive, InputError } from '../validate';
 import { makeFusedAdam } from './fused';
+import { CompiledStep } from './compile';
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
 
@@ -62,20 +63,36 @@ export interface LoopOptions {
    * them into the tf.Variables here, so callbacks and the caller always see the current weights.
    */
   flush?: () => void;
+  /**
+   * Per-step random draws (a VAE's reparameterisation noise, a GAN's z): called with the batch's row count, its
+   * tensors are appended to the batch. A compiled step cannot draw inside itself (tf.random* draws in
+   * JavaScript, which a graph would freeze), so every model draws here; the eager path sees the same draws.
+   */
+  draws?: (rows: number) => tf.Tensor[];
 }
 
 /**
- * Trains `variables` to minimise `loss(batch, idx)` where `batch[k]` is rows `idx` of `data[k]`.
+ * Trains `variables` to minimise `loss(batch, idx)` where `batch[k]` is rows `idx` of `data[k]` (then the
+ * `draws`). With a `CompiledStep` as the optimizer, the step is its own loss and Adam (one graph run per batch;
+ * `loss` and `variables` are not used, pass null and []), and its weights are flushed once per epoch.
  * Returns one record per epoch; `loss` is the mean batch loss of the epoch.
  */
 export async function trainLoop(
   data: tf.Tensor[],
-  loss: (batch: tf.Tensor[], idx: tf.Tensor1D) => tf.Scalar,
+  loss: ((batch: tf.Tensor[], idx: tf.Tensor1D) => tf.Scalar) | null,
   variables: tf.Variable[],
-  optimizer: tf.Optimizer | null,
+  optimizer: tf.Optimizer | CompiledStep | null,
   opts: LoopOptions,
 ): Promise<EpochRecord[]> {
+  if (optimizer instanceof CompiledStep) {
+    if (opts.step) throw new InputError('trainLoop: pass either a CompiledStep or a step function, not both');
+    if (opts.clipNorm) throw new InputError('trainLoop: clipNorm cannot be combined with a CompiledStep (clip inside its loss instead)');
+    const cs = optimizer;
+    const flush = opts.flush;
+    return trainLoop(data, loss, variables, null, { ...opts, step: (batch) => cs.step(batch), flush: () => { cs.syncOut(); flush?.(); } });
+  }
   if (!optimizer && !opts.step) throw new InputError('trainLoop: needs an optimizer (or a compiled step that applies its own update)');
+  if (!opts.step && !loss) throw new InputError('trainLoop: needs a loss function');
   if (data.length === 0) throw new InputError('trainLoop: no data tensors');
   const n = data[0].shape[0];
   for (const d of data) if (d.shape[0] !== n) throw new InputError(`trainLoop: data tensors must have the same number of rows, got ${data.map((t) => t.shape[0])}`);
@@ -90,8 +107,8 @@ export async function trainLoop(
   if (opts.step && opts.clipNorm) throw new InputError('trainLoop: clipNorm cannot be combined with a compiled step (the step applies its own update)');
   const lossOf = (batch: tf.Tensor[], idx: tf.Tensor1D) => {
     if (opts.step) return opts.step(batch, idx);
-    if (!opts.clipNorm) return optimizer!.minimize(() => loss(batch, idx), true, variables) as tf.Scalar;
-    const { value, grads } = tf.variableGrads(() => loss(batch, idx), variables);
+    if (!opts.clipNorm) return optimizer!.minimize(() => loss!(batch, idx), true, variables) as tf.Scalar;
+    const { value, grads } = tf.variableGrads(() => loss!(batch, idx), variables);
     const names = Object.keys(grads);
     const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))));
     const scale = tf.minimum(1, tf.div(opts.clipNorm!, tf.add(norm, 1e-12)));
@@ -110,6 +127,7 @@ export async function trainLoop(
         const next = tf.tidy(() => {
           const idx = perm ? tf.tensor1d(perm.subarray(start, start + size), 'int32') : tf.range(start, start + size, 1, 'int32') as tf.Tensor1D;
           const batch = data.map((d) => (perm ? tf.gather(d, idx) : tf.slice(d, start, size)));
+          if (opts.draws) batch.push(...opts.draws(size));
           const l = lossOf(batch, idx);
           return tf.add(total, tf.mul(l, size));
         });
