@@ -21,9 +21,7 @@ import { BaseModel, EpochRecord, FitOptions, Reconstructor, Transformer } from '
 import { Activation, DenseLayer, denseForward } from '../nets/mlp';
 import { makeOptimizer, mapBatches, OptimizerName, trainLoop } from '../train/loop';
 import { InnerContext, InnerModel } from '../train/alternating';
-import { denseTrainStep, fusedAvailable, FusedDenseLayer } from '../train/fused';
-import { GraphSession } from '../train/graph';
-import { DenseGraphAdam } from '../train/graph-dense';
+import { CompiledStep } from '../train/compile';
 import { assertInt, assertPositive, InputError } from '../validate';
 
 export interface DeepAutoencoderOptions {
@@ -46,10 +44,9 @@ export interface DeepAutoencoderOptions {
   /** Row block size for reconstruct / transform (memory bound only). */
   predictBatch: number;
   /**
-   * Train with the compiled dense step on tfjs-node: the forward pass and TensorFlow's own gradient kernels
-   * written out (~45 kernels instead of ~160 through tfjs autodiff), with Adam run as ONE TensorFlow graph per
-   * step (src/train/graph-dense.ts), other optimizers as eager kernels (src/train/fused.ts `denseTrainStep`).
-   * Same loss, same gradients to float rounding (test/models/autoencoder.test.ts); false = tfjs autodiff.
+   * With Adam on tfjs-node, train through `CompiledStep` (src/train/compile.ts): `loss` traced with its tfjs
+   * gradients and Adam, and run as ONE TensorFlow graph per step. Same loss, same gradients to float rounding
+   * (test/models/autoencoder.test.ts); false = tfjs autodiff step by step. Other optimizers run eagerly.
    * Default true.
    */
   compiledStep: boolean;
@@ -76,8 +73,10 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
   /** Decoder biases (tied) or decoder layers (untied), from the code back to the input. */
   decoder: DenseLayer[] = [];
   decoderBias: tf.Variable[] = [];
+  /** Eager optimizer (sgd, momentum, rmsprop). */
   private optimizer: tf.Optimizer | null = null;
-  private graphAdam: DenseGraphAdam | null = null;
+  /** The Adam step (compiled on tfjs-node), kept across calls. */
+  private trainer: CompiledStep | null = null;
   private rng: Rng;
 
   constructor(opts: Partial<DeepAutoencoderOptions> = {}) {
@@ -164,40 +163,22 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
   }
 
   private async train(X: tf.Tensor2D, epochs: number, o: { onEpoch?: (r: EpochRecord) => void | boolean; progress?: boolean; label: string; epochOffset: number }): Promise<EpochRecord[]> {
-    let step: ((b: tf.Tensor[]) => tf.Scalar) | undefined, flush: (() => void) | undefined;
-    let opt: tf.Optimizer | null = null;
-    if (this.params.compiledStep && this.params.optimizer === 'adam' && GraphSession.available()) {
-      // The whole step (forward, gradient kernels, Adam) as one TensorFlow graph run (src/train/graph-dense.ts),
-      // which holds the Adam state itself: no tfjs optimizer.
-      if (!this.graphAdam) this.graphAdam = new DenseGraphAdam(this.denseSpec(), { loss: 'mse', learningRate: this.params.learningRate, readback: 'deferred' });
-      const g = this.graphAdam;
-      step = ([xb]) => g.step(xb as tf.Tensor2D);
-      flush = () => g.syncOut(); // the weights stay in the graph during an epoch
+    const loss = ([xb]: tf.Tensor[]) => this.loss(xb as tf.Tensor2D);
+    let opt: tf.Optimizer | CompiledStep;
+    if (this.params.optimizer === 'adam') {
+      // The weights stay in the graph during an epoch (readback 'deferred'); trainLoop flushes them per epoch.
+      opt = this.trainer ??= new CompiledStep(loss, this.variables, { learningRate: this.params.learningRate, readback: 'deferred', compile: this.params.compiledStep, label: 'DeepAutoencoder' });
     } else {
-      if (!this.optimizer) this.optimizer = makeOptimizer(this.params.optimizer, this.params.learningRate);
-      const o = opt = this.optimizer;
-      if (this.params.compiledStep && fusedAvailable()) {
-        const spec = this.denseSpec();
-        step = ([xb]) => denseTrainStep(o, xb as tf.Tensor2D, spec, 'mse');
-      }
+      opt = this.optimizer ??= makeOptimizer(this.params.optimizer, this.params.learningRate);
     }
-    return trainLoop([X], ([xb]) => this.loss(xb as tf.Tensor2D), this.variables, opt, {
-      step, flush,
+    return trainLoop([X], loss, this.variables, opt, {
       epochs, batchSize: this.params.batchSize, shuffle: this.params.shuffle, rng: this.rng.fork(`batches${o.epochOffset}`),
       onEpoch: o.onEpoch, progress: o.progress, label: o.label, epochOffset: o.epochOffset,
     });
   }
 
-  /** The network as a dense stack for the compiled step: encoder layers, then the (tied or own) decoder layers. */
-  private denseSpec(): FusedDenseLayer[] {
-    const act = this.params.activation;
-    const n = this.encoder.length;
-    const enc: FusedDenseLayer[] = this.encoder.map((l) => ({ W: l.W, b: l.b, act }));
-    const dec: FusedDenseLayer[] = this.params.tied
-      ? this.decoderBias.map((b, k) => ({ W: this.encoder[n - 1 - k].W, b, act, transposeW: true }))
-      : this.decoder.map((l) => ({ W: l.W, b: l.b, act }));
-    return [...enc, ...dec];
-  }
+  /** The Adam training step (compiled or eager; null before the first fit or with another optimizer). */
+  get trainingStep(): CompiledStep | null { return this.trainer; }
 
   private checkWidth(X: tf.Tensor2D): void {
     if (X.rank !== 2 || X.shape[1] !== this.params.layers[0]) throw new InputError(`DeepAutoencoder: X must have ${this.params.layers[0]} columns (layers[0]), got shape [${X.shape}]`);
@@ -229,12 +210,12 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
 
   private disposeOptimizer(): void {
     if (this.optimizer) { this.optimizer.dispose(); this.optimizer = null; }
-    this.graphAdam?.resetSlots(); // a fresh Adam state on the same graph
+    this.trainer?.resetSlots(); // a fresh Adam state on the same graph
   }
 
   dispose(): void {
-    this.graphAdam?.dispose();
-    this.graphAdam = null;
+    this.trainer?.dispose();
+    this.trainer = null;
     this.disposeOptimizer();
     for (const v of this.variables) if (!v.isDisposed) v.dispose();
     this.encoder = []; this.decoder = []; this.decoderBias = [];

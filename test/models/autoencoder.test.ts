@@ -68,11 +68,13 @@ test('DeepAutoencoder: rejects bad options and inputs', async () => {
 test('DeepAutoencoder: the compiled step trains exactly as tfjs autodiff (tied and untied, adam and sgd), no tensor growth', async () => {
   await ready;
   const { fusedAvailable } = await import('../../src/train/fused');
+  const compiles = fusedAvailable() && process.env.RML_COMPILE !== '0';
   const X = manifoldData(4, 120, 24);
   for (const [tied, optimizer] of [[true, 'adam'], [false, 'adam'], [true, 'sgd']] as const) {
     const fitOne = async (compiledStep: boolean) => {
       const ae = new DeepAutoencoder({ layers: [24, 10, 4], tied, optimizer, epochs: 6, batchSize: 40, learningRate: 1e-2, seed: 5, compiledStep });
       await ae.fit(X, { progress: false });
+      if (optimizer === 'adam') assert.equal(ae.trainingStep!.status, compiledStep && compiles ? 'graph' : 'eager', 'the Adam step ran as a traced graph');
       const losses = ae.history.epochs.map((r) => r.loss);
       const w = ae.variables.map((v) => Array.from(v.dataSync()));
       ae.dispose();
