@@ -43,7 +43,8 @@ import { InputError } from '../validate';
 export type StepLoss = (inputs: tf.Tensor[], keep: (name: string, t: tf.Tensor) => void) => tf.Scalar;
 
 export interface CompiledStepOptions {
-  learningRate: number;
+  /** Adam's learning rate: one for all variables, or one per variable (RNLF's network and codes). */
+  learningRate: number | number[];
   beta1?: number;
   beta2?: number;
   /** Adam epsilon; default the backend's (1e-7 in float32), as tf.train.adam. */
@@ -72,8 +73,8 @@ const warned = new Set<string>();
 
 /** Adam on `variables`, one graph run per call. `dispose()` frees the session. */
 export class CompiledStep {
-  /** Read at every step (a schedule may change it). */
-  learningRate: number;
+  /** Read at every step (a schedule may change it): one for all variables, or one per variable. */
+  learningRate: number | number[];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -85,7 +86,8 @@ export class CompiledStep {
   private readonly deferred: boolean;
   private readonly sigs = new Map<string, Signature>();
   private session: GraphSession | null = null;
-  private eager: tf.Optimizer | null = null;
+  /** Eager Adam: one optimizer, or one per variable when the learning rates are per variable. */
+  private eager: tf.Optimizer[] | null = null;
   private mode: 'pending' | 'graph' | 'eager';
   private last: (object | null)[];
   private acc1: number;
@@ -99,7 +101,9 @@ export class CompiledStep {
     if (typeof loss !== 'function') throw new InputError(`${this.label}: the loss must be a function of the step's inputs`);
     if (!variables.length || variables.some((v) => !(v instanceof tf.Variable))) throw new InputError(`${this.label}: needs a non-empty list of tf.Variables to train`);
     if (new Set(variables).size !== variables.length) throw new InputError(`${this.label}: a variable is listed twice`);
-    if (!(opts.learningRate > 0)) throw new InputError(`${this.label}: learningRate must be > 0, got ${opts.learningRate}`);
+    const lrs = Array.isArray(opts.learningRate) ? opts.learningRate : [opts.learningRate];
+    if (Array.isArray(opts.learningRate) && lrs.length !== variables.length) throw new InputError(`${this.label}: learningRate lists ${lrs.length} rates for ${variables.length} variables`);
+    if (!lrs.every((r) => r > 0)) throw new InputError(`${this.label}: learningRate must be > 0, got ${opts.learningRate}`);
     const rb = opts.readback ?? 'step';
     if (rb !== 'step' && rb !== 'deferred') throw new InputError(`${this.label}: readback must be 'step' or 'deferred', got "${String(rb)}"`);
     const c = opts.compile ?? true;
@@ -142,10 +146,20 @@ export class CompiledStep {
 
   // ------------------------------------------------------------------------------------------------- eager
   private runEager(inputs: tf.Tensor[]): { loss: tf.Scalar; extras: Record<string, tf.Tensor> } {
-    if (!this.eager) this.eager = makeFusedAdam(this.learningRate, this.beta1, this.beta2, this.epsilon);
-    (this.eager as unknown as { learningRate: number }).learningRate = this.learningRate;
+    const lrs = this.rates();
+    const per = Array.isArray(this.learningRate);
+    if (!this.eager) this.eager = (per ? lrs : [lrs[0]]).map((r) => makeFusedAdam(r, this.beta1, this.beta2, this.epsilon));
+    this.eager.forEach((o, k) => { (o as unknown as { learningRate: number }).learningRate = lrs[k]; });
     const extras: Record<string, tf.Tensor> = {};
-    const loss = this.eager.minimize(() => this.loss(inputs, (n, t) => { extras[n] = tf.keep(t); }), true, this.variables) as tf.Scalar;
+    const f = () => this.loss(inputs, (n, t) => { extras[n] = tf.keep(t); });
+    let loss: tf.Scalar;
+    if (!per) loss = this.eager[0].minimize(f, true, this.variables) as tf.Scalar;
+    else {
+      const { value, grads } = tf.variableGrads(f, this.variables);
+      this.variables.forEach((v, k) => { if (grads[v.name]) this.eager![k].applyGradients({ [v.name]: grads[v.name] }); });
+      tf.dispose(Object.values(grads));
+      loss = value;
+    }
     this.iterations++;
     return { loss, extras };
   }
@@ -219,7 +233,10 @@ export class CompiledStep {
       g.after(g.constFloat(0, [], `zero_${name}`), [g.assign(`${name}_m`, z), g.assign(`${name}_v`, z)], `reset_${name}`);
       g.read(name, `r_${name}`);
     });
-    const lr = g.placeholder('lr', DT.float, []), b1p = g.placeholder('b1p', DT.float, []), b2p = g.placeholder('b2p', DT.float, []);
+    const lrOf = (k: number) => (Array.isArray(this.learningRate) ? g.placeholder(`lr_v${k}`, DT.float, []) : 'lr');
+    if (!Array.isArray(this.learningRate)) g.placeholder('lr', DT.float, []);
+    const lrs = vs.map((_, k) => lrOf(k));
+    const b1p = g.placeholder('b1p', DT.float, []), b2p = g.placeholder('b2p', DT.float, []);
     const eps = g.placeholder('eps', DT.float, []);
     const b1 = g.constFloat(this.beta1, [], 'beta1'), b2 = g.constFloat(this.beta2, [], 'beta2');
     for (const sig of this.sigs.values()) {
@@ -261,7 +278,7 @@ export class CompiledStep {
         if (!gs) return;
         // After the step's read of the weight (^r_v): a gradient need not depend on the weight (a loss linear in
         // it), and the update must not overtake the forward pass's read.
-        applies.push(g.op('ResourceApplyAdam', [`v${k}`, `v${k}_m`, `v${k}_v`, b1p, b2p, lr, b1, b2, eps, src(gs), `^r_v${k}`],
+        applies.push(g.op('ResourceApplyAdam', [`v${k}`, `v${k}_m`, `v${k}_v`, b1p, b2p, lrs[k], b1, b2, eps, src(gs), `^r_v${k}`],
           { T: A.type(DT.float), use_locking: A.b(false), use_nesterov: A.b(false) }, `${p}apply_v${k}`));
       });
       g.after(src(prog.results.loss), applies, `${p}loss`);
@@ -333,8 +350,11 @@ export class CompiledStep {
     this.syncIn();
     const p = sig.prefix;
     const a1 = this.acc1, a2 = this.acc2;
-    const consts = [tf.scalar(this.learningRate), tf.scalar(a1), tf.scalar(a2), tf.scalar(this.epsilon * Math.sqrt(Math.fround(1 - a2)))];
-    const feeds: Record<string, tf.Tensor> = { lr: consts[0], b1p: consts[1], b2p: consts[2], eps: consts[3] };
+    const consts = [tf.scalar(a1), tf.scalar(a2), tf.scalar(this.epsilon * Math.sqrt(Math.fround(1 - a2)))];
+    const feeds: Record<string, tf.Tensor> = { b1p: consts[0], b2p: consts[1], eps: consts[2] };
+    const lrs = this.rates();
+    if (Array.isArray(this.learningRate)) lrs.forEach((r, k) => { const t = tf.scalar(r); consts.push(t); feeds[`lr_v${k}`] = t; });
+    else { const t = tf.scalar(lrs[0]); consts.push(t); feeds.lr = t; }
     inputs.forEach((t, i) => { feeds[`${p}in${i}`] = t; });
     sig.program.fedVars.forEach((v, i) => { feeds[`${p}fed${i}`] = v; });
     const nx = sig.extras.length, nasg = sig.program.assigned.length;
@@ -361,7 +381,7 @@ export class CompiledStep {
       this.syncIn();
       tf.dispose(this.session.run({}, this.variables.map((_, k) => `reset_v${k}`)));
     }
-    if (this.eager) { this.eager.dispose(); this.eager = null; }
+    if (this.eager) { this.eager.forEach((o) => o.dispose()); this.eager = null; }
     this.iterations = 0;
     this.acc1 = Math.fround(this.beta1);
     this.acc2 = Math.fround(this.beta2);
@@ -374,8 +394,16 @@ export class CompiledStep {
     this.disposed = true;
     this.session?.dispose();
     this.session = null;
-    this.eager?.dispose();
+    this.eager?.forEach((o) => o.dispose());
     this.eager = null;
+  }
+
+  /** The learning rates now (checked: a schedule may have set them). */
+  private rates(): number[] {
+    const lr = this.learningRate;
+    const lrs = Array.isArray(lr) ? lr : [lr];
+    if ((Array.isArray(lr) && lrs.length !== this.variables.length) || !lrs.every((r) => r > 0)) throw new InputError(`${this.label}: learningRate must be > 0 (one, or one per variable), got ${lr}`);
+    return lrs;
   }
 }
 

@@ -186,3 +186,22 @@ test('trace / rewrite: the recorded program of a dense layer, the rewrites it ge
   assert.throws(() => traceProgram([], [W], () => ({ y: tf.mul(x, 2) })), TraceError);
   tf.dispose([W, b, x]);
 });
+
+test('CompiledStep: one learning rate per variable (RNLF: network and codes), graph and eager alike, and changeable between steps', async (t) => {
+  await ready;
+  for (const compile of [true, false]) {
+    if (compile && !(await native())) continue;
+    const a = tf.variable(tf.tensor1d([1, 2])), b = tf.variable(tf.tensor1d([3]));
+    const s = new CompiledStep((inp) => tf.add(tf.sum(tf.mul(a, inp[0])), tf.sum(b)) as tf.Scalar, [a, b], { learningRate: [0.5, 0.1], compile });
+    const x = tf.tensor1d([1, -1]);
+    s.step([x]).dispose(); // constant gradients: Adam moves each weight by exactly its rate
+    s.learningRate = [0.25, 0.2];
+    s.step([x]).dispose();
+    assert.deepEqual(Array.from(a.dataSync()).map((v) => +v.toFixed(5)), [0.25, 2.75], `compile ${compile}`);
+    assert.deepEqual(Array.from(b.dataSync()).map((v) => +v.toFixed(5)), [2.7], `compile ${compile}`);
+    s.learningRate = [1];
+    assert.throws(() => s.step([x]), /one per variable/);
+    s.dispose(); tf.dispose([a, b, x]);
+  }
+  assert.throws(() => new CompiledStep((inp) => tf.sum(inp[0]) as tf.Scalar, [tf.variable(tf.zeros([1]))], { learningRate: [1, 2] }), /2 rates for 1 variables/);
+});
