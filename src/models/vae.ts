@@ -27,9 +27,8 @@
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { Activation, DenseLayer, mlp, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
-import { trainLoop, mapBatches, makeOptimizer } from '../train/loop';
-import { GraphSession } from '../train/graph';
-import { VaeGraphAdam } from '../train/graph-vae';
+import { trainLoop, mapBatches } from '../train/loop';
+import { CompiledStep, StepLoss } from '../train/compile';
 import { BaseModel, FitOptions, Generative, Reconstructor, EpochRecord } from './base';
 import { InnerContext, InnerModel } from '../train/alternating';
 import { assertInt, assertOneOf, assertPositive, InputError } from '../validate';
@@ -60,9 +59,9 @@ export interface VAEOptions {
   shuffle: boolean;
   seed: number;
   /**
-   * On tfjs-node, run each training step (forward, the hand-written gradient, Adam) as ONE TensorFlow graph
-   * (src/train/graph-vae.ts): same loss, same noise draws, same updates to float rounding as the tfjs-autodiff
-   * step (test/train/graph-vae.test.ts), ~2x faster. false = tfjs autodiff. Default true.
+   * On tfjs-node, run each training step (the loss below, tfjs's own gradients of it, Adam) as ONE TensorFlow
+   * graph (src/train/compile.ts, `CompiledStep`): same loss, same noise draws, same updates to float rounding as
+   * the eager tfjs-autodiff step (test/models/vae.test.ts). false = the eager step. Default true.
    */
   compiledStep: boolean;
 }
@@ -90,8 +89,8 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
   private muHead: DenseLayer | null = null;
   private lvHead: DenseLayer | null = null;
   private dec: DenseLayer[] = [];
-  private optimizer: tf.Optimizer | null = null;
-  private graphAdam: VaeGraphAdam | null = null;
+  /** Adam on the negative ELBO, compiled or eager; kept across partialFit calls (weights and moments). */
+  private trainer: CompiledStep | null = null;
   private rng: Rng;
   private epochsDone = 0;
 
@@ -117,6 +116,9 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     if (!this.muHead || !this.lvHead) return [];
     return [...layerVariables(this.enc), ...layerVariables([this.muHead, this.lvHead]), ...layerVariables(this.dec)];
   }
+
+  /** The training step (compiled or eager; null before the first fit). `status` says which. */
+  get trainingStep(): CompiledStep | null { return this.trainer; }
 
   /** Number of trainable parameters. */
   get nParams(): number { return countParams(this.variables); }
@@ -162,17 +164,21 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     return tf.tidy(() => tf.sigmoid(this.decodeLogits(Z)));
   }
 
+  /** The standard-normal draw eps of the reparameterisation for `rows` images, from a tfjs seed. */
+  private noise(rows: number, seed: number): tf.Tensor2D {
+    return tf.randomNormal([rows, this.params.latentDim], 0, 1, 'float32', seed);
+  }
+
   /** z = mu + s * eps with s = exp(logVar / 2) (correct) or exp(logVar) (authors' code). */
-  private reparameterise(mu: tf.Tensor2D, logVar: tf.Tensor2D, seed: number): tf.Tensor2D {
-    const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed);
+  private reparameterise(mu: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Tensor2D): tf.Tensor2D {
     const s = this.params.reparam === 'sigma' ? tf.exp(tf.mul(logVar, 0.5)) : tf.exp(logVar);
     return tf.add(mu, tf.mul(s, eps));
   }
 
-  /** Per-image loss parts (n-vectors): -log p(x|z) and KL(q(z|x) || N(0, I)). */
-  private lossParts(X: tf.Tensor2D, seed: number): { recon: tf.Tensor1D; kl: tf.Tensor1D } {
+  /** Per-image loss parts (n-vectors): -log p(x|z) and KL(q(z|x) || N(0, I)), z drawn with the noise `eps`. */
+  private lossParts(X: tf.Tensor2D, eps: tf.Tensor2D): { recon: tf.Tensor1D; kl: tf.Tensor1D } {
     const { mu, logVar } = this.encodeRaw(X);
-    const z = this.reparameterise(mu, logVar, seed);
+    const z = this.reparameterise(mu, logVar, eps);
     const logits = this.decodeLogits(z);
     let recon: tf.Tensor1D;
     if (this.params.likelihood === 'bernoulli') {
@@ -186,12 +192,23 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     return { recon, kl };
   }
 
+  /**
+   * The training objective of one step, as `CompiledStep` takes it: inputs [x (rows x d), eps (rows x latentDim
+   * standard normals)] -> mean over the rows of -log p(x|z) + KL. The noise is an input (drawn by the training
+   * loop) because a random draw inside a compiled step would be frozen into the graph.
+   */
+  readonly stepLoss: StepLoss = (inputs) => tf.tidy(() => {
+    if (inputs.length !== 2) throw new InputError(`VAE step: expected inputs [x, eps], got ${inputs.length} tensors`);
+    const { recon, kl } = this.lossParts(inputs[0] as tf.Tensor2D, inputs[1] as tf.Tensor2D);
+    return tf.mean(tf.add(recon, kl)) as tf.Scalar;
+  });
+
   /** One draw z ~ q(z|x) with the configured reparameterisation and a tfjs seed (caller disposes). */
   sampleLatent(X: tf.Tensor2D, seed: number): tf.Tensor2D {
     this.checkInput(X, 'sampleLatent');
     return tf.tidy(() => {
       const { mu, logVar } = this.encodeRaw(X);
-      return this.reparameterise(mu, logVar, seed);
+      return this.reparameterise(mu, logVar, this.noise(X.shape[0], seed));
     });
   }
 
@@ -199,7 +216,7 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
   evaluate(X: tf.Tensor2D, seed = 0): { loss: number; recon: number; kl: number } {
     this.checkInput(X, 'evaluate');
     const [r, k] = tf.tidy(() => {
-      const { recon, kl } = this.lossParts(X, seed);
+      const { recon, kl } = this.lossParts(X, this.noise(X.shape[0], seed));
       return [tf.mean(recon), tf.mean(kl)];
     });
     const recon = r.dataSync()[0], kl = k.dataSync()[0];
@@ -235,23 +252,12 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     const epochs = opts.epochs ?? p.epochs;
     assertInt(epochs, 'VAE epochs', 0);
     const t0 = Date.now();
-    let step: ((b: tf.Tensor[]) => tf.Scalar) | undefined;
-    if (p.compiledStep && GraphSession.available()) {
-      if (!this.graphAdam) {
-        this.graphAdam = new VaeGraphAdam({ enc: this.enc, muHead: this.muHead!, lvHead: this.lvHead!, dec: this.dec, activation: p.activation },
-          { learningRate: p.learningRate, likelihood: p.likelihood, gaussianStd: p.gaussianStd, reparam: p.reparam, readback: 'deferred' });
-      }
-      const g = this.graphAdam;
-      // The same standard-normal draw as the eager step's reparameterise (same seed stream).
-      step = ([xb]) => g.step(xb as tf.Tensor2D, tf.randomNormal([xb.shape[0], p.latentDim], 0, 1, 'float32', this.rng.tfSeed())).loss;
-    } else if (!this.optimizer) {
-      this.optimizer = makeOptimizer('adam', p.learningRate); // fused ResourceApplyAdam on tfjs-node (same update); kept across calls
-    }
-    const recs = await trainLoop([X], (batch) => {
-      const { recon, kl } = this.lossParts(batch[0] as tf.Tensor2D, this.rng.tfSeed());
-      return tf.mean(tf.add(recon, kl)) as tf.Scalar;
-    }, this.variables, step ? null : this.optimizer, {
-      step, flush: step ? () => this.graphAdam!.syncOut() : undefined,
+    // One compiled step for the life of the network: the Adam state carries over between calls, and the weights
+    // stay in the graph during an epoch (trainLoop flushes them into the tf.Variables after every epoch).
+    this.trainer ??= new CompiledStep(this.stepLoss, this.variables, { learningRate: p.learningRate, readback: 'deferred', compile: p.compiledStep, label: 'VAE' });
+    const recs = await trainLoop([X], null, [], this.trainer, {
+      // eps for each batch, one tfjs seed per step from the model's stream (as the eager VAE always drew it)
+      draws: (rows) => [this.noise(rows, this.rng.tfSeed())],
       epochs, batchSize: p.batchSize, shuffle: p.shuffle, rng: this.rng.fork(`shuffle${this.epochsDone}`),
       label: opts.label ?? 'VAE', progress: opts.progress ?? (epochs * Math.ceil(X.shape[0] / p.batchSize) > 50),
       epochOffset: this.epochsDone,
@@ -291,7 +297,7 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
     const seedRng = new Rng(opts.seed ?? 0).fork('recon');
     return mapBatches(X, 2000, (xb) => {
       const { mu, logVar } = this.encodeRaw(xb as tf.Tensor2D);
-      const z = mode === 'mean' ? mu : this.reparameterise(mu, logVar, seedRng.tfSeed());
+      const z = mode === 'mean' ? mu : this.reparameterise(mu, logVar, this.noise(xb.shape[0], seedRng.tfSeed()));
       return tf.sigmoid(this.decodeLogits(z));
     }) as tf.Tensor2D;
   }
@@ -307,15 +313,13 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
   }
 
   private disposeNet(): void {
+    this.trainer?.dispose();
+    this.trainer = null;
     disposeLayers(this.enc);
     if (this.muHead) disposeLayers([this.muHead]);
     if (this.lvHead) disposeLayers([this.lvHead]);
     disposeLayers(this.dec);
     this.enc = []; this.dec = []; this.muHead = null; this.lvHead = null;
-    this.optimizer?.dispose();
-    this.optimizer = null;
-    this.graphAdam?.dispose();
-    this.graphAdam = null;
   }
 
   dispose(): void {
