@@ -14,11 +14,16 @@
  * Rows of X are images flattened in HWC order (the `ImageSet` layout), so the model takes the same n x d matrices
  * as the MLP VAE and can be the inner model of the RVAE (`new RVAE({ architecture: 'conv', ... })`).
  * `channels` and `imageShape` are options, so tests run it on small fixture images.
+ *
+ * Training runs through `CompiledStep` (src/train/compile.ts): the loss below, written once in tfjs, is traced on
+ * tfjs-node into one TensorFlow graph with Adam (`compiledStep: false` or RML_COMPILE=0: the same step eagerly).
+ * The reparameterisation noise is an input of the step (drawn by the training loop), and the batch statistics
+ * of every BatchNorm layer come back from the step as extra values and update the running averages outside it.
  */
 import { tf } from '../backend';
 import { Rng } from '../random';
-import { mapBatches, makeOptimizer } from '../train/loop';
-import { Progress } from '../progress';
+import { mapBatches, trainLoop } from '../train/loop';
+import { CompiledStep, StepLoss } from '../train/compile';
 import { BaseModel, EpochRecord, FitOptions, Generative, Reconstructor } from './base';
 import { InnerContext, InnerModel } from '../train/alternating';
 import { assertInt, assertPositive, InputError } from '../validate';
@@ -36,6 +41,8 @@ export interface ConvVAEOptions {
   beta1: number;
   shuffle: boolean;
   seed: number;
+  /** Train through one compiled TensorFlow graph per step on tfjs-node (false: the same step eagerly). */
+  compiledStep: boolean;
 }
 
 export const CONV_VAE_DEFAULTS: ConvVAEOptions = {
@@ -49,6 +56,7 @@ export const CONV_VAE_DEFAULTS: ConvVAEOptions = {
   beta1: 0.5,
   shuffle: true,
   seed: 0,
+  compiledStep: true,
 };
 
 interface BN { gamma: tf.Variable; beta: tf.Variable; mean: tf.Variable; variance: tf.Variable }
@@ -70,9 +78,9 @@ let uidN = 0;
 export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor, Generative, InnerModel {
   private vars: Record<string, tf.Variable> = {};
   private bns: Record<string, BN> = {};
-  private optimizer: tf.Optimizer | null = null;
+  /** Adam on the negative ELBO (compiled or eager), kept across partialFit calls. */
+  private trainer: CompiledStep | null = null;
   private rng: Rng;
-  private pendingStats: { key: string; mean: tf.Tensor; variance: tf.Tensor }[] = [];
   private epochsDone = 0;
 
   constructor(opts: Partial<ConvVAEOptions> = {}) {
@@ -87,7 +95,10 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     this.rng = new Rng(p.seed).fork('convvae');
   }
 
-  get built(): boolean { return this.optimizer !== null; }
+  get built(): boolean { return this.trainer !== null; }
+
+  /** The training step (compiled or eager; null before the first fit). `status` says which. */
+  get trainingStep(): CompiledStep | null { return this.trainer; }
 
   get variables(): tf.Variable[] {
     return [...Object.values(this.vars), ...Object.values(this.bns).flatMap((b) => [b.gamma, b.beta])];
@@ -101,7 +112,8 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     return [p.imageShape[0] / f, p.imageShape[1] / f, p.channels[p.channels.length - 1]];
   }
 
-  private build(): void {
+  /** Builds the network and its training step (idempotent; fit / partialFit call it). */
+  build(): void {
     if (this.built) return;
     const p = this.params;
     const r = new Rng(p.seed).fork('convvae-init');
@@ -127,7 +139,7 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
       this.vars[`tb${i}`] = own(tf.zeros([dch[i + 1]]), true, `cvae_tb${i}`);
       if (p.batchNorm) this.bns[`t${i}`] = this.makeBN(dch[i + 1], `t${i}`);
     }
-    this.optimizer = makeOptimizer('adam', p.learningRate, { beta1: p.beta1, beta2: 0.999 });
+    this.trainer = new CompiledStep(this.stepLoss, this.variables, { learningRate: p.learningRate, beta1: p.beta1, beta2: 0.999, readback: 'deferred', compile: p.compiledStep, label: 'ConvVAE' });
   }
 
   private makeBN(c: number, key: string): BN {
@@ -139,36 +151,42 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     };
   }
 
-  private bn(x: tf.Tensor4D, key: string, training: boolean): tf.Tensor4D {
+  /**
+   * BatchNorm: in training (`stats` given) with the batch's statistics, which are handed to `stats` (the step
+   * returns them and `applyStats` moves the running averages); at inference with the running averages.
+   */
+  private bn(x: tf.Tensor4D, key: string, stats?: (name: string, t: tf.Tensor) => void): tf.Tensor4D {
     const b = this.bns[key];
     if (!b) return x;
-    if (training) {
+    if (stats) {
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      this.pendingStats.push({ key, mean: tf.keep(mean.clone()), variance: tf.keep(variance.clone()) });
+      stats(`${key}_mean`, mean);
+      stats(`${key}_var`, variance);
       return tf.batchNorm(x, mean, variance, b.beta, b.gamma, 1e-5) as tf.Tensor4D;
     }
     return tf.batchNorm(x, b.mean, b.variance, b.beta, b.gamma, 1e-5) as tf.Tensor4D;
   }
 
-  private applyPendingStats(): void {
-    for (const s of this.pendingStats) {
-      const b = this.bns[s.key];
-      tf.tidy(() => {
-        b.mean.assign(tf.add(tf.mul(b.mean, 0.9), tf.mul(s.mean, 0.1)));
-        b.variance.assign(tf.add(tf.mul(b.variance, 0.9), tf.mul(s.variance, 0.1)));
-      });
-      s.mean.dispose(); s.variance.dispose();
-    }
-    this.pendingStats = [];
+  /** Running averages (PyTorch's momentum 0.1) from one training step's batch statistics; disposes them. */
+  private applyStats(extras: Record<string, tf.Tensor>): void {
+    tf.tidy(() => {
+      for (const [key, b] of Object.entries(this.bns)) {
+        const m = extras[`${key}_mean`], v = extras[`${key}_var`];
+        if (!m || !v) throw new Error(`ConvVAE: the training step returned no batch statistics for BatchNorm ${key}`);
+        b.mean.assign(tf.add(tf.mul(b.mean, 0.9), tf.mul(m, 0.1)));
+        b.variance.assign(tf.add(tf.mul(b.variance, 0.9), tf.mul(v, 0.1)));
+      }
+    });
+    tf.dispose(Object.values(extras));
   }
 
-  private encodeRaw(X: tf.Tensor2D, training: boolean): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
+  private encodeRaw(X: tf.Tensor2D, stats?: (name: string, t: tf.Tensor) => void): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
     const p = this.params;
     const [h, w, c] = p.imageShape;
     let x = X.reshape([X.shape[0], h, w, c]) as tf.Tensor4D;
     for (let i = 0; i < p.channels.length; i++) {
       x = tf.add(tf.conv2d(x, this.vars[`e${i}`] as unknown as tf.Tensor4D, 2, 'same'), this.vars[`eb${i}`]) as tf.Tensor4D;
-      x = this.bn(x, `e${i}`, training);
+      x = this.bn(x, `e${i}`, stats);
       x = tf.leakyRelu(x, 0.2);
     }
     const flat = x.reshape([X.shape[0], -1]) as tf.Tensor2D;
@@ -178,7 +196,7 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     };
   }
 
-  private decodeLogits(Z: tf.Tensor2D, training: boolean): tf.Tensor2D {
+  private decodeLogits(Z: tf.Tensor2D, stats?: (name: string, t: tf.Tensor) => void): tf.Tensor2D {
     const p = this.params;
     const [bh, bw, bc] = this.bottom();
     const n = Z.shape[0];
@@ -187,21 +205,36 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     for (let i = 0; i < p.channels.length; i++) {
       const [oh, ow] = [x.shape[1] * 2, x.shape[2] * 2];
       x = tf.add(tf.conv2dTranspose(x, this.vars[`t${i}`] as unknown as tf.Tensor4D, [n, oh, ow, dch[i + 1]], 2, 'same'), this.vars[`tb${i}`]) as tf.Tensor4D;
-      x = this.bn(x, `t${i}`, training);
+      x = this.bn(x, `t${i}`, stats);
       if (i + 1 < p.channels.length) x = tf.relu(x);
     }
     return x.reshape([n, -1]) as tf.Tensor2D;
   }
 
-  private lossParts(X: tf.Tensor2D, seed: number, training: boolean): { recon: tf.Tensor1D; kl: tf.Tensor1D } {
-    const { mu, logVar } = this.encodeRaw(X, training);
-    const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed);
+  /** eps ~ N(0, I) for `rows` images from a tfjs seed. */
+  private noise(rows: number, seed: number): tf.Tensor2D {
+    return tf.randomNormal([rows, this.params.latentDim], 0, 1, 'float32', seed);
+  }
+
+  /** Per-image -log p(x|z) and KL with z = mu + exp(logVar / 2) eps; training mode when `stats` is given. */
+  private lossParts(X: tf.Tensor2D, eps: tf.Tensor2D, stats?: (name: string, t: tf.Tensor) => void): { recon: tf.Tensor1D; kl: tf.Tensor1D } {
+    const { mu, logVar } = this.encodeRaw(X, stats);
     const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as tf.Tensor2D;
-    const logits = this.decodeLogits(z, training);
+    const logits = this.decodeLogits(z, stats);
     const recon = tf.sum(tf.sub(tf.softplus(logits), tf.mul(X, logits)), 1) as tf.Tensor1D;
     const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logVar), tf.square(mu)), tf.exp(logVar)), 1)) as tf.Tensor1D;
     return { recon, kl };
   }
+
+  /**
+   * The training objective of one step: inputs [x (rows x d), eps (rows x latentDim)] -> mean negative ELBO, with
+   * BatchNorm on batch statistics (handed back through `keep` as `<layer>_mean` / `<layer>_var`).
+   */
+  readonly stepLoss: StepLoss = (inputs, keep) => tf.tidy(() => {
+    if (inputs.length !== 2) throw new InputError(`ConvVAE step: expected inputs [x, eps], got ${inputs.length} tensors`);
+    const { recon, kl } = this.lossParts(inputs[0] as tf.Tensor2D, inputs[1] as tf.Tensor2D, keep);
+    return tf.mean(tf.add(recon, kl)) as tf.Scalar;
+  });
 
   async fit(X: tf.Tensor2D, opts: FitOptions & { epochs?: number } = {}): Promise<this> {
     this.dispose();
@@ -221,37 +254,26 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     this._fitted = true;
     const epochs = opts.epochs ?? p.epochs;
     assertInt(epochs, 'ConvVAE epochs', 0);
-    const n = X.shape[0], bs = Math.min(p.batchSize, n), nb = Math.ceil(n / bs);
-    const bar = new Progress(epochs, opts.label ?? 'ConvVAE', { enabled: opts.progress ?? epochs * nb > 20 });
+    const nb = Math.ceil(X.shape[0] / Math.min(p.batchSize, X.shape[0]));
     const t0 = Date.now();
-    for (let e = 0; e < epochs; e++) {
-      const te = Date.now();
-      const perm = p.shuffle ? this.rng.permutation(n) : null;
-      let total = 0;
-      for (let b = 0; b < nb; b++) {
-        const start = b * bs, size = Math.min(bs, n - start);
-        const seed = this.rng.tfSeed();
-        const l = tf.tidy(() => {
-          const xb = perm ? tf.gather(X, tf.tensor1d(perm.subarray(start, start + size), 'int32')) as tf.Tensor2D : tf.slice(X, start, size);
-          return this.optimizer!.minimize(() => {
-            const { recon, kl } = this.lossParts(xb, seed, true);
-            return tf.mean(tf.add(recon, kl)) as tf.Scalar;
-          }, true, this.variables) as tf.Scalar;
-        });
-        this.applyPendingStats();
-        total += l.dataSync()[0] * size;
-        l.dispose();
-      }
-      const loss = total / n;
-      if (!Number.isFinite(loss)) throw new Error(`ConvVAE: loss became ${loss} at epoch ${e + 1}`);
-      const rec: EpochRecord = { epoch: this.epochsDone + e + 1, loss, seconds: (Date.now() - te) / 1000 };
-      this.history.epochs.push(rec);
-      bar.tick({ loss });
-      if (opts.onEpoch?.(rec) === false) { this.epochsDone += e + 1; break; }
-      if (e + 1 === epochs) this.epochsDone += epochs;
-      await new Promise((r) => setImmediate(r));
-    }
-    bar.done();
+    const step = this.trainer!;
+    // Same seed stream as before the compiled step: per epoch a permutation from this.rng, then one tfjs seed
+    // per batch for eps.
+    const recs = await trainLoop([X], null, [], null, {
+      step: (batch) => {
+        const { loss, extras } = step.run(batch);
+        this.applyStats(extras);
+        return loss;
+      },
+      flush: () => step.syncOut(),
+      draws: (rows) => [this.noise(rows, this.rng.tfSeed())],
+      epochs, batchSize: p.batchSize, shuffle: p.shuffle, rng: this.rng,
+      label: opts.label ?? 'ConvVAE', progress: opts.progress ?? epochs * nb > 20,
+      epochOffset: this.epochsDone,
+      onEpoch: (r) => opts.onEpoch?.(r),
+    });
+    this.epochsDone += recs.length;
+    this.history.epochs.push(...recs);
     this.history.seconds += (Date.now() - t0) / 1000;
     this.history.stopped = 'epochs';
     return this;
@@ -274,7 +296,7 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     for (let s = 0; s < n; s += 256) {
       const m = Math.min(256, n - s);
       const [r, k] = tf.tidy(() => {
-        const parts = this.lossParts(X.slice([s, 0], [m, X.shape[1]]), seed + s, false);
+        const parts = this.lossParts(X.slice([s, 0], [m, X.shape[1]]), this.noise(m, seed + s));
         return [tf.sum(parts.recon), tf.sum(parts.kl)];
       });
       recon += r.dataSync()[0]; kl += k.dataSync()[0];
@@ -287,9 +309,9 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     this.checkInput(X, 'reconstruct');
     const seedRng = new Rng(opts.seed ?? 0).fork('recon');
     return mapBatches(X, 256, (xb) => {
-      const { mu, logVar } = this.encodeRaw(xb as tf.Tensor2D, false);
-      const z = opts.mode === 'sample' ? tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), tf.randomNormal(mu.shape, 0, 1, 'float32', seedRng.tfSeed()))) as tf.Tensor2D : mu;
-      return tf.sigmoid(this.decodeLogits(z, false));
+      const { mu, logVar } = this.encodeRaw(xb as tf.Tensor2D);
+      const z = opts.mode === 'sample' ? tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), this.noise(xb.shape[0], seedRng.tfSeed()))) as tf.Tensor2D : mu;
+      return tf.sigmoid(this.decodeLogits(z));
     }) as tf.Tensor2D;
   }
 
@@ -297,18 +319,17 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     this.checkFitted('sample');
     assertInt(n, 'sample n');
     const Z = tf.tensor2d(new Rng(seed).fork('prior').normalArray(n * this.params.latentDim), [n, this.params.latentDim]);
-    const out = mapBatches(Z, 256, (zb) => tf.sigmoid(this.decodeLogits(zb as tf.Tensor2D, false))) as tf.Tensor2D;
+    const out = mapBatches(Z, 256, (zb) => tf.sigmoid(this.decodeLogits(zb as tf.Tensor2D))) as tf.Tensor2D;
     Z.dispose();
     return out;
   }
 
   dispose(): void {
-    for (const v of Object.values(this.vars)) v.dispose();
-    for (const b of Object.values(this.bns)) { b.gamma.dispose(); b.beta.dispose(); b.mean.dispose(); b.variance.dispose(); }
-    for (const s of this.pendingStats) { s.mean.dispose(); s.variance.dispose(); }
-    this.vars = {}; this.bns = {}; this.pendingStats = [];
-    this.optimizer?.dispose();
-    this.optimizer = null;
+    this.trainer?.dispose();
+    this.trainer = null;
+    const all = [...Object.values(this.vars), ...Object.values(this.bns).flatMap((b) => [b.gamma, b.beta, b.mean, b.variance])];
+    for (const v of all) if (!v.isDisposed) v.dispose();
+    this.vars = {}; this.bns = {};
     this._fitted = false;
   }
 }

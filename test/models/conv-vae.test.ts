@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, initBackend } from '../../src/backend';
+import { tf, initBackend, nativeBackend } from '../../src/backend';
 import { Rng } from '../../src/random';
-import { ConvVAE } from '../../src/models/conv-vae';
+import { ConvVAE, ConvVAEOptions } from '../../src/models/conv-vae';
 import { RVAE } from '../../src/models/rvae';
+import { twinCheck } from '../train/twin';
 
 const ready = initBackend();
+/** Whether the training step compiles here (tfjs-node and RML_COMPILE not 0): compiled-only asserts need it. */
+const native = async () => { await ready; return nativeBackend() !== null && process.env.RML_COMPILE !== '0'; };
 
 /** Fixture "faces": smooth random RGB blobs, HWC rows. */
 function fixture(n: number, h: number, w: number, seed: number): tf.Tensor2D {
@@ -64,4 +67,86 @@ test('ConvVAE on small fixture images: loss falls, reconstruct / sample in [0,1]
   assert.equal(tf.memory().numTensors, before);
   X.dispose();
   assert.throws(() => new ConvVAE({ imageShape: [10, 10, 3] }), /divisible/);
+});
+
+const SMALL: Partial<ConvVAEOptions> = { imageShape: [8, 8, 3], channels: [4, 8], latentDim: 3, batchSize: 6, seed: 3 };
+
+test('ConvVAE: the compiled step equals the eager step it was traced from (twin check on the model\'s own loss and variables)', async (t) => {
+  if (!(await native())) { t.skip('the step compiles only on tfjs-node with RML_COMPILE unset'); return; }
+  const X = fixture(24, 8, 8, 5);
+  const before = tf.memory().numTensors;
+  const models: ConvVAE[] = [];
+  let names: string[] = [];
+  const status = twinCheck({
+    make: () => {
+      const m = new ConvVAE(SMALL);
+      m.build();
+      models.push(m);
+      names = m.variables.map((v) => v.name);
+      return { trained: m.variables };
+    },
+    loss: (vars) => models.find((m) => m.variables[0] === vars[0])!.stepLoss,
+    inputs: (k) => [tf.slice(X, 6 * k, 6), tf.randomNormal([6, 3], 0, 1, 'float32', 70 + k)],
+    steps: 4, learningRate: 1e-3,
+    // A bias right before a BatchNorm (every conv but the first, every transposed conv) has gradient 0 exactly:
+    // BatchNorm subtracts the batch mean. Its computed gradient is rounding noise, so it is only checked to move <= lr.
+    zeroGrad: (k) => /^cvae_(eb[1-9]\d*|tb\d+)_/.test(names[k]),
+  });
+  assert.equal(status, 'graph');
+  models.forEach((m) => m.dispose()); // the twin check disposed the trained variables; the rest is the models'
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  X.dispose();
+});
+
+test('ConvVAE: compiled and eager steps from the same weights give the same loss and the same BatchNorm batch statistics; status graph / eager', async () => {
+  await ready;
+  const compiles = await native();
+  const X = fixture(6, 8, 8, 6);
+  const before = tf.memory().numTensors;
+  const a = new ConvVAE({ ...SMALL, compiledStep: true }), b = new ConvVAE({ ...SMALL, compiledStep: false });
+  a.build(); b.build();
+  const eps = tf.randomNormal([6, 3], 0, 1, 'float32', 9);
+  const ra = a.trainingStep!.run([X, eps]), rb = b.trainingStep!.run([X, eps]);
+  assert.equal(a.trainingStep!.status, compiles ? 'graph' : 'eager');
+  assert.equal(b.trainingStep!.status, 'eager');
+  // the same forward pass from the same weights: a reduction of ~200 terms, rounding ~sqrt(N) u < 1e-5 relative
+  const [la, lb] = [ra.loss.dataSync()[0], rb.loss.dataSync()[0]];
+  assert.ok(Math.abs(la - lb) <= 1e-5 * Math.abs(lb), `loss ${la} (compiled) vs ${lb} (eager)`);
+  // one BatchNorm after the second conv and after each of the two transposed convs: a mean and a variance each
+  assert.deepEqual(Object.keys(ra.extras).sort(), ['e1_mean', 'e1_var', 't0_mean', 't0_var', 't1_mean', 't1_var']);
+  assert.deepEqual(Object.keys(rb.extras).sort(), Object.keys(ra.extras).sort());
+  for (const k of Object.keys(ra.extras)) {
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(ra.extras[k], rb.extras[k]))).dataSync()[0]);
+    assert.ok(d <= 1e-5, `${k} differs by ${d}`);
+  }
+  tf.dispose([ra.loss, rb.loss, ...Object.values(ra.extras), ...Object.values(rb.extras), eps]);
+  a.dispose(); b.dispose();
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  X.dispose();
+});
+
+test('ConvVAE: repeated partialFit calls keep one step (Adam state, no retrace) with no tensor growth; training changes the reconstructions', async () => {
+  await ready;
+  const X = fixture(15, 8, 8, 7); // batches of 6, 6, 3: two input shapes
+  const m = new ConvVAE({ ...SMALL, epochs: 1, learningRate: 3e-3 });
+  await m.fit(X, { progress: false });
+  const step = m.trainingStep!;
+  const out0 = m.reconstruct(X);
+  const counts: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    await m.partialFit(X, { epochs: 1, progress: false });
+    counts.push(tf.memory().numTensors);
+  }
+  assert.equal(m.trainingStep, step);
+  assert.equal(step.iterations, 5 * 3);
+  assert.deepEqual(m.history.epochs.map((r) => r.epoch), [1, 2, 3, 4, 5]);
+  assert.ok(counts.every((c) => c === counts[0]), `tensor count grows across fits: ${counts}`);
+  if (await native()) assert.equal(step.status, 'graph');
+  const out1 = m.reconstruct(X);
+  const moved = tf.tidy(() => tf.max(tf.abs(tf.sub(out0, out1))).dataSync()[0]);
+  assert.ok(moved > 1e-4, 'training changed the reconstructions');
+  tf.dispose([out0, out1]);
+  const x = tf.zeros([2, 192]);
+  assert.throws(() => m.stepLoss([x], () => {}), /expected inputs \[x, eps\]/);
+  x.dispose(); m.dispose(); X.dispose();
 });
