@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, initBackend } from '../../src/backend';
+import { tf, initBackend, nativeBackend } from '../../src/backend';
 import { TwoStage } from '../../src/models/two-stage';
 import { manifoldData } from './helpers';
 
 const ready = initBackend();
+/** Whether the training step compiles here (tfjs-node and RML_COMPILE not 0): compiled-only asserts need it. */
+const native = async () => { await ready; return nativeBackend() !== null && process.env.RML_COMPILE !== '0'; };
 
 test('TwoStage: LPF, RPCA and RDA denoisers then a VAE; L clipped to [0,1]; timings; samples; no leaks', async () => {
   await ready;
@@ -27,5 +29,32 @@ test('TwoStage: LPF, RPCA and RDA denoisers then a VAE; L clipped to [0,1]; timi
   }
   assert.equal(tf.memory().numTensors, before);
   assert.throws(() => new TwoStage({ denoiser: 'median' as never }), /unknown denoiser/);
+  X.dispose();
+});
+
+test('TwoStage: its VAE trains through the compiled step (status graph) with the same epoch losses and samples as the eager step', async () => {
+  await ready;
+  const compiles = await native();
+  const X = manifoldData(5, 64, 16);
+  const before = tf.memory().numTensors;
+  const run = async (compiledStep: boolean) => {
+    const m = new TwoStage({ denoiser: 'lpf', denoiserOptions: { height: 4, width: 4, channels: 1 }, vae: { hidden: [8], latentDim: 2, epochs: 4, batchSize: 16, learningRate: 1e-2, seed: 3, compiledStep } });
+    await m.fit(X, { progress: false });
+    const status = m.vae.trainingStep!.status;
+    const losses = m.history.epochs.map((e) => e.loss);
+    const S = m.sample(20, 4);
+    const s = Array.from(S.dataSync());
+    S.dispose(); m.dispose();
+    return { status, losses, s };
+  };
+  const a = await run(true), b = await run(false);
+  assert.equal(a.status, compiles ? 'graph' : 'eager');
+  assert.equal(b.status, 'eager');
+  // 16 Adam steps, the same kernels: float rounding (see vae.test.ts for the bounds)
+  a.losses.forEach((l, i) => assert.ok(Math.abs(l - b.losses[i]) <= 1e-4 * Math.abs(b.losses[i]), `epoch ${i}: ${l} vs ${b.losses[i]}`));
+  let worst = 0;
+  a.s.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b.s[i])); });
+  assert.ok(worst < 1e-3, `samples differ by ${worst}`);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   X.dispose();
 });
