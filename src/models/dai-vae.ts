@@ -45,9 +45,8 @@
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { DenseLayer, dense, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
-import { trainLoop, mapBatches, makeOptimizer } from '../train/loop';
-import { GraphSession } from '../train/graph';
-import { DaiGraphAdam } from '../train/graph-dai';
+import { trainLoop, mapBatches } from '../train/loop';
+import { CompiledStep, StepLoss } from '../train/compile';
 import { BaseModel, Decomposition, FitOptions, RobustModel, Generative, EpochRecord } from './base';
 import { assertInt, assertNonNegative, assertOneOf, assertPositive, InputError } from '../validate';
 
@@ -88,9 +87,9 @@ export interface DaiVAEOptions {
   logVarInit: number;
   seed: number;
   /**
-   * On tfjs-node with tau = 1, run each training step (forward, the hand-written gradient, Adam) as ONE
-   * TensorFlow graph (src/train/graph-dai.ts): same objective, noise draws and updates to float rounding as the
-   * tfjs-autodiff step (test/train/graph-dai.test.ts). false (or tau > 1) = tfjs autodiff. Default true.
+   * true (default): on tfjs-node each training step (the objective below, tfjs's gradients of it, Adam) runs as
+   * ONE traced TensorFlow graph (src/train/compile.ts), for every tau / sigmaX / penalty; the same step to float
+   * rounding as the eager one (test/models/dai-vae.test.ts, twin check). false: tfjs autodiff step by step.
    */
   compiledStep: boolean;
 }
@@ -128,13 +127,6 @@ export interface DaiFitOptions extends FitOptions {
   onCheckpoint?: (epoch: number, model: DaiVAE) => void;
 }
 
-/** Disposes an optimizer and its slot variables (and the iteration counter where it is a tensor). */
-export function freeOptimizer(opt: tf.Optimizer): void {
-  opt.dispose();
-  const it = (opt as unknown as { iterations_?: unknown }).iterations_;
-  if (it instanceof tf.Tensor && !it.isDisposed) it.dispose();
-}
-
 export interface LatentMoments {
   /** mu_z, n x kappa. */
   mean: tf.Tensor2D;
@@ -142,7 +134,90 @@ export interface LatentMoments {
   variance: tf.Tensor2D;
 }
 
-let thetaCounter = 0;
+/** The layers of a Dai VAE / AE (logVarHead null for the AEs). */
+export interface DaiNet { enc: DenseLayer[]; muHead: DenseLayer; logVarHead: DenseLayer | null; dec: DenseLayer[] }
+
+/** What the objective depends on besides the layers. */
+export type DaiLossOptions = Pick<DaiVAEOptions, 'latentPenalty' | 'c2' | 'weightDecay' | 'tau' | 'minVariance' | 'sigmaX'>;
+
+/** Every trained variable of the net: encoder, decoder, mean head, variance head (DaiVAE.variables' order). */
+export function daiVariables(net: DaiNet): tf.Variable[] {
+  return [...layerVariables(net.enc), ...layerVariables(net.dec), net.muHead.W, net.muHead.b, ...(net.logVarHead ? [net.logVarHead.W, net.logVarHead.b] : [])];
+}
+
+/** The shared ReLU encoder layers. */
+export function daiHidden(net: DaiNet, x: tf.Tensor2D): tf.Tensor2D {
+  let h = x;
+  for (const l of net.enc) h = denseForward(h, l, 'relu');
+  return h;
+}
+
+/** mu_x(z): ReLU hidden layers, linear output. */
+export function daiDecode(net: DaiNet, z: tf.Tensor2D): tf.Tensor2D {
+  let h = z;
+  net.dec.forEach((l, i) => { h = denseForward(h, l, i + 1 < net.dec.length ? 'relu' : 'linear'); });
+  return h;
+}
+
+/**
+ * Per-sample objective parts of a batch x [B, d] (see the header): `data` [B] with the closed-form Sigma_x,
+ * `latent` [B] (2 KL for the VAE, the C2 penalty for the AEs). `eps` is the VAE's standard-normal draw
+ * [tau B, kappa] (z = mu + Sigma_z^(1/2) eps, draw t of row i in row t B + i); null for the AEs.
+ */
+export function daiObjective(net: DaiNet, p: DaiLossOptions, x: tf.Tensor2D, eps: tf.Tensor2D | null): { data: tf.Tensor1D; latent: tf.Tensor1D } {
+  const B = x.shape[0], d = x.shape[1], tau = p.tau;
+  const h = daiHidden(net, x);
+  const mu = denseForward(h, net.muHead, 'linear');
+  let z: tf.Tensor2D = mu;
+  let latent: tf.Tensor1D;
+  if (net.logVarHead) {
+    const k = mu.shape[1];
+    if (!eps || eps.rank !== 2 || eps.shape[0] !== tau * B || eps.shape[1] !== k) throw new InputError(`Dai VAE objective: needs standard-normal noise of shape [${tau * B}, ${k}] (tau x batch rows, latent dim), got ${eps ? `[${eps.shape}]` : 'none'}`);
+    const logVar = denseForward(h, net.logVarHead, 'linear');
+    const v = tf.exp(logVar);
+    const std = tf.exp(tf.mul(logVar, 0.5));
+    z = tf.add(tau > 1 ? tf.tile(mu, [tau, 1]) : mu, tf.mul(tau > 1 ? tf.tile(std, [tau, 1]) : std, eps)) as tf.Tensor2D;
+    // tr Sigma_z + ||mu||^2 - log|Sigma_z| - kappa   (2 KL, eq. 3)
+    latent = tf.sum(tf.sub(tf.add(v, tf.square(mu)), tf.add(logVar, 1)), 1) as tf.Tensor1D;
+  } else {
+    if (p.latentPenalty === 'kl') throw new InputError('Dai objective: the KL needs a variance head (the VAE); the AEs use l2 / l1');
+    latent = tf.mul(p.c2, p.latentPenalty === 'l2' ? tf.sum(tf.square(mu), 1) : tf.sum(tf.abs(mu), 1)) as tf.Tensor1D;
+  }
+  const mx = daiDecode(net, z);
+  const xt = tau > 1 ? tf.tile(x, [tau, 1]) : x;
+  const r2 = tf.square(tf.sub(xt, mx));
+  let data: tf.Tensor1D;
+  if (tau === 1 || p.sigmaX === 'per-draw') {
+    const s2 = tf.maximum(r2, p.minVariance);
+    const per = tf.sum(tf.add(tf.log(s2), tf.div(r2, s2)), 1);
+    data = (tau > 1 ? tf.mean(tf.reshape(per, [tau, B]), 0) : per) as tf.Tensor1D;
+  } else {
+    const m = tf.mean(tf.reshape(r2, [tau, B, d]), 0);
+    const s2 = tf.maximum(m, p.minVariance);
+    data = tf.sum(tf.add(tf.log(s2), tf.div(m, s2)), 1) as tf.Tensor1D;
+  }
+  return { data, latent };
+}
+
+/**
+ * The training step's loss for CompiledStep: inputs [x] (AEs) or [x, eps] (VAE, eps as in daiObjective);
+ * mean data term + mean latent term + C1 sum ||theta||^2 over every parameter. Keeps the two batch means as
+ * `data` and `latent`. Written once: the compiled graph is traced from it, the eager step runs it.
+ */
+export function daiStepLoss(net: DaiNet, p: DaiLossOptions): StepLoss {
+  const vars = daiVariables(net);
+  const wd = p.weightDecay;
+  return (inputs, keep) => {
+    const want = net.logVarHead ? 2 : 1;
+    if (inputs.length !== want) throw new InputError(`Dai ${net.logVarHead ? 'VAE' : 'AE'} step: expects ${want} inputs (the batch${want === 2 ? ' and its noise' : ''}), got ${inputs.length}`);
+    const { data, latent } = daiObjective(net, p, inputs[0] as tf.Tensor2D, want === 2 ? inputs[1] as tf.Tensor2D : null);
+    const dm = tf.mean(data), lm = tf.mean(latent);
+    keep('data', dm);
+    keep('latent', lm);
+    const l = tf.add(dm, lm) as tf.Scalar;
+    return (wd > 0 ? tf.add(l, tf.mul(wd, tf.addN(vars.map((v) => tf.sum(tf.square(v)))))) : l) as tf.Scalar;
+  };
+}
 
 export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Generative {
   enc: DenseLayer[] = [];
@@ -187,10 +262,7 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
   }
 
   get variables(): tf.Variable[] {
-    const v = [...layerVariables(this.enc), ...layerVariables(this.dec)];
-    if (this.muHead) v.push(this.muHead.W, this.muHead.b);
-    if (this.logVarHead) v.push(this.logVarHead.W, this.logVarHead.b);
-    return v;
+    return this.muHead ? daiVariables(this.net) : [...layerVariables(this.enc), ...layerVariables(this.dec)];
   }
 
   get numParams(): number { return countParams(this.variables); }
@@ -211,84 +283,32 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
     this.dec = layers([p.latentDim, ...p.decoderHidden, d], 'dec');
   }
 
-  private hidden(x: tf.Tensor2D): tf.Tensor2D {
-    let h = x;
-    for (const l of this.enc) h = denseForward(h, l, 'relu');
-    return h;
-  }
+  private hidden(x: tf.Tensor2D): tf.Tensor2D { return daiHidden(this.net, x); }
 
-  private decodeRaw(z: tf.Tensor2D): tf.Tensor2D {
-    let h = z;
-    this.dec.forEach((l, i) => { h = denseForward(h, l, i + 1 < this.dec.length ? 'relu' : 'linear'); });
-    return h;
+  private decodeRaw(z: tf.Tensor2D): tf.Tensor2D { return daiDecode(this.net, z); }
+
+  /** The layers, as the loss functions below take them. */
+  private get net(): DaiNet {
+    return { enc: this.enc, muHead: this.muHead!, logVarHead: this.logVarHead, dec: this.dec };
   }
 
   /**
    * Per-sample objective parts for a batch (each [B]): `data` = sum_j log [Sigma_x]_jj + r^2 / [Sigma_x]_jj with the
-   * closed-form Sigma_x, `latent` = 2 KL (VAE) or the C2 penalty (AEs). Weight decay is not included. `seed` drives
-   * the latent noise. Call inside tf.tidy.
+   * closed-form Sigma_x, `latent` = 2 KL (VAE) or the C2 penalty (AEs). Weight decay is not included. `noise` is
+   * the latent noise, standard normal [tau B, kappa] (VAE), or a seed to draw it from. Call inside tf.tidy.
    */
-  objective(x: tf.Tensor2D, seed: number): { data: tf.Tensor1D; latent: tf.Tensor1D } {
+  objective(x: tf.Tensor2D, noise: number | tf.Tensor2D): { data: tf.Tensor1D; latent: tf.Tensor1D } {
     if (!this.dec.length) throw new InputError(`${this.constructor.name}.objective: call fit() first`);
     const p = this.params;
-    const B = x.shape[0], d = x.shape[1], k = p.latentDim, tau = p.tau;
-    const h = this.hidden(x);
-    const mu = denseForward(h, this.muHead!, 'linear');
-    let z: tf.Tensor2D = mu;
-    let latent: tf.Tensor1D;
-    if (this.isVAE) {
-      const logVar = denseForward(h, this.logVarHead!, 'linear');
-      const v = tf.exp(logVar);
-      const eps = tf.randomNormal([tau * B, k], 0, 1, 'float32', seed);
-      const std = tf.exp(tf.mul(logVar, 0.5));
-      z = tf.add(tau > 1 ? tf.tile(mu, [tau, 1]) : mu, tf.mul(tau > 1 ? tf.tile(std, [tau, 1]) : std, eps)) as tf.Tensor2D;
-      // tr Sigma_z + ||mu||^2 - log|Sigma_z| - kappa   (2 KL, eq. 3)
-      latent = tf.sum(tf.sub(tf.add(v, tf.square(mu)), tf.add(logVar, 1)), 1) as tf.Tensor1D;
-    } else {
-      latent = tf.mul(p.c2, p.latentPenalty === 'l2' ? tf.sum(tf.square(mu), 1) : tf.sum(tf.abs(mu), 1)) as tf.Tensor1D;
-    }
-    const mx = this.decodeRaw(z);
-    const xt = tau > 1 ? tf.tile(x, [tau, 1]) : x;
-    const r2 = tf.square(tf.sub(xt, mx));
-    let data: tf.Tensor1D;
-    if (tau === 1 || p.sigmaX === 'per-draw') {
-      const s2 = tf.maximum(r2, p.minVariance);
-      const per = tf.sum(tf.add(tf.log(s2), tf.div(r2, s2)), 1);
-      data = (tau > 1 ? tf.mean(tf.reshape(per, [tau, B]), 0) : per) as tf.Tensor1D;
-    } else {
-      const m = tf.mean(tf.reshape(r2, [tau, B, d]), 0);
-      const s2 = tf.maximum(m, p.minVariance);
-      data = tf.sum(tf.add(tf.log(s2), tf.div(m, s2)), 1) as tf.Tensor1D;
-    }
-    return { data, latent };
-  }
-
-  /** Every layer in a fixed order: encoder, mean head, variance head (VAE), decoder. */
-  private layerList(): DenseLayer[] {
-    return [...this.enc, this.muHead!, ...(this.logVarHead ? [this.logVarHead] : []), ...this.dec];
+    const eps = !this.isVAE ? null : typeof noise === 'number' ? tf.randomNormal([p.tau * x.shape[0], p.latentDim], 0, 1, 'float32', noise) as tf.Tensor2D : noise;
+    return daiObjective(this.net, p, x, eps);
   }
 
   /**
-   * Runs `fn` with every layer replaced by a view into the flat parameter vector `theta` (one tf.split plus
-   * reshapes). Training one flat variable makes the Adam update and the weight decay a handful of kernels instead
-   * of a dozen per layer; on 2 CPU cores that is most of a step's time for networks of this size.
+   * The step's status after the last fit: 'graph' when it ran as one traced TensorFlow graph, 'eager' when it ran
+   * tfjs autodiff (compiledStep false, another backend, or a trace that could not be compiled: see the warning).
    */
-  private withViews<T>(theta: tf.Tensor, fn: () => T): T {
-    const list = this.layerList();
-    const parts = tf.split(theta, list.flatMap((l) => [l.W.size, l.b.size]));
-    const views = list.map((l, i) => ({ W: tf.reshape(parts[2 * i], l.W.shape), b: parts[2 * i + 1] }) as unknown as DenseLayer);
-    const saved = { enc: this.enc, mu: this.muHead, lv: this.logVarHead, dec: this.dec };
-    let k = saved.enc.length;
-    this.enc = views.slice(0, k);
-    this.muHead = views[k++];
-    if (saved.lv) this.logVarHead = views[k++];
-    this.dec = views.slice(k);
-    try {
-      return fn();
-    } finally {
-      this.enc = saved.enc; this.muHead = saved.mu; this.logVarHead = saved.lv; this.dec = saved.dec;
-    }
-  }
+  stepStatus: 'graph' | 'eager' | 'pending' | null = null;
 
   /** Fits the model to the corrupted data X (n x d) only. */
   async fit(X: tf.Tensor2D, opts: DaiFitOptions = {}): Promise<this> {
@@ -302,58 +322,33 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
     this.build(X.shape[1]);
     this.Xfit?.dispose();
     this.Xfit = X.clone();
+    // One seed per step (also for the AEs, which draw no noise): the stream the earlier hand-written graph step
+    // and the eager step used, so tau = 1 runs get the same noise as before.
     const stepRng = this.rng.fork('steps');
+    const draws = (rows: number): tf.Tensor[] => {
+      const seed = stepRng.tfSeed();
+      return this.isVAE ? [tf.randomNormal([p.tau * rows, p.latentDim], 0, 1, 'float32', seed)] : [];
+    };
     // The epoch records carry the data / latent parts of every 16th step's batch (read back without a stall each step).
     let last = { data: 0, latent: 0 };
-    let step = 0;
-    const note = (dm: tf.Tensor, lm: tf.Tensor) => { if ((++step & 15) === 0) last = { data: dm.dataSync()[0], latent: lm.dataSync()[0] }; };
-    const list = this.layerList();
-    let graph: DaiGraphAdam | null = null, theta: tf.Variable | null = null, opt: tf.Optimizer | null = null;
-    // copy the values of the flat parameter vector (eager path) into the layers
-    const copyBack = (th: tf.Variable) => tf.tidy(() => {
-      const parts = tf.split(th, list.flatMap((l) => [l.W.size, l.b.size]));
-      list.forEach((l, i) => { l.W.assign(tf.reshape(parts[2 * i], l.W.shape)); l.b.assign(parts[2 * i + 1]); });
-    });
+    let count = 0;
+    // The weights stay in the graph during an epoch (readback 'deferred'); the loop's flush copies them out.
+    const trainer = new CompiledStep(daiStepLoss(this.net, p), this.variables, { learningRate: p.learningRate, readback: 'deferred', compile: p.compiledStep, label: this.constructor.name });
     try {
-      let loss: (b: tf.Tensor[]) => tf.Scalar, vars: tf.Variable[], compiled: ((b: tf.Tensor[]) => tf.Scalar) | undefined;
-      if (p.compiledStep && p.tau === 1 && GraphSession.available()) {
-        // The whole step as one TensorFlow graph run (src/train/graph-dai.ts), on the layers' own variables.
-        const g = graph = new DaiGraphAdam({ enc: this.enc, muHead: this.muHead!, logVarHead: this.logVarHead, dec: this.dec },
-          { learningRate: p.learningRate, latentPenalty: p.latentPenalty, c2: p.c2, weightDecay: p.weightDecay, minVariance: p.minVariance, readback: 'deferred' });
-        compiled = ([xb]) => {
-          const seed = stepRng.tfSeed(); // drawn every step, as the eager path does (also for the AEs)
-          const noise = this.isVAE ? tf.randomNormal([xb.shape[0], p.latentDim], 0, 1, 'float32', seed) as tf.Tensor2D : undefined;
-          const r = g.step(xb as tf.Tensor2D, noise);
-          note(r.data, r.latent);
-          return r.loss;
-        };
-        loss = () => { throw new Error('unreachable: the compiled step is used'); };
-        vars = this.variables;
-      } else {
-        // tfjs autodiff on ONE flat parameter vector (see withViews).
-        const init = tf.tidy(() => tf.concat(list.flatMap((l) => [tf.reshape(l.W, [-1]), l.b])));
-        const th = theta = tf.variable(init, true, `dai-theta-${thetaCounter++}`);
-        init.dispose();
-        const wd = p.weightDecay;
-        opt = makeOptimizer('adam', p.learningRate);
-        loss = ([xb]) => {
-          const { data, latent } = this.withViews(th, () => this.objective(xb as tf.Tensor2D, stepRng.tfSeed()));
-          const dm = tf.mean(data), lm = tf.mean(latent);
-          let l = tf.add(dm, lm) as tf.Scalar;
-          if (wd > 0) l = tf.add(l, tf.mul(wd, tf.sum(tf.square(th)))) as tf.Scalar;
-          note(dm, lm);
-          return l;
-        };
-        vars = [th];
-      }
-      const recs = await trainLoop([X], loss, vars, opt, {
-        step: compiled, flush: graph ? () => graph!.syncOut() : undefined, epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
+      const recs = await trainLoop([X], null, [], null, {
+        step: (batch) => {
+          const { loss, extras } = trainer.run(batch);
+          if ((++count & 15) === 0) last = { data: extras.data.dataSync()[0], latent: extras.latent.dataSync()[0] };
+          tf.dispose(Object.values(extras));
+          return loss;
+        },
+        flush: () => trainer.syncOut(), draws,
+        epochs: p.epochs, batchSize: p.batchSize, shuffle: true, rng: this.rng.fork('batches'),
         progress: opts.progress ?? false, label: opts.label ?? `${this.constructor.name}`,
         onEpoch: (r) => {
           r.data = last.data; r.latent = last.latent;
           if (checkpoints.has(r.epoch)) {
-            // The layers hold the current weights (the compiled step's flush ran; the eager path copies theta back).
-            if (theta) copyBack(theta);
+            // The layers hold the current weights (the loop flushed the step's graph before this call).
             const was = this._fitted;
             this._fitted = true;
             try { opts.onCheckpoint!(r.epoch, this); } finally { this._fitted = was; }
@@ -365,13 +360,8 @@ export class DaiVAE extends BaseModel<DaiVAEOptions> implements RobustModel, Gen
       this._fitted = true;
       return this;
     } finally {
-      graph?.dispose();
-      if (theta) {
-        // copy the trained values back into the layers
-        copyBack(theta);
-        theta.dispose();
-      }
-      if (opt) freeOptimizer(opt);
+      this.stepStatus = trainer.status;
+      trainer.dispose();
     }
   }
 

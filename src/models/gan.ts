@@ -14,9 +14,8 @@
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { Activation, DenseLayer, mlp, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
-import { mapBatches, makeOptimizer } from '../train/loop';
-import { GraphSession } from '../train/graph';
-import { GanDiscriminatorGraphAdam, GanGeneratorGraphAdam } from '../train/graph-gan';
+import { mapBatches } from '../train/loop';
+import { CompiledStep, StepLoss } from '../train/compile';
 import { BaseModel, EpochRecord, FitOptions, Generative } from './base';
 import { Progress } from '../progress';
 import { assertInt, assertInRange, assertPositive, InputError } from '../validate';
@@ -36,9 +35,10 @@ export interface GANOptions {
   shuffle: boolean;
   seed: number;
   /**
-   * On tfjs-node, run the discriminator and the generator step each as ONE TensorFlow graph
-   * (src/train/graph-gan.ts): same losses, noise and dropout draws, same updates to float rounding as tfjs
-   * autodiff (test/train/graph-gan.test.ts). false = tfjs autodiff. Default true.
+   * true (default): on tfjs-node the discriminator step and the generator step (ganDiscriminatorLoss /
+   * ganGeneratorLoss, tfjs's gradients of them, Adam) each run as ONE traced TensorFlow graph
+   * (src/train/compile.ts); the same steps to float rounding as the eager ones (test/models/gan.test.ts).
+   * false: tfjs autodiff step by step.
    */
   compiledStep: boolean;
 }
@@ -59,11 +59,71 @@ export const GAN_DEFAULTS: GANOptions = {
 
 export interface GANEpochRecord extends EpochRecord { dLoss: number; gLoss: number }
 
+/** The two networks: G (latent -> hidden -> d, sigmoid output) and D (d -> hidden -> 1 logit). */
+export interface GanNet { gen: DenseLayer[]; disc: DenseLayer[]; activation: Activation }
+
+/** G(z): hidden layers with the activation, a sigmoid output (images in [0, 1]). */
+export function ganGenerate(net: GanNet, z: tf.Tensor2D): tf.Tensor2D {
+  let h = z;
+  net.gen.forEach((l, i) => { h = denseForward(h, l, i + 1 < net.gen.length ? net.activation : 'linear'); });
+  return tf.sigmoid(h);
+}
+
+/**
+ * D's logits [B, 1]. `masks` (training): one dropout multiplier per hidden layer, [B, width] with entries 0 or
+ * 1 / (1 - rate) (what tf.dropout multiplies by; drawn outside the step, see ganDropoutMasks); none = no dropout.
+ */
+export function ganDiscriminate(net: GanNet, x: tf.Tensor2D, masks: tf.Tensor[] = []): tf.Tensor2D {
+  let h = x;
+  net.disc.forEach((l, i) => {
+    const last = i + 1 === net.disc.length;
+    h = denseForward(h, l, last ? 'linear' : net.activation);
+    if (!last && masks.length) h = tf.mul(h, masks[i]) as tf.Tensor2D;
+  });
+  return h;
+}
+
+/** The dropout multipliers of D's hidden layers for a batch of `rows` (tf.dropout of ones, seeds seed + i); [] when rate is 0. */
+export function ganDropoutMasks(net: GanNet, rows: number, rate: number, seed: number): tf.Tensor2D[] {
+  if (!(rate > 0)) return [];
+  return net.disc.slice(0, -1).map((l, i) => tf.tidy(() => tf.dropout(tf.ones([rows, l.W.shape[1]!]), rate, undefined, seed + i) as tf.Tensor2D));
+}
+
+function splitMasks(net: GanNet, masks: tf.Tensor[], passes: number, who: string): tf.Tensor[][] {
+  const k = net.disc.length - 1;
+  if (masks.length !== 0 && masks.length !== passes * k) throw new InputError(`${who}: expects 0 or ${passes * k} dropout masks (${k} per pass), got ${masks.length}`);
+  return Array.from({ length: passes }, (_, p) => masks.slice(p * k, (p + 1) * k));
+}
+
+/**
+ * The discriminator's loss for CompiledStep, L_D = mean( softplus(-D(x)) + softplus(D(G(z))) ), i.e.
+ * -log sigmoid(D(x)) - log(1 - sigmoid(D(G(z)))). Inputs [x, z, ...masks of the real pass, ...masks of the fake
+ * pass] (no masks without dropout). G's weights are read, not trained.
+ */
+export function ganDiscriminatorLoss(net: GanNet): StepLoss {
+  return (inputs) => {
+    const [x, z, ...masks] = inputs;
+    const [mr, mf] = splitMasks(net, masks, 2, 'GAN discriminator step');
+    const real = ganDiscriminate(net, x as tf.Tensor2D, mr);
+    const fake = ganDiscriminate(net, ganGenerate(net, z as tf.Tensor2D), mf);
+    return tf.mean(tf.add(tf.softplus(tf.neg(real)), tf.softplus(fake))) as tf.Scalar;
+  };
+}
+
+/** The generator's non-saturating loss, L_G = mean softplus(-D(G(z))) = -log sigmoid(D(G(z))). Inputs [z, ...masks]; D's weights are read, not trained. */
+export function ganGeneratorLoss(net: GanNet): StepLoss {
+  return (inputs) => {
+    const [z, ...masks] = inputs;
+    const [m] = splitMasks(net, masks, 1, 'GAN generator step');
+    return tf.mean(tf.softplus(tf.neg(ganDiscriminate(net, ganGenerate(net, z as tf.Tensor2D), m)))) as tf.Scalar;
+  };
+}
+
 export class GAN extends BaseModel<GANOptions> implements Generative {
   private gen: DenseLayer[] = [];
   private disc: DenseLayer[] = [];
-  private optG: tf.Optimizer | null = null;
-  private optD: tf.Optimizer | null = null;
+  /** The steps' status after the last fit ('graph': each ran as one traced TensorFlow graph). */
+  stepStatus: { d: string; g: string } | null = null;
 
   constructor(opts: Partial<GANOptions> = {}) {
     super(GAN_DEFAULTS, opts);
@@ -86,22 +146,7 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
     this.disc = mlp([d, ...p.hidden, 1], r.fork('D'), 'gan_D', { std: 0.02 });
   }
 
-  private generate(Z: tf.Tensor2D): tf.Tensor2D {
-    let h = Z;
-    this.gen.forEach((l, i) => { h = denseForward(h, l, i + 1 < this.gen.length ? this.params.activation : 'linear'); });
-    return tf.sigmoid(h);
-  }
-
-  /** Discriminator logits; dropout on hidden layers when `seed` is given (training). */
-  private discriminate(X: tf.Tensor2D, seed?: number): tf.Tensor2D {
-    let h = X;
-    this.disc.forEach((l, i) => {
-      const last = i + 1 === this.disc.length;
-      h = denseForward(h, l, last ? 'linear' : this.params.activation);
-      if (!last && seed !== undefined && this.params.dropoutRate > 0) h = tf.dropout(h, this.params.dropoutRate, undefined, seed + i) as tf.Tensor2D;
-    });
-    return h;
-  }
+  private get net(): GanNet { return { gen: this.gen, disc: this.disc, activation: this.params.activation }; }
 
   async fit(X: tf.Tensor2D, opts: FitOptions = {}): Promise<this> {
     this.checkFitInput(X);
@@ -113,14 +158,12 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
     const bs = Math.min(p.batchSize, n), nb = Math.ceil(n / bs);
     const gVars = layerVariables(this.gen), dVars = layerVariables(this.disc);
     const bar = new Progress(p.epochs, opts.label ?? 'GAN', { enabled: opts.progress ?? p.epochs * nb > 50 });
-    const net = { gen: this.gen, disc: this.disc, activation: p.activation, dropout: p.dropoutRate > 0 };
-    const adam = { learningRate: p.learningRate, beta1: p.beta1 };
-    const graph = p.compiledStep && GraphSession.available() ? { d: new GanDiscriminatorGraphAdam(net, adam), g: new GanGeneratorGraphAdam(net, adam) } : null;
-    if (!graph) {
-      // tfjs autodiff: one fused-Adam optimizer per network (the graph steps hold their own Adam state).
-      this.optG = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
-      this.optD = makeOptimizer('adam', p.learningRate, { beta1: p.beta1 });
-    }
+    const net = this.net;
+    // Two compiled steps, each with its own Adam. Per-step read-back: each step reads the other network's weights
+    // (fed by value at every run), so the generator step sees the discriminator just updated, as in the eager loop.
+    const adam = { learningRate: p.learningRate, beta1: p.beta1, compile: p.compiledStep };
+    const stepD = new CompiledStep(ganDiscriminatorLoss(net), dVars, { ...adam, label: 'GAN discriminator' });
+    const stepG = new CompiledStep(ganGeneratorLoss(net), gVars, { ...adam, label: 'GAN generator' });
     const t0 = Date.now();
     this.history = { epochs: [], outer: [], seconds: 0 };
     try {
@@ -133,26 +176,12 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
           const [zs1, zs2, ds] = [rng.tfSeed(), rng.tfSeed(), rng.tfSeed()];
           const next = tf.tidy(() => {
             const xb = perm ? tf.gather(X, tf.tensor1d(perm.subarray(start, start + size), 'int32')) as tf.Tensor2D : tf.slice(X, start, size);
+            // Every random draw is made here and fed to the steps (a traced step cannot draw): z and the dropout
+            // multipliers, with the seeds the eager loop used (tf.dropout(h) = h * tf.dropout(ones), same seed).
             const z1 = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs1) as tf.Tensor2D;
-            if (graph) {
-              // The eager step's dropout multipliers (tf.dropout of ones with the same seeds), fed to the graphs.
-              const masks = (seed: number) => (p.dropoutRate > 0 ? this.disc.slice(0, -1).map((l, i) => tf.dropout(tf.ones([size, l.W.shape[1]!]), p.dropoutRate, undefined, seed + i) as tf.Tensor2D) : []);
-              const dlG = graph.d.step(xb, z1, masks(ds), masks(ds + 100));
-              const z2g = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs2) as tf.Tensor2D;
-              const glG = graph.g.step(z2g, masks(ds + 200));
-              return [tf.add(dSum, tf.mul(dlG, size / n)), tf.add(gSum, tf.mul(glG, size / n))];
-            }
-            const dl = this.optD!.minimize(() => {
-              const real = this.discriminate(xb, ds);
-              const fake = this.discriminate(this.generate(z1), ds + 100);
-              // -log sigmoid(real) - log(1 - sigmoid(fake))
-              return tf.mean(tf.add(tf.softplus(tf.neg(real)), tf.softplus(fake))) as tf.Scalar;
-            }, true, dVars) as tf.Scalar;
+            const dl = stepD.step([xb, z1, ...ganDropoutMasks(net, size, p.dropoutRate, ds), ...ganDropoutMasks(net, size, p.dropoutRate, ds + 100)]);
             const z2 = tf.randomNormal([size, p.latentDim], 0, 1, 'float32', zs2) as tf.Tensor2D;
-            const gl = this.optG!.minimize(() => {
-              const fake = this.discriminate(this.generate(z2), ds + 200);
-              return tf.mean(tf.softplus(tf.neg(fake))) as tf.Scalar; // -log sigmoid(D(G(z)))
-            }, true, gVars) as tf.Scalar;
+            const gl = stepG.step([z2, ...ganDropoutMasks(net, size, p.dropoutRate, ds + 200)]);
             return [tf.add(dSum, tf.mul(dl, size / n)), tf.add(gSum, tf.mul(gl, size / n))];
           });
           dSum.dispose(); gSum.dispose();
@@ -168,8 +197,9 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
         await new Promise((r) => setImmediate(r));
       }
     } finally {
-      graph?.d.dispose();
-      graph?.g.dispose();
+      this.stepStatus = { d: stepD.status, g: stepG.status };
+      stepD.dispose();
+      stepG.dispose();
     }
     bar.done();
     this.history.seconds = (Date.now() - t0) / 1000;
@@ -183,7 +213,7 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
     this.checkFitted('sample');
     assertInt(n, 'sample n');
     const Z = tf.tensor2d(new Rng(seed).fork('prior').normalArray(n * this.params.latentDim), [n, this.params.latentDim]);
-    const out = mapBatches(Z, 2000, (zb) => this.generate(zb as tf.Tensor2D)) as tf.Tensor2D;
+    const out = mapBatches(Z, 2000, (zb) => ganGenerate(this.net, zb as tf.Tensor2D)) as tf.Tensor2D;
     Z.dispose();
     return out;
   }
@@ -191,14 +221,12 @@ export class GAN extends BaseModel<GANOptions> implements Generative {
   /** Discriminator probability that each row is real (no dropout). */
   score(X: tf.Tensor2D): tf.Tensor1D {
     this.checkInput(X, 'score');
-    return tf.tidy(() => tf.sigmoid(this.discriminate(X)).reshape([-1])) as tf.Tensor1D;
+    return tf.tidy(() => tf.sigmoid(ganDiscriminate(this.net, X)).reshape([-1])) as tf.Tensor1D;
   }
 
   dispose(): void {
     disposeLayers(this.gen); disposeLayers(this.disc);
     this.gen = []; this.disc = [];
-    this.optG?.dispose(); this.optD?.dispose();
-    this.optG = null; this.optD = null;
     this._fitted = false;
   }
 }

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf, initBackend } from '../../src/backend';
+import { tf, initBackend, nativeBackend } from '../../src/backend';
 import { Rng } from '../../src/random';
-import { DaiVAE, DAI_VAE_DEFAULTS } from '../../src/models/dai-vae';
+import { DaiVAE, DAI_VAE_DEFAULTS, DaiVAEOptions, DaiLossOptions, daiStepLoss } from '../../src/models/dai-vae';
 import { DaiAE } from '../../src/models/dai-ae';
+import { twinCheck } from '../train/twin';
+import { daiTwinNet, daiTwinData } from './dai-twin';
 
 const small = { encoderHidden: [16], decoderHidden: [16], latentDim: 4, epochs: 3, batchSize: 20, learningRate: 1e-3 };
 
@@ -153,4 +155,72 @@ test('DaiVAE checkpoints: the hook sees the weights of a run stopped at that epo
   // the hook cannot run without a callback; a checkpointed model outside the hook is not readable mid-fit
   await assert.rejects(new DaiVAE({ ...small, epochs: 1 }).fit(X, { checkpoints: [1] }), /onCheckpoint/);
   X.dispose();
+});
+
+/** The compiled step is expected (tfjs-node, RML_COMPILE not 0). */
+const compiles = async () => { await initBackend(); return nativeBackend() !== null && process.env.RML_COMPILE !== '0'; };
+
+test('DaiVAE step: the traced graph equals the eager step (twin check, 3 steps from synced weights) for tau = 1, tau > 1 per-sample and per-draw Sigma_x, no tensor growth', async (t) => {
+  if (!(await compiles())) { t.skip('no compiled step here (native backend missing or RML_COMPILE=0)'); return; }
+  const X = daiTwinData();
+  const before = tf.memory().numTensors;
+  for (const o of [{ tau: 1 }, { tau: 3, sigmaX: 'per-sample' }, { tau: 2, sigmaX: 'per-draw', weightDecay: 0 }] as Partial<DaiLossOptions>[]) {
+    const p: DaiLossOptions = { latentPenalty: 'kl', c2: 1, weightDecay: 5e-4, tau: 1, minVariance: 1e-3, sigmaX: 'per-sample', ...o };
+    const { make, loss } = daiTwinNet(true, p, 11);
+    const status = twinCheck({
+      make, loss,
+      // the batch and its noise [tau B, kappa], as the model's draws make it
+      inputs: (k) => [tf.slice(X, 20 * k, 20), tf.randomNormal([p.tau * 20, 4], 0, 1, 'float32', 30 + k)],
+      learningRate: 1e-3,
+    });
+    assert.equal(status, 'graph', `${JSON.stringify(o)}: the step did not compile`);
+  }
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  X.dispose();
+});
+
+test('DaiVAE fit: compiled (every tau) and eager runs give the same records and weights, the compiled one ran as a graph, no tensor growth', async (t) => {
+  const native = await compiles();
+  const X = daiTwinData();
+  const base: Partial<DaiVAEOptions> = { encoderHidden: [12, 8], decoderHidden: [8, 12], latentDim: 4, epochs: 4, batchSize: 20, learningRate: 3e-3, minVariance: 1e-3, weightDecay: 5e-4, seed: 2 };
+  for (const o of [{ tau: 1 }, { tau: 3 }] as Partial<DaiVAEOptions>[]) {
+    const run = async (compiledStep: boolean) => {
+      const m = new DaiVAE({ ...base, ...o, compiledStep });
+      await m.fit(X);
+      const rec = m.history.epochs.map((r) => [r.loss, (r as { data?: number }).data ?? 0, (r as { latent?: number }).latent ?? 0]);
+      const w = m.variables.map((v) => Array.from(v.dataSync()));
+      const status = m.stepStatus;
+      m.dispose();
+      return { rec, w, status };
+    };
+    const before = tf.memory().numTensors;
+    const a = await run(true), b = await run(false);
+    assert.equal(tf.memory().numTensors, before, `tau ${o.tau}: tensors leaked`);
+    assert.equal(b.status, 'eager');
+    if (!native) continue;
+    assert.equal(a.status, 'graph', `tau ${o.tau}: the fit did not run the compiled step`);
+    // 16 steps, Adam at the default epsilon: per-step rounding differences (twin check above: ~1e-6 relative)
+    // can be amplified by Adam where a gradient is near 0 (a +-lr move), so compare loosely.
+    assert.equal(a.rec.length, 4);
+    a.rec.forEach((r, e) => r.forEach((v, j) => assert.ok(Math.abs(v - b.rec[e][j]) <= 2e-4 * Math.max(1, Math.abs(b.rec[e][j])), `tau ${o.tau} epoch ${e} part ${j}: ${v} vs ${b.rec[e][j]}`)));
+    let worst = 0;
+    a.w.forEach((wa, k) => wa.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - b.w[k][j])); }));
+    assert.ok(worst < 1e-3, `tau ${o.tau}: weights differ by ${worst}`);
+  }
+  X.dispose();
+});
+
+test('DaiVAE step loss: the VAE needs its noise as an input, of shape [tau B, kappa]', async () => {
+  await initBackend();
+  const p: DaiLossOptions = { latentPenalty: 'kl', c2: 1, weightDecay: 0, tau: 2, minVariance: 1e-3, sigmaX: 'per-sample' };
+  const { make, loss } = daiTwinNet(true, p, 3);
+  const vars = make().trained;
+  const f = loss(vars, []);
+  const x = tf.zeros([5, 10]);
+  assert.throws(() => f([x], () => {}), /expects 2 inputs \(the batch and its noise\), got 1/);
+  assert.throws(() => tf.tidy(() => f([x, tf.zeros([5, 4])], () => {})), /noise of shape \[10, 4\]/);
+  const l = tf.tidy(() => f([x, tf.zeros([10, 4])], () => {}));
+  assert.ok(Number.isFinite(l.dataSync()[0]));
+  tf.dispose([l, x, ...vars]);
+  assert.equal(typeof daiStepLoss, 'function');
 });
