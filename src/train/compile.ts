@@ -168,20 +168,30 @@ export class CompiledStep {
   private traceOnce(inputs: tf.Tensor[]): { program: Program; extras: string[] } {
     const names = this.variables.map((v) => v.name);
     let extraNames: string[] = [];
-    const { program, results } = traceProgram(inputs, this.variables, () => {
-      const kept: Record<string, tf.Tensor> = {};
-      const { value, grads } = tf.variableGrads(() => this.loss(inputs, (n, t) => {
-        if (kept[n]) throw new InputError(`${this.label}: keep("${n}") called twice in one step`);
-        kept[n] = tf.keep(t);
-      }), this.variables);
-      extraNames = Object.keys(kept);
-      const out: Record<string, tf.Tensor> = { loss: value };
-      names.forEach((n, k) => { if (grads[n]) out[`g${k}`] = grads[n]; });
-      for (const [n, t] of Object.entries(kept)) out[`x_${n}`] = t;
-      return out;
-    });
-    tf.dispose(Object.values(results));
-    return { program, extras: extraNames };
+    // Tracing runs the loss eagerly: what it assigns to other tf.Variables (BatchNorm running moments) is undone
+    // afterwards, so that compiling does not move them (only the graph run that follows does). tf.clone shares the
+    // value (no copy) and keeps it alive through the assignment.
+    const saved = (Object.values(tf.engine().registeredVariables) as tf.Variable[])
+      .filter((v) => !this.variables.includes(v)).map((v) => ({ v, id: v.dataId, copy: tf.clone(v) }));
+    try {
+      const { program, results } = traceProgram(inputs, this.variables, () => {
+        const kept: Record<string, tf.Tensor> = {};
+        const { value, grads } = tf.variableGrads(() => this.loss(inputs, (n, t) => {
+          if (kept[n]) throw new InputError(`${this.label}: keep("${n}") called twice in one step`);
+          kept[n] = tf.keep(t);
+        }), this.variables);
+        extraNames = Object.keys(kept);
+        const out: Record<string, tf.Tensor> = { loss: value };
+        names.forEach((n, k) => { if (grads[n]) out[`g${k}`] = grads[n]; });
+        for (const [n, t] of Object.entries(kept)) out[`x_${n}`] = t;
+        return out;
+      });
+      tf.dispose(Object.values(results));
+      return { program, extras: extraNames };
+    } finally {
+      for (const s of saved) if (!s.v.isDisposed && s.v.dataId !== s.id) s.v.assign(s.copy);
+      tf.dispose(saved.map((s) => s.copy));
+    }
   }
 
   private addSignature(key: string, inputs: tf.Tensor[]): void {

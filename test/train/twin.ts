@@ -43,8 +43,11 @@ export function twinCheck(o: TwinOptions): string {
   const cb = new CompiledStep(o.loss(B.trained, B.others ?? []), B.trained, { learningRate: lr, epsilon: 1, compile: false, label: 'twin-eager' });
   try {
     for (let k = 0; k < steps; k++) {
-      A.trained.forEach((v, i) => v.assign(B.trained[i]));
-      (A.others ?? []).forEach((v, i) => v.assign(B.others![i]));
+      // Copies, not B's tensors: `a.assign(b)` makes two variables share one value, and a trace cannot tell which
+      // of the two the step read (A would be fed B's BatchNorm moments, or the two traces would differ).
+      const copy = (v: tf.Variable, w: tf.Variable) => { const c = tf.tidy(() => tf.add(w, 0)); v.assign(c); c.dispose(); };
+      A.trained.forEach((v, i) => copy(v, B.trained[i]));
+      (A.others ?? []).forEach((v, i) => copy(v, B.others![i]));
       const before = B.trained.map((v) => tf.clone(v));
       const inp = o.inputs(k);
       const la = ca.step(inp), lb = cb.step(inp);
