@@ -17,14 +17,12 @@
  * ResNet) see the images mapped to [-1, 1]; results are mapped back to [0, 1].
  */
 import { tf } from '../backend';
-import { makeOptimizer } from '../train/loop';
+import { CompiledStep, CompiledStepOptions, StepLoss } from '../train/compile';
 import { Rng } from '../random';
 import { Progress } from '../progress';
 import { InputError, assertInt, assertOneOf, assertPositive } from '../validate';
 import { BaseModel, Decomposition, EpochRecord, FitOptions, RobustModel, Transformer } from './base';
-import { ImageDecoder, ImageEncoder, ImageNetSpec, conv28Spec, conv28Encoder, conv28Decoder, conv28ImageEncoder, conv28ImageDecoder } from '../nets/conv28';
-import { GraphSession } from '../train/graph';
-import { ConvGraphAdam } from '../train/graph-conv';
+import { ImageDecoder, ImageEncoder, ImageNetSpec, conv28Spec } from '../nets/conv28';
 
 export type ImageLoss = 'l1' | 'l2';
 
@@ -45,11 +43,17 @@ export interface DeepRobustOptions {
   seed: number;
   /** Rows per forward pass when restoring. */
   evalBatchSize: number;
+  /**
+   * Train with the step compiled into one TensorFlow graph run (src/train/compile.ts: the loss, tfjs's own
+   * gradients, Adam as ResourceApplyAdam, the BatchNorm running moments assigned) on the native backend (default
+   * true); false: the same step eagerly (tfjs autodiff, the same Adam kernel). Other backends: always eager.
+   */
+  compiledStep: boolean;
 }
 
 export const DEEP_ROBUST_DEFAULTS: DeepRobustOptions = {
   net: conv28Spec(1), codeDim: 30, learningRate: 1e-4, batchSize: 100, epochs: 100, decayEvery: 100, decayFactor: 0.1,
-  loss: 'l1', seed: 0, evalBatchSize: 500,
+  loss: 'l1', seed: 0, evalBatchSize: 500, compiledStep: true,
 };
 
 export function validateDeepOptions(o: DeepRobustOptions, who: string): void {
@@ -62,6 +66,7 @@ export function validateDeepOptions(o: DeepRobustOptions, who: string): void {
   assertPositive(o.decayFactor, `${who}: decayFactor`);
   assertOneOf(o.loss, `${who}: loss`, ['l1', 'l2'] as const);
   assertInt(o.evalBatchSize, `${who}: evalBatchSize`, 1);
+  if (typeof o.compiledStep !== 'boolean') throw new InputError(`${who}: compiledStep must be true or false, got ${String(o.compiledStep)}`);
 }
 
 /** Learning rate of epoch e (0-based) under step decay. */
@@ -86,10 +91,6 @@ export function imageLoss(pred: tf.Tensor, target: tf.Tensor, loss: ImageLoss): 
   return (loss === 'l1' ? tf.mean(tf.abs(r)) : tf.mean(tf.square(r))) as tf.Scalar;
 }
 
-export function setAdamLearningRate(opt: tf.Optimizer, lr: number): void {
-  (opt as unknown as { learningRate: number }).learningRate = lr; // tf.train.adam and FusedAdam read it every step
-}
-
 /** Applies fn to row blocks (bounded memory), returns the concatenation. */
 export function mapRows(X: tf.Tensor2D, bs: number, fn: (xb: tf.Tensor2D, start: number) => tf.Tensor2D): tf.Tensor2D {
   const n = X.shape[0];
@@ -105,21 +106,29 @@ export function checkImageWidth(net: ImageNetSpec, X: tf.Tensor2D, who: string):
   if (X.shape[1] !== d) throw new InputError(`${who}: the ${net.name} network takes rows of ${net.height}x${net.width}x${net.channels} = ${d} values, got ${X.shape[1]}`);
 }
 
-/** RDAE options: the shared ones plus the training-step implementation. */
-export interface RDAEOptions extends DeepRobustOptions {
-  /**
-   * Train the conv28 network (Table 3) with the whole step (forward, TensorFlow's gradient kernels, Adam, BatchNorm
-   * running moments) as ONE TensorFlow graph run (src/train/graph-conv.ts) when the native backend is active
-   * (default true; same losses and weights as tfjs autodiff + Adam). Other nets and backends: tfjs autodiff.
-   */
-  graphStep: boolean;
+/** RDAE options (the shared ones). */
+export type RDAEOptions = DeepRobustOptions;
+
+export const RDAE_DEFAULTS: RDAEOptions = DEEP_ROBUST_DEFAULTS;
+
+/**
+ * The RDAE loss on a batch: input 0 is network images [n, h, w, c]; imageLoss(g(f(x)), x) with BatchNorm in training
+ * mode (batch moments; the running moments are assigned, so a compiled step fetches and assigns them each run).
+ */
+export function rdaeLoss(enc: ImageEncoder, dec: ImageDecoder, loss: ImageLoss): StepLoss {
+  return (inp) => {
+    const x = inp[0] as tf.Tensor4D;
+    return imageLoss(dec.decode(enc.encode(x, true), true), x, loss);
+  };
 }
 
-export const RDAE_DEFAULTS: RDAEOptions = { ...DEEP_ROBUST_DEFAULTS, graphStep: true };
-
-/** True for the net conv28Spec() builds (28 x 28 x c, sigmoid output). */
-function isConv28(net: ImageNetSpec): boolean {
-  return net.name === 'conv28' && net.height === 28 && net.width === 28 && net.output === 'sigmoid';
+/**
+ * The RDAE training step on `enc` / `dec` (any ImageNetSpec's networks): `rdaeLoss` and Adam at `learningRate` (set
+ * `.learningRate` between steps for a schedule), one compiled graph run per step. With the default 'deferred'
+ * read-back the weights reach the tf.Variables at `syncOut()` / `dispose()`.
+ */
+export function rdaeStep(enc: ImageEncoder, dec: ImageDecoder, loss: ImageLoss, learningRate: number, opts: Pick<CompiledStepOptions, 'compile' | 'readback' | 'label'> = {}): CompiledStep {
+  return new CompiledStep(rdaeLoss(enc, dec, loss), [...enc.trainable, ...dec.trainable], { learningRate, readback: opts.readback ?? 'deferred', compile: opts.compile ?? true, label: opts.label ?? 'RDAE' });
 }
 
 /**
@@ -137,7 +146,6 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
   constructor(opts: Partial<RDAEOptions> = {}) {
     super(RDAE_DEFAULTS, opts);
     validateDeepOptions(this.params, 'RDAE');
-    if (typeof this.params.graphStep !== 'boolean') throw new InputError(`RDAE: graphStep must be true or false, got ${String(this.params.graphStep)}`);
   }
 
   get encoder(): ImageEncoder { this.checkFitted('encoder'); return this.enc!; }
@@ -149,21 +157,12 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
     checkImageWidth(o.net, X, 'RDAE.fit');
     this.disposeState();
     const rng = new Rng(o.seed).fork('rdae');
-    // The whole step as one TensorFlow graph run for conv28 (it needs the layer objects, built here as conv28Spec does).
-    let graph: ConvGraphAdam | null = null;
-    if (o.graphStep && isConv28(o.net) && GraphSession.available()) {
-      const e = conv28Encoder(o.codeDim, rng.fork('encoder'), o.net.channels), d = conv28Decoder(o.codeDim, rng.fork('decoder'), o.net.channels);
-      this.enc = conv28ImageEncoder(e);
-      this.dec = conv28ImageDecoder(d);
-      graph = new ConvGraphAdam(e, d, { loss: o.loss, learningRate: o.learningRate, readback: 'deferred' });
-    } else {
-      this.enc = o.net.makeEncoder(o.codeDim, rng.fork('encoder'));
-      this.dec = o.net.makeDecoder(o.codeDim, rng.fork('decoder'));
-    }
+    this.enc = o.net.makeEncoder(o.codeDim, rng.fork('encoder'));
+    this.dec = o.net.makeDecoder(o.codeDim, rng.fork('decoder'));
     this._X = tf.clone(X);
-    const vars = [...this.enc.trainable, ...this.dec.trainable];
     const Xn = tf.tidy(() => toNetImages(o.net, X));
-    const opt = graph ? null : makeOptimizer('adam', o.learningRate);
+    // Weights stay in the graph during an epoch and are copied to the tf.Variables once per epoch (syncOut).
+    const step = rdaeStep(this.enc, this.dec, o.loss, o.learningRate, { compile: o.compiledStep, label: `RDAE (${o.net.name})` });
     const n = X.shape[0], bs = Math.min(o.batchSize, n);
     const bar = new Progress(o.epochs, opts.label ?? `RDAE (${o.net.name}, ${o.loss})`, { enabled: opts.progress ?? o.epochs > 1 });
     const t0 = Date.now();
@@ -171,9 +170,7 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
     try {
       for (let e = 0; e < o.epochs; e++) {
         const te = Date.now();
-        const lr = epochLearningRate(o.learningRate, o, e);
-        if (opt) setAdamLearningRate(opt, lr);
-        if (graph) graph.learningRate = lr;
+        step.learningRate = epochLearningRate(o.learningRate, o, e);
         const perm = rng.fork(`epoch${e}`).permutation(n);
         let total = 0;
         const losses: tf.Scalar[] = [];
@@ -181,12 +178,10 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
           const size = Math.min(bs, n - s);
           losses.push(tf.tidy(() => {
             const idx = tf.tensor1d(perm.subarray(s, s + size), 'int32');
-            const xb = tf.gather(Xn, idx) as tf.Tensor4D;
-            if (graph) return graph.step(xb);
-            return opt!.minimize(() => imageLoss(this.dec!.decode(this.enc!.encode(xb, true), true), xb, o.loss), true, vars) as tf.Scalar;
+            return step.step([tf.gather(Xn, idx)]);
           }));
         }
-        graph?.syncOut(); // the weights stay in the graph during an epoch
+        step.syncOut();
         const vals = await Promise.all(losses.map((l) => l.data()));
         losses.forEach((l, i) => { total += vals[i][0] * Math.min(bs, n - i * bs); l.dispose(); });
         const rec: EpochRecord = { epoch: e + 1, loss: total / n, seconds: (Date.now() - te) / 1000 };
@@ -198,8 +193,7 @@ export class RDAE extends BaseModel<RDAEOptions> implements RobustModel, Transfo
       }
     } finally {
       bar.done();
-      opt?.dispose();
-      graph?.dispose();
+      step.dispose(); // copies the graph's weights into the tf.Variables first
       Xn.dispose();
     }
     this.history.seconds = (Date.now() - t0) / 1000;

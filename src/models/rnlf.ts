@@ -16,17 +16,20 @@
  *
  * New images (`transform` / `reconstruct`) get codes by the same l1 fit with the decoder frozen
  * (`transformEpochs` epochs from N(0, 1) codes).
+ *
+ * Each step (network and codes, or the codes alone) is one `CompiledStep` (src/train/compile.ts): one TensorFlow
+ * graph run with Adam at the network's learning rate for the decoder and the code learning rate for Z.
  */
 import { tf } from '../backend';
-import { makeOptimizer } from '../train/loop';
+import { CompiledStep, CompiledStepOptions, StepLoss } from '../train/compile';
 import { Rng } from '../random';
 import { Progress } from '../progress';
 import { assertInt, assertPositive } from '../validate';
 import { BaseModel, Decomposition, EpochRecord, FitOptions, RobustModel, Transformer } from './base';
 import { ImageDecoder, makeVariable } from '../nets/conv28';
 import {
-  DEEP_ROBUST_DEFAULTS, DeepRobustOptions, checkImageWidth, epochLearningRate, fromNetImages, imageLoss, mapRows,
-  setAdamLearningRate, toNetImages, validateDeepOptions,
+  DEEP_ROBUST_DEFAULTS, DeepRobustOptions, ImageLoss, checkImageWidth, epochLearningRate, fromNetImages, imageLoss, mapRows,
+  toNetImages, validateDeepOptions,
 } from './rdae';
 
 export interface RNLFOptions extends DeepRobustOptions {
@@ -37,6 +40,33 @@ export interface RNLFOptions extends DeepRobustOptions {
 }
 
 export const RNLF_DEFAULTS: RNLFOptions = { ...DEEP_ROBUST_DEFAULTS, codeLearningRate: 10, transformEpochs: 50 };
+
+/**
+ * The RNLF loss on a batch: inputs [x (network images of the batch), idx (int32 rows of the batch)],
+ * imageLoss(g(Z[idx]), x); BatchNorm in training mode when `train` (running moments assigned), else eval mode.
+ */
+export function rnlfLoss(dec: ImageDecoder, Z: tf.Variable, loss: ImageLoss, train: boolean): StepLoss {
+  return (inp) => imageLoss(dec.decode(tf.gather(Z, inp[1]) as tf.Tensor2D, train), inp[0], loss);
+}
+
+/**
+ * The RNLF training step (`rnlfLoss`): trains the decoder (Adam at `netLearningRate`, BatchNorm in training mode)
+ * and the whole code matrix Z (Adam at `codeLearningRate`: rows outside the batch get a zero gradient and keep
+ * their momentum, as one PyTorch parameter tensor); with `netLearningRate` null the decoder is frozen (eval-mode
+ * BatchNorm, its weights read) and only Z is trained. For a schedule set `step.learningRate = rnlfLearningRates(...)`.
+ * The weights reach the tf.Variables at `syncOut()` / `dispose()`.
+ */
+export function rnlfStep(dec: ImageDecoder, Z: tf.Variable, loss: ImageLoss, netLearningRate: number | null, codeLearningRate: number, opts: Pick<CompiledStepOptions, 'compile' | 'label'> = {}): CompiledStep {
+  const train = netLearningRate !== null;
+  return new CompiledStep(rnlfLoss(dec, Z, loss, train), train ? [...dec.trainable, Z] : [Z], {
+    learningRate: rnlfLearningRates(dec, netLearningRate, codeLearningRate), readback: 'deferred', compile: opts.compile ?? true, label: opts.label ?? 'RNLF',
+  });
+}
+
+/** The per-variable learning rates of `rnlfStep`'s variables (decoder weights, then Z; Z alone when `net` is null). */
+export function rnlfLearningRates(dec: ImageDecoder, net: number | null, code: number): number[] {
+  return net === null ? [code] : [...dec.trainable.map(() => net), code];
+}
 
 /**
  * Robust nonlinear factorization.
@@ -69,36 +99,23 @@ export class RNLF extends BaseModel<RNLFOptions> implements RobustModel, Transfo
     const n = X.shape[0], bs = Math.min(o.batchSize, n);
     const Z = makeVariable(tf.tensor2d(rng.fork('codes').normalArray(n * o.codeDim), [n, o.codeDim]), 'rnlf/Z');
     const Xn = tf.tidy(() => toNetImages(o.net, X));
-    const netOpt = makeOptimizer('adam', o.learningRate);
-    const codeOpt = makeOptimizer('adam', o.codeLearningRate);
-    const netVars = freezeDecoder ? [] : this.dec!.trainable;
+    const step = rnlfStep(this.dec!, Z, o.loss, freezeDecoder ? null : o.learningRate, o.codeLearningRate, { compile: o.compiledStep, label: `RNLF (${o.net.name}${freezeDecoder ? ', codes' : ''})` });
     const records: EpochRecord[] = [];
     const bar = new Progress(epochs, label, { enabled: opts.progress ?? epochs > 1 });
     try {
       for (let e = 0; e < epochs; e++) {
         const te = Date.now();
-        setAdamLearningRate(netOpt, epochLearningRate(o.learningRate, o, e));
-        setAdamLearningRate(codeOpt, epochLearningRate(o.codeLearningRate, o, e));
+        step.learningRate = rnlfLearningRates(this.dec!, freezeDecoder ? null : epochLearningRate(o.learningRate, o, e), epochLearningRate(o.codeLearningRate, o, e));
         const perm = rng.fork(`epoch${e}`).permutation(n);
         const losses: tf.Scalar[] = [];
         for (let s = 0; s < n; s += bs) {
           const size = Math.min(bs, n - s);
           losses.push(tf.tidy(() => {
             const idx = tf.tensor1d(perm.subarray(s, s + size), 'int32');
-            const xb = tf.gather(Xn, idx);
-            // Frozen decoder: BatchNorm in eval mode (running statistics), as for RDAE restoration.
-            const f = () => imageLoss(this.dec!.decode(tf.gather(Z, idx) as tf.Tensor2D, !freezeDecoder), xb, o.loss);
-            const { value, grads } = tf.variableGrads(f, [...netVars, Z]);
-            const gz = grads[Z.name];
-            codeOpt.applyGradients({ [Z.name]: gz } as unknown as tf.NamedTensorMap as never);
-            if (netVars.length) {
-              const gn: tf.NamedTensorMap = {};
-              for (const v of netVars) gn[v.name] = grads[v.name];
-              netOpt.applyGradients(gn as never);
-            }
-            return value;
+            return step.step([tf.gather(Xn, idx), idx]);
           }));
         }
+        step.syncOut();
         const vals = await Promise.all(losses.map((l) => l.data()));
         let total = 0;
         losses.forEach((l, i) => { total += vals[i][0] * Math.min(bs, n - i * bs); l.dispose(); });
@@ -114,8 +131,7 @@ export class RNLF extends BaseModel<RNLFOptions> implements RobustModel, Transfo
       throw err;
     } finally {
       bar.done();
-      netOpt.dispose();
-      codeOpt.dispose();
+      step.dispose(); // copies the graph's weights into the tf.Variables first (unless Z was disposed on an error)
       Xn.dispose();
     }
     return { Z, records };
