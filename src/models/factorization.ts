@@ -17,12 +17,15 @@
  * corruption) and were not tuned on the phase-transition grid. The data are scaled to unit RMS before fitting
  * (Adam's step is scale-free, so this makes one learning rate work for any data scale) and scaled back after.
  *
+ * The Adam steps are `CompiledStep`s (src/train/compile.ts): the loss written in tfjs, its tfjs gradients and Adam
+ * run as one TensorFlow graph per step on the native backend (`compiledStep: false`: the same step eagerly).
+ *
  * `fitFactorizationBatch` fits k independent problems of the same shape at once ([k, m, n] tensors and batched
  * matmuls; Adam is per-coordinate, so the problems do not interact). The phase-transition sweep uses it to fit a
  * whole row of the grid in one pass.
  */
 import { tf } from '../backend';
-import { makeOptimizer } from '../train/loop';
+import { CompiledStep } from '../train/compile';
 import { Rng, toRng } from '../random';
 import { Progress } from '../progress';
 import { InputError, assertInt, assertOneOf, assertPositive } from '../validate';
@@ -56,6 +59,12 @@ export interface LinearSolverOptions {
   /** Record the loss every this many steps (each record costs a GPU/CPU sync). */
   logEvery: number;
   seed: number;
+  /**
+   * Adam only: run each step as one compiled TensorFlow graph (src/train/compile.ts) on the native backend
+   * (default true); false: the same step eagerly (tfjs autodiff, the same Adam kernel). 'sgd' and 'subgradient'
+   * steps are eager either way.
+   */
+  compiledStep: boolean;
 }
 
 export const LINEAR_SOLVER_DEFAULTS: LinearSolverOptions = {
@@ -69,6 +78,7 @@ export const LINEAR_SOLVER_DEFAULTS: LinearSolverOptions = {
   center: false,
   logEvery: 100,
   seed: 0,
+  compiledStep: true,
 };
 
 export function validateSolverOptions(o: LinearSolverOptions, who: string): void {
@@ -80,6 +90,7 @@ export function validateSolverOptions(o: LinearSolverOptions, who: string): void
   assertPositive(o.decayFactor, `${who}: decayFactor`);
   assertPositive(o.initScale, `${who}: initScale`);
   assertInt(o.logEvery, `${who}: logEvery`, 1);
+  if (typeof o.compiledStep !== 'boolean') throw new InputError(`${who}: compiledStep must be true or false, got ${String(o.compiledStep)}`);
 }
 
 /** Per-problem mean loss of a residual [k, m, n] -> [k]. */
@@ -107,18 +118,32 @@ export interface SolverRun {
   seconds: number;
 }
 
+/** The solver's loss: sum over the k problems of each one's mean loss (they do not interact), on the data inputs. */
+export function solverLoss(residual: (data: tf.Tensor[]) => tf.Tensor, loss: LinearLoss): (data: tf.Tensor[]) => tf.Scalar {
+  return (data) => tf.sum(residualLoss(residual(data), loss)) as tf.Scalar;
+}
+
+/** The factorization residual X - Z B^T of the variables B [k, n, p] and Z [k, m, p] on data X [k, m, n] (input 0). */
+export function factorizationResidual(B: tf.Variable, Z: tf.Variable): (data: tf.Tensor[]) => tf.Tensor {
+  return ([x]) => tf.sub(x, tf.matMul(Z, B, false, true));
+}
+
 /**
  * Runs `iterations` full-batch steps on `vars` minimising sum_k loss_k (independent problems).
- * `residual()` must return the [k, m, n] residual of the current variables.
+ * `residual(data)` must return the [k, m, n] residual of the current variables on the data tensors `data` (the
+ * compiled step takes them as its inputs: a step may only read its inputs, tf.Variables and what it makes itself).
  */
 export async function runSolver(
-  vars: tf.Variable[], residual: () => tf.Tensor, o: LinearSolverOptions, label: string, progress?: boolean,
+  vars: tf.Variable[], data: tf.Tensor[], residual: (data: tf.Tensor[]) => tf.Tensor, o: LinearSolverOptions, label: string, progress?: boolean,
 ): Promise<SolverRun> {
   const t0 = Date.now();
-  const opt = o.optimizer === 'adam' ? makeOptimizer('adam', o.learningRate) : o.optimizer === 'sgd' ? tf.train.sgd(o.learningRate) : null;
-  const total = () => tf.sum(residualLoss(residual(), o.loss)) as tf.Scalar;
+  const total = solverLoss(residual, o.loss);
+  const adam = o.optimizer === 'adam'
+    ? new CompiledStep(total, vars, { learningRate: o.learningRate, readback: 'deferred', compile: o.compiledStep, label })
+    : null;
+  const sgd = o.optimizer === 'sgd' ? tf.train.sgd(o.learningRate) : null;
   const normalizedStep = (lr: number) => tf.tidy(() => {
-    const { grads } = tf.variableGrads(total, vars);
+    const { grads } = tf.variableGrads(() => total(data), vars);
     const gs = vars.map((v) => grads[v.name]);
     // per-problem joint norm: sum over every axis but the first
     const sq = tf.addN(gs.map((g) => tf.sum(tf.square(g), g.shape.slice(1).map((_, i) => i + 1))));
@@ -130,13 +155,16 @@ export async function runSolver(
   try {
     for (let t = 0; t < o.iterations; t++) {
       const lr = learningRateAt(o, t);
-      // (tfjs' Optimizer `instanceof` is duck-typed, so test the option, not the class)
-      if (o.optimizer === 'sgd') (opt as tf.SGDOptimizer).setLearningRate(lr);
-      else if (o.optimizer === 'adam') (opt as unknown as { learningRate: number }).learningRate = lr; // Adam reads it every step
       const log = (t + 1) % o.logEvery === 0 || t === o.iterations - 1;
-      if (opt === null) normalizedStep(lr);
-      else tf.tidy(() => { opt.minimize(total, false, vars); });
-      const per = log ? tf.tidy(() => residualLoss(residual(), o.loss)) : null;
+      if (adam) {
+        adam.learningRate = lr;
+        adam.step(data).dispose();
+        if (log) adam.syncOut(); // the loss below reads the tf.Variables
+      } else if (sgd) {
+        sgd.setLearningRate(lr);
+        tf.tidy(() => { sgd.minimize(() => total(data), false, vars); });
+      } else normalizedStep(lr);
+      const per = log ? tf.tidy(() => residualLoss(residual(data), o.loss)) : null;
       if (per) {
         const v = Array.from(await per.data());
         per.dispose();
@@ -146,7 +174,8 @@ export async function runSolver(
       }
     }
   } finally {
-    opt?.dispose();
+    adam?.dispose(); // copies the graph's weights into the tf.Variables first
+    sgd?.dispose();
     bar.done();
   }
   return { losses, seconds: (Date.now() - t0) / 1000 };
@@ -198,7 +227,7 @@ export async function fitFactorizationBatch(X: tf.Tensor3D, rank: number, opts: 
   const B = randomFactor([k, n, rank], std, rng.fork('B'), 'B');
   const Z = randomFactor([k, m, rank], std, rng.fork('Z'), 'Z');
   try {
-    const run = await runSolver([B, Z], () => tf.sub(Xs, tf.matMul(Z, B, false, true)), o, `factorization(${o.loss}, p=${rank})`, progress);
+    const run = await runSolver([B, Z], [Xs], factorizationResidual(B, Z), o, `factorization(${o.loss}, p=${rank})`, progress);
     const Bout = tf.tidy(() => tf.mul(B, scale)) as tf.Tensor3D;
     const Zout = tf.clone(Z) as tf.Tensor3D;
     const L = tf.tidy(() => tf.add(tf.matMul(Zout, Bout, false, true), mean)) as tf.Tensor3D;
@@ -310,21 +339,25 @@ export class LinearFactorization extends BaseModel<LinearFactorizationOptions> i
     return out;
   }
 
-  /** Synchronous l1 code fit with B fixed (plain loop; small problems). */
+  /** Synchronous l1 code fit with B fixed (plain loop; small problems): Adam on the codes, as the fit. */
   private l1Codes(X: tf.Tensor2D, init: tf.Tensor2D): tf.Tensor2D {
     const o = this.params;
     const scale = tf.tidy(() => rmsScale(tf.expandDims(tf.sub(X, this._mean!), 0) as tf.Tensor3D).reshape([]) as tf.Scalar);
     const Xs = tf.tidy(() => tf.div(tf.sub(X, this._mean!), scale));
     const Bs = tf.tidy(() => tf.div(this._B!, scale));
     const Z = tf.variable(init, true);
-    const opt = makeOptimizer('adam', o.learningRate);
-    for (let t = 0; t < o.iterations; t++) {
-      (opt as unknown as { learningRate: number }).learningRate = learningRateAt(o, t);
-      tf.tidy(() => { opt.minimize(() => tf.mean(tf.abs(tf.sub(Xs, tf.matMul(Z, Bs, false, true)))) as tf.Scalar, false, [Z]); });
+    const step = new CompiledStep(([x, b]) => tf.mean(tf.abs(tf.sub(x, tf.matMul(Z, b, false, true)))) as tf.Scalar, [Z],
+      { learningRate: o.learningRate, readback: 'deferred', compile: o.compiledStep, label: 'LinearFactorization codes' });
+    try {
+      for (let t = 0; t < o.iterations; t++) {
+        step.learningRate = learningRateAt(o, t);
+        step.step([Xs, Bs]).dispose();
+      }
+    } finally {
+      step.dispose(); // copies the codes into Z first
     }
     const out = tf.clone(Z) as tf.Tensor2D;
     tf.dispose([scale, Xs, Bs, Z, init]);
-    opt.dispose();
     return out;
   }
 

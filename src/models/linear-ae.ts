@@ -12,7 +12,8 @@
  * `tied: true` sets A = B^T (the autoencoder of Sun's lecture, min ||x - B B^T x||); then only B is learned.
  *
  * Solver: the same full-batch gradient solver as `LinearFactorization` (see factorization.ts for the choice of
- * optimiser and the unit-RMS scaling; the map is linear, so scaling the data does not change A and B).
+ * optimiser, the compiled Adam step and the unit-RMS scaling; the map is linear, so scaling the data does not
+ * change A and B).
  */
 import { tf } from '../backend';
 import { toRng } from '../random';
@@ -35,6 +36,14 @@ export interface LinearAEBatchResult {
   run: SolverRun;
 }
 
+/** The residual X - X A^T B^T (A = B^T when `A` is null: tied) of B [k, n, p], A [k, p, n] on data X [k, m, n] (input 0). */
+export function linearAEResidual(B: tf.Variable, A: tf.Variable | null): (data: tf.Tensor[]) => tf.Tensor {
+  return ([x]) => {
+    const code = A ? tf.matMul(x, A, false, true) : tf.matMul(x, B); // [k, m, p]
+    return tf.sub(x, tf.matMul(code, B, false, true));
+  };
+}
+
 /** Fits k independent linear autoencoders of code size p on X: [k, m, n]. Returned tensors belong to the caller. */
 export async function fitLinearAEBatch(X: tf.Tensor3D, rank: number, opts: Partial<LinearSolverOptions & { tied: boolean }> = {}, progress?: boolean): Promise<LinearAEBatchResult> {
   const { tied = false, ...rest } = stripUndefined(opts);
@@ -52,11 +61,7 @@ export async function fitLinearAEBatch(X: tf.Tensor3D, rank: number, opts: Parti
   const B = randomFactor([k, n, rank], std, rng.fork('B'), 'B');
   const A = tied ? null : randomFactor([k, rank, n], std, rng.fork('A'), 'A');
   try {
-    const forward = (x: tf.Tensor3D) => {
-      const code = A ? tf.matMul(x, A, false, true) : tf.matMul(x, B); // [k, m, p]
-      return tf.matMul(code, B, false, true);
-    };
-    const run = await runSolver(A ? [B, A] : [B], () => tf.sub(Xs, forward(Xs)), o, `linear AE(${o.loss}, p=${rank}${tied ? ', tied' : ''})`, progress);
+    const run = await runSolver(A ? [B, A] : [B], [Xs], linearAEResidual(B, A), o, `linear AE(${o.loss}, p=${rank}${tied ? ', tied' : ''})`, progress);
     const Aout = (A ? tf.clone(A) : tf.transpose(B, [0, 2, 1])) as tf.Tensor3D;
     const Bout = tf.clone(B) as tf.Tensor3D;
     const L = tf.tidy(() => tf.add(tf.matMul(tf.matMul(tf.sub(X, mean), Aout, false, true), Bout, false, true), mean)) as tf.Tensor3D;
