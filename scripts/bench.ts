@@ -7,6 +7,7 @@
  *      convolutional RDAE of Li et al. Table 3 (batch 100, l1 loss, Adam 1e-4, BatchNorm), plus one RDA and one
  *      RVAE outer iteration on 5,000 MNIST images; peers: PyTorch and Keras (bench/peers/torch_peer.py,
  *      keras_peer.py) with the same thread count. GFLOP/s of each step against the machine's fp32 peak.
+ *      Also RNLF, the convolutional VAE and the robust linear factorization, through their models' fit (PyTorch).
  *   2. convex RPCA (inexact ALM, tol 1e-7) on 784 x 5000 and 784 x 10000 (rank 10, 10% sparse): time,
  *      iterations and error of L, vs NumPy/SciPy (bench/peers/numpy_peer.py, dense SVD and Gram routes).
  *   3. Frechet distance of 10,000 x 64 and 10,000 x 2048 features vs scipy.linalg.sqrtm (both values).
@@ -22,7 +23,7 @@
  *
  * Flags: --steps N (timed training steps, default 20; at least 20 for the report), --warmup N (default 5),
  * --repeats N (repeats of the slow rows, default 3), --threads N (peers' threads, default = cores),
- * --only a,b (groups: mlp, conv, rda, rvae, rpca, frechet, forest, notebooks), --no-peers, --quick (skips the
+ * --only a,b (groups: mlp, conv, models, rda, rvae, rpca, frechet, forest, notebooks), --no-peers, --quick (skips the
  * 784 x 10000 RPCA and uses 1 repeat of the slow rows), --notebooks, --out DIR, --keep-inputs.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,8 +32,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { tf, initBackend, backendInfo } from '../src/backend';
 import { Rng } from '../src/random';
-import { FusedAdam, denseTrainStep, FusedDenseLayer, fusedAvailable } from '../src/train/fused';
-import { DenseGraphAdam } from '../src/train/graph-dense';
+import { fusedAvailable } from '../src/backend';
+import { CompiledStep } from '../src/train/compile';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
 
@@ -232,21 +233,19 @@ async function groupMlp(X200: Float32Array): Promise<void> {
       return { step: () => tf.tidy(() => opt.minimize(() => tf.losses.meanSquaredError(X, mlpForward(X, layers, 'sigmoid')) as tf.Scalar, true, vars)!), dispose: () => opt.dispose() };
     }],
   ];
+  const mlpLoss = (layers: any[]) => (inp: tf.Tensor[]) => tf.losses.meanSquaredError(inp[0], mlpForward(inp[0], layers, 'sigmoid')) as tf.Scalar;
+  variants.push(['tfjs: CompiledStep eager (tfjs autodiff + the fused Adam kernel; what runs where the step cannot be compiled)', (layers) => {
+    const cs = new CompiledStep(mlpLoss(layers), layerVariables(layers), { learningRate: 1e-3, compile: false });
+    return { step: () => cs.step([X]), dispose: () => cs.dispose() };
+  }]);
   if (fusedAvailable()) {
-    variants.push(['tfjs: compiled dense step + FusedAdam (eager)', (layers) => {
-      const opt = new FusedAdam(1e-3);
-      const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
-      return { step: () => denseTrainStep(opt, X, spec, 'mse'), dispose: () => opt.dispose() };
+    variants.push(['tfjs: CompiledStep, the tfjs step traced into one TensorFlow graph, weights read back every step', (layers) => {
+      const cs = new CompiledStep(mlpLoss(layers), layerVariables(layers), { learningRate: 1e-3, compile: 'require' });
+      return { step: () => cs.step([X]), dispose: () => cs.dispose() };
     }]);
-    variants.push(['tfjs: dense step + Adam as one TensorFlow graph run (DenseGraphAdam), weights read back every step', (layers) => {
-      const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
-      const opt = new DenseGraphAdam(spec, { loss: 'mse', learningRate: 1e-3 });
-      return { step: () => opt.step(X), dispose: () => opt.dispose() };
-    }]);
-    variants.push([`tfjs: DenseGraphAdam, weights read back once per ${EPOCH_STEPS}-step epoch (the library's trainLoop)`, (layers) => {
-      const spec: FusedDenseLayer[] = layers.map((l: any) => ({ W: l.W, b: l.b, act: 'sigmoid' }));
-      const opt = new DenseGraphAdam(spec, { loss: 'mse', learningRate: 1e-3, readback: 'deferred' });
-      return { step: epochReadback(opt, () => opt.step(X)), dispose: () => opt.dispose() };
+    variants.push([`tfjs: CompiledStep traced graph, weights read back once per ${EPOCH_STEPS}-step epoch (the library's trainLoop)`, (layers) => {
+      const cs = new CompiledStep(mlpLoss(layers), layerVariables(layers), { learningRate: 1e-3, compile: 'require', readback: 'deferred' });
+      return { step: epochReadback(cs, () => cs.step([X])), dispose: () => cs.dispose() };
     }]);
   }
   let best: Row | null = null;
@@ -301,8 +300,6 @@ async function groupConv(X100: Float32Array): Promise<void> {
 
 /** Our conv RDAE steps: the library's conv28 net as is, and the same layers with the fused kernels. */
 function convVariants(m: any): [string, (x: tf.Tensor4D) => { step: () => tf.Scalar; dispose: () => void }][] {
-  const { makeOptimizer } = require('../src/train/loop');
-  const { batchNormTrain, leakyReluFused, biasAddFused } = require('../src/train/fused');
   const build = () => {
     const rng = new Rng(7);
     const enc = m.conv28Encoder(30, rng.fork('enc')), dec = m.conv28Decoder(30, rng.fork('dec'));
@@ -310,57 +307,93 @@ function convVariants(m: any): [string, (x: tf.Tensor4D) => { step: () => tf.Sca
     const all = [...m.conv28AllVariables(enc), ...m.conv28AllVariables(dec)];
     return { enc, dec, vars, all };
   };
+  const lossOf = (enc: any, dec: any) => (inp: tf.Tensor[]) => tf.mean(tf.abs(tf.sub(m.conv28Decode(dec, m.conv28Encode(enc, inp[0], true), true), inp[0]))) as tf.Scalar;
   const library = (opt: () => tf.Optimizer) => (x: tf.Tensor4D) => {
     const { enc, dec, vars, all } = build();
     const o = opt();
-    const step = () => tf.tidy(() => o.minimize(() => tf.mean(tf.abs(tf.sub(m.conv28Decode(dec, m.conv28Encode(enc, x, true), true), x))) as tf.Scalar, true, vars)!);
+    const step = () => tf.tidy(() => o.minimize(() => lossOf(enc, dec)([x]), true, vars)!);
     return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
   };
-  // The same layers, BatchNorm through TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3 (src/train/fused.ts).
-  const bn = (h: tf.Tensor4D, l: any) => {
-    const r = batchNormTrain(h, l.gamma, l.beta, m.BN_EPS);
-    const c = h.shape[0] * h.shape[1] * h.shape[2];
-    tf.tidy(() => {
-      l.mean.assign(tf.add(tf.mul(l.mean, 1 - m.BN_MOMENTUM), tf.mul(r.mean, m.BN_MOMENTUM)));
-      l.variance.assign(tf.add(tf.mul(l.variance, 1 - m.BN_MOMENTUM), tf.mul(r.variance, (m.BN_MOMENTUM * c) / Math.max(1, c - 1))));
-    });
-    return r.y;
-  };
-  const lrelu = (h: tf.Tensor4D) => leakyReluFused(h, m.LEAKY_SLOPE);
-  // conv + BiasAdd; 'same' padding for the k4/s2/p1 layers (identical to PyTorch padding 1 on 28 x 28, see conv28.ts).
-  const conv = (h: tf.Tensor4D, l: any, pad: 'same' | 'valid') => {
-    if (!l.transpose) return biasAddFused(tf.conv2d(h, l.W, l.stride, pad), l.b);
-    const [n, hh, ww] = h.shape;
-    const oh = pad === 'valid' ? (hh - 1) * l.stride + l.k : hh * l.stride, ow = pad === 'valid' ? (ww - 1) * l.stride + l.k : ww * l.stride;
-    return biasAddFused(tf.conv2dTranspose(h, l.W, [n, oh, ow, l.outC], l.stride, pad), l.b);
-  };
-  const fusedForward = (enc: any, dec: any, x: tf.Tensor4D) => {
-    let h = lrelu(bn(conv(x, enc.c1, 'same'), enc.bn1));
-    h = lrelu(bn(conv(h, enc.c2, 'same'), enc.bn2));
-    const z = conv(h, enc.c3, 'valid');
-    h = lrelu(bn(conv(z, dec.d1, 'valid'), dec.bn1));
-    h = lrelu(bn(conv(h, dec.d2, 'same'), dec.bn2));
-    return tf.sigmoid(conv(h, dec.d3, 'same'));
+  const compiled = (compile: boolean) => (x: tf.Tensor4D) => {
+    const { enc, dec, vars, all } = build();
+    const cs = new CompiledStep(lossOf(enc, dec), vars, { learningRate: 1e-4, compile: compile ? 'require' : false, readback: 'deferred' });
+    return { step: epochReadback(cs, () => cs.step([x])), dispose: () => { cs.dispose(); m.disposeNet(all); } };
   };
   const variants: [string, (x: tf.Tensor4D) => { step: () => tf.Scalar; dispose: () => void }][] = [
     ['tfjs: conv28 + tf.train.adam (before)', library(() => tf.train.adam(1e-4))],
-    ['tfjs: conv28 + makeOptimizer("adam")', library(() => makeOptimizer('adam', 1e-4))],
+    ['tfjs: conv28, CompiledStep eager (tfjs autodiff + the fused Adam kernel)', compiled(false)],
   ];
   if (fusedAvailable()) {
-    variants.push(['tfjs: conv28 layers + fused BN/bias/LeakyReLU + FusedAdam', (x) => {
-      const { enc, dec, vars, all } = build();
-      const o = new FusedAdam(1e-4);
-      const step = () => tf.tidy(() => o.minimize(() => tf.mean(tf.abs(tf.sub(fusedForward(enc, dec, x), x))) as tf.Scalar, true, vars)!);
-      return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
-    }]);
-    variants.push([`tfjs: conv step + Adam as one TensorFlow graph run (ConvGraphAdam), weights read back once per ${EPOCH_STEPS}-step epoch (as RDAE trains)`, (x) => {
-      const { ConvGraphAdam } = require('../src/train/graph-conv');
-      const { enc, dec, all } = build();
-      const o = new ConvGraphAdam(enc, dec, { loss: 'l1', learningRate: 1e-4, readback: 'deferred' });
-      return { step: epochReadback(o, () => o.step(x)), dispose: () => { o.dispose(); m.disposeNet(all); } };
-    }]);
+    variants.push([`tfjs: conv28, CompiledStep traced into one TensorFlow graph (BatchNorm running moments updated in the step), weights read back once per ${EPOCH_STEPS}-step epoch (as RDAE trains)`, compiled(true)]);
   }
   return variants;
+}
+
+/**
+ * Training steps of three more models, timed as the library trains them (the model's own fit, one compiled
+ * TensorFlow graph per step; time per step = an epoch's wall time / its steps, after a warm-up epoch that traces
+ * and compiles): RNLF (Li et al., conv28 decoder from free codes, l1, Adam 1e-4 / codes 10, batch 100, 5,000
+ * MNIST images), the convolutional VAE (Ren et al. B.2, 64x64x3, batch 128) and the robust (l1) linear
+ * factorization (full batch, 5,000 x 784, rank 50, Adam 1e-2). Peers: PyTorch, same shapes, loss and optimizer.
+ */
+async function groupModels(X5000: Float32Array): Promise<void> {
+  console.log('\n[1e] RNLF, convolutional VAE and robust factorization: one training step, through the models\' fit');
+  const group = 'training step';
+  const timedEpochs = Math.max(2, REPEATS);
+  const perStep = (recs: { seconds: number }[], steps: number) => recs.slice(1).map((r) => (r.seconds * 1000) / steps);
+  const { RNLF } = require('../src/models/rnlf');
+  const { ConvVAE } = require('../src/models/conv-vae');
+  const { LinearFactorization } = require('../src/models/factorization');
+  // RNLF
+  {
+    const task = 'RNLF step (b=100)';
+    const X = tf.tensor2d(X5000, [5000, 784]);
+    try {
+      const m = new RNLF({ epochs: 1 + timedEpochs, batchSize: 100, seed: 0, decayEvery: 0 });
+      await m.fit(X, { progress: false });
+      add({ group, task, impl: 'tfjs: RNLF.fit (CompiledStep: decoder and codes, one graph per step)', kind: 'ours', primary: true, times: perStep(m.history.epochs, 50), quality: `loss ${m.history.epochs.at(-1).loss.toFixed(4)}` });
+      m.dispose();
+    } catch (e) { add({ group, task, impl: 'tfjs: RNLF', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` }); }
+    X.dispose();
+    addPeerRow(group, task, 'torch', runPeer('torch', ['rnlf_step'], { repeats: timedEpochs }).rnlf_step, (r) => `loss ${Number(r.loss).toFixed(4)}`);
+  }
+  // Convolutional VAE (Ren et al. CelebA architecture) on 512 seeded random 64x64x3 images
+  {
+    const task = 'Conv VAE step (64x64x3, b=128)';
+    const rng = new Rng('bench-convvae');
+    const data = rng.uniformArray(512 * 64 * 64 * 3);
+    writeInput('convvae_x', data, [512, 64 * 64 * 3]);
+    const X = tf.tensor2d(data, [512, 64 * 64 * 3]);
+    try {
+      const m = new ConvVAE({ epochs: 1 + timedEpochs, batchSize: 128, seed: 0 });
+      await m.fit(X, { progress: false });
+      add({ group, task, impl: 'tfjs: ConvVAE.fit (CompiledStep)', kind: 'ours', primary: true, times: perStep(m.history.epochs, 4), quality: `loss ${m.history.epochs.at(-1).loss.toFixed(1)}` });
+      m.dispose();
+    } catch (e) { add({ group, task, impl: 'tfjs: ConvVAE', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` }); }
+    X.dispose();
+    addPeerRow(group, task, 'torch', runPeer('torch', ['convvae_step'], { repeats: timedEpochs, timeoutS: 1200 }).convvae_step, (r) => `loss ${Number(r.loss).toFixed(1)}`);
+  }
+  // Robust (l1) linear factorization, full batch
+  {
+    const task = 'Robust factorization step (5000 x 784, rank 50)';
+    const X = tf.tensor2d(X5000, [5000, 784]);
+    try {
+      const fitTime = async (iterations: number) => {
+        const f = new LinearFactorization({ rank: 50, loss: 'l1', iterations, decayEvery: 0, logEvery: iterations, seed: 0 });
+        const t = performance.now();
+        await f.fit(X, { progress: false });
+        const dt = performance.now() - t;
+        f.dispose();
+        return dt;
+      };
+      await fitTime(20);
+      const times: number[] = [];
+      for (let r = 0; r < timedEpochs; r++) { const a = await fitTime(20), b = await fitTime(120); times.push((b - a) / 100); }
+      add({ group, task, impl: 'tfjs: LinearFactorization.fit (l1), (fit of 120 - fit of 20 iterations) / 100', kind: 'ours', primary: true, times });
+    } catch (e) { add({ group, task, impl: 'tfjs: LinearFactorization', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` }); }
+    X.dispose();
+    addPeerRow(group, task, 'torch', runPeer('torch', ['rfact_step']).rfact_step, (r) => `loss ${Number(r.loss).toFixed(4)}`);
+  }
 }
 
 async function groupOuter(kind: 'rda' | 'rvae', X5000: Float32Array): Promise<void> {
@@ -740,6 +773,7 @@ async function main(): Promise<void> {
   const groups: [string, () => Promise<void> | void][] = [
     ['mlp', () => groupMlp(X5000.slice(0, 200 * 784))],
     ['conv', () => groupConv(X5000.slice(0, 100 * 784))],
+    ['models', () => groupModels(X5000)],
     ['rda', () => groupOuter('rda', X5000)],
     ['rvae', () => groupOuter('rvae', X5000)],
     ['rpca', () => groupRpca(QUICK ? [5000] : [5000, 10000])],

@@ -1,4 +1,5 @@
-"""PyTorch peer: the MLP autoencoder step and the convolutional RDAE step (Li et al. Table 3).
+"""PyTorch peer: the MLP autoencoder step, the convolutional RDAE step (Li et al. Table 3), the RDA and RVAE outer
+iterations, and the RNLF, convolutional VAE and robust factorization steps.
 
 Same shapes, loss, optimizer and batch as the TypeScript rows; inputs read from the bench's folder.
 
@@ -205,9 +206,115 @@ def rvae_outer():
     return {'times_ms': times, 'loss': last, 'threads_used': nt}
 
 
+def epochs_timed(step, steps_per_epoch, epochs):
+    """One warm-up epoch, then `epochs` timed epochs; the time per step of each timed epoch (ms) and the last loss."""
+    last = 0.0
+    times = []
+    for e in range(epochs + 1):
+        t0 = time.perf_counter()
+        for k in range(steps_per_epoch):
+            last = step(k)
+        if e > 0:
+            times.append((time.perf_counter() - t0) * 1000.0 / steps_per_epoch)
+    return times, last
+
+
+def conv28_decoder(code):
+    return nn.Sequential(
+        nn.ConvTranspose2d(code, 128, 7, 1, 0), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU(0.2),
+        nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Sigmoid())
+
+
+def rnlf_step():
+    """RNLF (Li et al. 2020): conv28 decoder from free codes (one row per image), l1, Adam 1e-4 / codes 10, batch 100."""
+    X = torch.from_numpy(load(a.inputs, 'mnist5000').copy()).reshape(-1, 1, 28, 28)
+    n, code, bs = X.shape[0], 30, 100
+    torch.manual_seed(0)
+    dec = conv28_decoder(code)
+    Z = nn.Parameter(torch.randn(n, code))
+    opt = torch.optim.Adam([{'params': dec.parameters(), 'lr': 1e-4}, {'params': [Z], 'lr': 10.0}])
+    perm = torch.randperm(n)
+
+    def step(k):
+        idx = perm[k * bs:(k + 1) * bs]
+        opt.zero_grad(set_to_none=True)
+        loss = (dec(Z[idx].view(-1, code, 1, 1)) - X[idx]).abs().mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    nt = choose_threads(lambda: (lambda: step(0)), 3)
+    times, last = epochs_timed(step, n // bs, a.repeats)
+    return {'times_ms': times, 'loss': last, 'threads_used': nt}
+
+
+def convvae_step():
+    """Ren et al.'s CelebA convolutional VAE (Appendix B.2, their DeepCNNVAE): 64x64x3, latent 100, batch 128, BCE + KL, Adam 1e-4 (0.5, 0.999)."""
+    X = torch.from_numpy(load(a.inputs, 'convvae_x').copy()).reshape(-1, 64, 64, 3).permute(0, 3, 1, 2).contiguous()
+    n, bs, lat = X.shape[0], 128, 100
+    torch.manual_seed(0)
+    lrelu = lambda: nn.LeakyReLU(0.2)  # noqa: E731
+    enc = nn.Sequential(nn.Conv2d(3, 64, 4, 2, 1), lrelu(),
+                        nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), lrelu(),
+                        nn.Conv2d(128, 256, 4, 2, 1), nn.BatchNorm2d(256), lrelu(),
+                        nn.Conv2d(256, 512, 4, 2, 1), nn.BatchNorm2d(512), lrelu(), nn.Flatten())
+    mu_h, lv_h = nn.Linear(4 * 4 * 512, lat), nn.Linear(4 * 4 * 512, lat)
+    fc = nn.Sequential(nn.Linear(lat, 4 * 4 * 512), nn.ReLU())
+    dec = nn.Sequential(nn.ConvTranspose2d(512, 256, 4, 2, 1), nn.BatchNorm2d(256), nn.ReLU(),
+                        nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.ReLU(),
+                        nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(),
+                        nn.ConvTranspose2d(64, 3, 4, 2, 1), nn.BatchNorm2d(3))
+    params = [p for m in (enc, mu_h, lv_h, fc, dec) for p in m.parameters()]
+    opt = torch.optim.Adam(params, lr=1e-4, betas=(0.5, 0.999))
+
+    def step(k):
+        xb = X[k * bs:(k + 1) * bs]
+        opt.zero_grad(set_to_none=True)
+        h = enc(xb)
+        mu, lv = mu_h(h), lv_h(h)
+        z = mu + torch.exp(0.5 * lv) * torch.randn_like(mu)
+        logits = dec(fc(z).view(-1, 512, 4, 4))
+        recon = nn.functional.binary_cross_entropy_with_logits(logits, xb, reduction='none').flatten(1).sum(1)
+        kl = -0.5 * (1 + lv - mu ** 2 - lv.exp()).sum(1)
+        loss = (recon + kl).mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    nt = choose_threads(lambda: (lambda: step(0)), 2)
+    times, last = epochs_timed(step, n // bs, a.repeats)
+    return {'times_ms': times, 'loss': last, 'threads_used': nt}
+
+
+def rfact_step():
+    """Robust (l1) linear factorization X ~ Z B^T, full batch, 5000 x 784, rank 50, data scaled to unit RMS, Adam 1e-2."""
+    X = torch.from_numpy(load(a.inputs, 'mnist5000').copy())
+    X = X / X.pow(2).mean().sqrt()
+    m, n, p = X.shape[0], X.shape[1], 50
+    g = torch.Generator().manual_seed(0)
+    s = 0.1 * p ** -0.25
+    Z = nn.Parameter(torch.randn(m, p, generator=g) * s)
+    B = nn.Parameter(torch.randn(n, p, generator=g) * s)
+    opt = torch.optim.Adam([Z, B], lr=1e-2)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = (X - Z @ B.T).abs().mean()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    nt = choose_threads(lambda: step, 4)
+    last = [0.0]
+
+    def timed():
+        last[0] = step()
+    t = time_steps(timed, a.steps, a.warmup)
+    return {'times_ms': t, 'loss': last[0], 'threads_used': nt}
+
+
 for task in tasks:
     try:
-        results[task] = {'mlp_step': mlp_step, 'conv_step': conv_step, 'rda_outer': rda_outer, 'rvae_outer': rvae_outer}[task]()
+        results[task] = {'mlp_step': mlp_step, 'conv_step': conv_step, 'rda_outer': rda_outer, 'rvae_outer': rvae_outer,
+                         'rnlf_step': rnlf_step, 'convvae_step': convvae_step, 'rfact_step': rfact_step}[task]()
     except Exception as e:  # noqa: BLE001
         results[task] = {'error': f'{type(e).__name__}: {e}'}
 emit(results, {'framework': f'PyTorch {torch.__version__}', 'threads': a.threads, 'interop_threads': torch.get_num_interop_threads(),

@@ -32,6 +32,7 @@
  * once per epoch through `flush`). A tf.Variable assigned elsewhere (re-initialisation, a projection) is copied
  * into the graph before the next step either way.
  */
+import * as fs from 'fs';
 import { tf, nativeBackend } from '../backend';
 import { A, Attr, DT, DType, GraphBuilder, GraphSession } from './graph';
 import { makeFusedAdam } from './fused';
@@ -296,6 +297,7 @@ export class CompiledStep {
       vs.forEach((_, k) => g.op('ReadVariableOp', [`v${k}`, ...applies.map((a) => `^${a}`)], { dtype: A.type(DT.float) }, `${p}new_v${k}`));
       prog.assigned.forEach((a, i) => g.op('Identity', [src(a.value)], { T: A.type(DTYPE_OF[a.variable.dtype] ?? DT.float) }, `${p}asg${i}`));
     }
+    if (process.env.RML_DUMP_GRAPH) fs.writeFileSync(process.env.RML_DUMP_GRAPH, g.nodes.map((n) => `${n.name} = ${n.op}(${n.inputs.join(', ')})`).join('\n'));
     let session: GraphSession;
     try { session = GraphSession.load(g); } catch (e) { throw new GraphBuildError(`TensorFlow refused the traced graph: ${(e as Error).message}`); }
     // Carry the state over: weights (and moments) of the old session, or the tf.Variables' values for a new one.

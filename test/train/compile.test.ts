@@ -205,3 +205,28 @@ test('CompiledStep: one learning rate per variable (RNLF: network and codes), gr
   }
   assert.throws(() => new CompiledStep((inp) => tf.sum(inp[0]) as tf.Scalar, [tf.variable(tf.zeros([1]))], { learningRate: [1, 2] }), /2 rates for 1 variables/);
 });
+
+test('rewrites: tfjs ReLU and leaky-ReLU gradients become ReluGrad / LeakyReluGrad on the activation output, and the step still equals the eager one', async (t) => {
+  if (!(await native())) { t.skip('native TensorFlow backend not available'); return; }
+  const make = () => ({ trained: tf.tidy(() => [tf.variable(tf.randomNormal([8, 6], 0, 0.5, 'float32', 1)), tf.variable(tf.randomNormal([6], 0, 0.5, 'float32', 2)),
+    tf.variable(tf.randomNormal([6, 8], 0, 0.5, 'float32', 3)), tf.variable(tf.randomNormal([8], 0, 0.1, 'float32', 4))]) });
+  const loss = ([W1, b1, W2, b2]: tf.Variable[]) => (inp: tf.Tensor[]) => tf.tidy(() => {
+    const h = tf.relu(tf.add(tf.matMul(inp[0], W1), b1));
+    const y = tf.leakyRelu(tf.add(tf.matMul(h, W2), b2), 0.2);
+    return tf.mean(tf.square(tf.sub(y, inp[0]))) as tf.Scalar;
+  });
+  const x = tf.randomNormal([10, 8], 0, 1, 'float32', 5);
+  const v = make().trained;
+  const { program, results } = traceProgram([x], v, () => { const { value, grads } = tf.variableGrads(() => loss(v)([x]), v); return { loss: value, ...grads }; });
+  tf.dispose(Object.values(results));
+  const shapeOf = (s: import('../../src/train/trace').Source): number[] => s.kind === 'op' ? program.ops[s.op].shapes[s.out] : s.kind === 'feed' ? x.shape : s.kind === 'var' ? v[s.index].shape : s.kind === 'const' ? program.consts[s.index].shape : [];
+  const { ops, applied } = rewriteOps(program, shapeOf);
+  assert.equal(applied.ReluGrad, 1);
+  assert.equal(applied.LeakyReluGrad, 1);
+  const lrg = ops.find((o) => o.op === 'LeakyReluGrad')!;
+  const feat = lrg.inputs[1];
+  assert.ok(feat.kind === 'op' && program.ops[feat.op].op === 'LeakyRelu', 'LeakyReluGrad reads the activation output');
+  assert.ok(Math.abs(Number(lrg.attrs.find((a) => a.name === 'alpha')!.value) - 0.2) < 1e-7);
+  tf.dispose([...v, x]);
+  assert.equal(twinCheck({ make, loss: (w) => loss(w), inputs: (k) => [tf.randomNormal([10, 8], 0, 1, 'float32', 10 + k)], steps: 3, learningRate: 1e-2 }), 'graph');
+});
