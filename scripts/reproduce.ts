@@ -12,7 +12,7 @@
  * name or its number prefix ("01", "01-robust-deep-autoencoders", "rda" as a substring). Without --keep-going a
  * failure stops the run, except in --test mode, which always runs every notebook.
  * `--jobs N` (N > 1) first computes the cells of every selected notebook that lists its cells
- * (src/experiment/sweep-registry.ts) with `npm run sweep -- run --jobs N` (N worker processes, TensorFlow's
+ * (src/papers/registry.ts) with `npm run sweep -- run --jobs N` (N worker processes, TensorFlow's
  * intra-op threads split between them), then executes the notebooks, which find those cells in the stores.
  * Default: min(2, cores) at quick / long / paper scale, 1 at smoke. Measured on an idle 2-core AMD EPYC family 26,
  * notebook 01's 41 quick cells: --jobs 1 (one process, 2 TensorFlow threads) 156 s, --jobs 2 (two processes, one
@@ -25,7 +25,7 @@ import os from 'node:os';
 import { buildNotebooks, notebookSources } from './build-notebooks';
 import { SCALES, type Scale } from '../src/experiment/scale';
 import { ClaimsTable, claimsDir } from '../src/experiment/claims';
-import { NOTEBOOK_CELLS } from '../src/experiment/sweep-registry';
+import { NOTEBOOK_CELLS } from '../src/papers/registry';
 import { formatTable, type Row } from '../src/tables';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -40,7 +40,7 @@ import path from 'node:path';
 import { SCALES, getSeed, type Scale } from '../src/experiment/scale';
 import { codeCommit, resultsRoot } from '../src/experiment/store';
 import { planCells, manifestCell, runPlannedCell, cellStates, mergeStores, storeOf, type ManifestCell, type PlannedCell } from '../src/experiment/sweep';
-import { NOTEBOOK_CELLS, NOTEBOOK_ROUNDS, notebookCells, resolveNotebook } from '../src/experiment/sweep-registry';
+import { NOTEBOOK_CELLS, NOTEBOOK_ROUNDS, notebookCells, resolveNotebook } from '../src/papers/registry';
 
 const ROOT = path.resolve(__dirname, '..');
 const GFLOPS_PER_CORE = 20;

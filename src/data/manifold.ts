@@ -8,7 +8,8 @@
  * paper's reference [22]: N(0, 2 / fan_in), zero biases). The outputs l^(i) are the rows of the clean matrix L,
  * which lies on a kappa-dimensional nonlinear manifold but is far from low-rank (see `singularValueProfile`).
  *
- * Certification (Sec. 5.1): the generator is held FIXED and a second 3-layer ReLU network
+ * Certification (Sec. 5.1; trained by `certifyInverse` in src/train/certify.ts, which this data layer does not
+ * import): the generator is held FIXED and a second 3-layer ReLU network
  * l(d) - E1(r2) - E2(r1) - z_hat(kappa) is trained with an l2 loss to map l back to z. A near-zero relative error
  * ||z_hat - z||^2 / ||z||^2 on held-out samples shows the manifold is invertible by a network the size of the
  * models' encoders, so a VAE whose encoder / decoder contain these shapes can in principle reconstruct L exactly.
@@ -23,8 +24,8 @@
  */
 import { tf } from '../backend';
 import { Rng, toRng } from '../random';
-import { DenseLayer, mlp, mlpForward, layerVariables, disposeLayers } from '../nets/mlp';
-import { trainLoop, makeOptimizer, mapBatches } from '../train/loop';
+import { DenseLayer, mlp, mlpForward, disposeLayers } from '../nets/mlp';
+import { mapBatches } from '../batches';
 import { gaussianReplace } from '../corruptions';
 import { assertInt, assertInRange, assertPositive, InputError } from '../validate';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
@@ -67,18 +68,11 @@ export interface Certificate {
   shape: number[];
 }
 
-/** Disposes an optimizer and its slot variables (and the iteration counter where it is a tensor). */
-function freeOptimizer(opt: tf.Optimizer): void {
-  opt.dispose();
-  const it = (opt as unknown as { iterations_?: unknown }).iterations_;
-  if (it instanceof tf.Tensor && !it.isDisposed) it.dispose();
-}
-
 /** A fixed random ReLU network z -> l (the paper's "ground-truth decoder"). */
 export class ManifoldGenerator {
   readonly opts: ManifoldOptions;
   readonly layers: DenseLayer[];
-  /** The trained inverse l -> z, after `certify()` (else null). */
+  /** The trained inverse l -> z, after `certifyInverse` (else null). */
   inverse: DenseLayer[] | null = null;
   certificate: Certificate | null = null;
 
@@ -113,41 +107,18 @@ export class ManifoldGenerator {
   }
 
   /**
-   * Trains the inverse network l(d) - E1(r2) - E2(r1) - z_hat(kappa) (ReLU hidden layers, Glorot init, Adam, l2
-   * loss) on fresh samples with the generator held fixed, and reports the held-out relative error.
+   * Keeps `inverse` (a trained network l -> z_hat, e.g. from `certifyInverse` in src/train/certify.ts) and its
+   * certificate, disposing any previous inverse. The generator owns the layers from here on.
    */
-  async certify(o: CertifyOptions): Promise<Certificate> {
-    assertInt(o.n, 'certify: n', 1); assertInt(o.nTest, 'certify: nTest', 1); assertInt(o.epochs, 'certify: epochs', 0);
-    assertPositive(o.learningRate, 'certify: learningRate');
-    const t0 = Date.now();
-    const rng = new Rng(`certify:${String(o.seed)}`);
-    const [r1, r2] = this.opts.hidden;
-    const shape = [this.outDim, r2, r1, this.kappa];
-    if (this.inverse) disposeLayers(this.inverse);
-    this.inverse = mlp(shape, rng.fork('init'), 'manifold-inverse');
-    const inv = this.inverse;
-    const train = this.sample(o.n, rng.fork('train'));
-    const test = this.sample(o.nTest, rng.fork('test'));
-    const opt = makeOptimizer('adam', o.learningRate);
-    const acts = ['relu', 'relu', 'linear'] as const;
-    try {
-      const recs = await trainLoop([train.L, train.Z], ([lb, zb]) => tf.losses.meanSquaredError(zb, mlpForward(lb as tf.Tensor2D, inv, [...acts])) as tf.Scalar,
-        layerVariables(inv), opt, { epochs: o.epochs, batchSize: o.batchSize, shuffle: true, rng: rng.fork('batches'), progress: o.progress ?? false, label: `certify inverse (kappa=${this.kappa})` });
-      const rel = (p: { Z: tf.Tensor2D; L: tf.Tensor2D }) => tf.tidy(() => {
-        const zh = mlpForward(p.L, inv, [...acts]);
-        return tf.sum(tf.square(tf.sub(zh, p.Z))).div(tf.sum(tf.square(p.Z))).dataSync()[0];
-      });
-      this.certificate = { testRelError: rel(test), trainRelError: rel(train), losses: recs.map((r) => r.loss), seconds: (Date.now() - t0) / 1000, shape };
-      return this.certificate;
-    } finally {
-      tf.dispose([train.Z, train.L, test.Z, test.L]);
-      freeOptimizer(opt);
-    }
+  setInverse(inverse: DenseLayer[], certificate: Certificate): void {
+    if (this.inverse && this.inverse !== inverse) disposeLayers(this.inverse);
+    this.inverse = inverse;
+    this.certificate = certificate;
   }
 
-  /** z_hat = inverse(l), after `certify()`. */
+  /** z_hat = inverse(l), after `certifyInverse` (src/train/certify.ts). */
   invert(L: tf.Tensor2D): tf.Tensor2D {
-    if (!this.inverse) throw new InputError('ManifoldGenerator.invert: call certify() first');
+    if (!this.inverse) throw new InputError('ManifoldGenerator.invert: no inverse yet; train one with certifyInverse(generator, ...) (src/train/certify.ts)');
     const inv = this.inverse;
     return mapBatches(L, 8192, (lb) => mlpForward(lb as tf.Tensor2D, inv, ['relu', 'relu', 'linear'])) as tf.Tensor2D;
   }

@@ -94,7 +94,7 @@ export class ClaimsTable {
     if (scale !== 'smoke') this.save(path.join(path.resolve(__dirname, '..', '..'), 'figures', this.notebook, `claims-${scale}.csv`));
     // Loaded here, not at import, to keep this module free of the notebook helpers.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { display } = require('../notebook') as typeof import('../notebook');
+    const { display } = require('../display') as typeof import('../display');
     if (!display({ 'text/html': this.toHTML(), 'text/plain': this.toText() })) console.log(`Claims tested in ${this.notebook}\n${this.toText()}`);
   }
 

@@ -20,20 +20,8 @@ import { InputError, assertMatrix } from '../validate';
 
 export interface Decomposition { L: tf.Tensor2D; S: tf.Tensor2D }
 
-/** One record per epoch (inner loop) or per outer iteration (alternating robust solvers). */
-export interface EpochRecord { epoch: number; loss: number; seconds: number; [k: string]: number }
-export interface OuterRecord { iter: number; c1: number; c2: number; seconds: number; objective?: number; [k: string]: number | undefined }
-
-export interface TrainingHistory {
-  /** Per epoch of gradient training (all inner epochs concatenated for alternating solvers). */
-  epochs: EpochRecord[];
-  /** Per outer iteration of an alternating robust solver (c1 = ||X-L-S||_F/||X||_F, c2 = change measure). */
-  outer: OuterRecord[];
-  /** Wall time of the whole fit, seconds. */
-  seconds: number;
-  /** Why the fit stopped: 'converged' | 'max-iterations' | 'epochs'. */
-  stopped?: string;
-}
+export type { EpochRecord, OuterRecord, TrainingHistory } from '../records';
+import type { EpochRecord, OuterRecord, TrainingHistory } from '../records';
 
 export function emptyHistory(): TrainingHistory { return { epochs: [], outer: [], seconds: 0 }; }
 

@@ -26,6 +26,8 @@ import { loadMnistSync } from '../data/mnist';
 import { uniformReplace } from '../corruptions';
 import { DaiVAE, DaiVAEOptions } from '../models/dai-vae';
 import { DaiAE } from '../models/dai-ae';
+import { RobustPCA } from '../models/rpca';
+import { certifyInverse } from '../train/certify';
 import { nmse } from '../metrics/nmse';
 import { w1ColumnNorms, countNonzeroColumns, sigmaZStats, type SigmaZStats } from '../inspect/latent';
 
@@ -240,19 +242,11 @@ function trainKeys(train: TrainConfig): Record<string, number | string> {
 function seedOf(...parts: (string | number)[]): number { return new Rng(parts.join(':')).nextUint32(); }
 
 /**
- * Convex RPCA (eq. 14) by inexact ALM from src/models/rpca.ts (loaded lazily, so this module builds without it):
- * fits the shared RobustPCA (rows = samples; lambda = 1/sqrt(max(n, d)) default) with the scale's stopping rule
- * and returns L-hat.
+ * Convex RPCA (eq. 14) by inexact ALM (src/models/rpca.ts): fits the shared RobustPCA (rows = samples;
+ * lambda = 1/sqrt(max(n, d)) default) with the scale's stopping rule and returns L-hat.
  */
 export async function rpcaLowRank(X: tf.Tensor2D, stop: Partial<RpcaConfig> = {}): Promise<tf.Tensor2D> {
-  let mod: { RobustPCA: new (o?: Record<string, unknown>) => { fit(X: tf.Tensor2D): Promise<unknown>; decompose(): { L: tf.Tensor2D; S: tf.Tensor2D }; dispose(): void } };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    mod = require('../models/rpca');
-  } catch (e) {
-    throw new Error(`convex RPCA baseline: src/models/rpca.ts (RobustPCA) is not available: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const m = new mod.RobustPCA({ ...(stop.tol !== undefined ? { tol: stop.tol } : {}), ...(stop.maxIter !== undefined ? { maxIter: stop.maxIter } : {}) });
+  const m = new RobustPCA({ ...(stop.tol !== undefined ? { tol: stop.tol } : {}), ...(stop.maxIter !== undefined ? { maxIter: stop.maxIter } : {}) });
   try {
     await m.fit(X);
     const { L, S } = m.decompose();
@@ -293,7 +287,7 @@ export async function manifoldCell(store: ResultsStore, cfg: DaiScaleConfig['pha
       const prof = singularValueProfile(L, kappa);
       const std = tf.tidy(() => Math.sqrt(tf.moments(L).variance.dataSync()[0]));
       tf.dispose([Z, L]);
-      const c = await g.certify({ ...cfg.certify, seed: `cert:${seed}:${kappa}` });
+      const c = await certifyInverse(g, { ...cfg.certify, seed: `cert:${seed}:${kappa}` });
       return { kappa, std, singularValues: prof.values, rank90: prof.rank90, rank99: prof.rank99, energyAtKappa: prof.energyAtKappa ?? NaN, certTestRelError: c.testRelError, certTrainRelError: c.trainRelError, certSeconds: c.seconds };
     } finally {
       g.dispose();
@@ -313,7 +307,7 @@ export async function certifyCell(store: ResultsStore, cfg: DaiScaleConfig['phas
   return store.cell(certifyKey(cfg, kappa, epochs, seed), async () => {
     const g = generatorFor(kappa, cfg, seed);
     try {
-      const r = await g.certify({ ...c, seed: `cert:${seed}:${kappa}` });
+      const r = await certifyInverse(g, { ...c, seed: `cert:${seed}:${kappa}` });
       return { testRelError: r.testRelError, trainRelError: r.trainRelError, seconds: r.seconds };
     } finally {
       g.dispose();
@@ -673,7 +667,7 @@ const rpcaGflop = (n: number, d: number) => 50 * svdGflop(n, Math.min(n, d));
  * The AE cells that use the tuned C2 (grid, ladder cell, width ladder) are listed only once every tune cell of
  * their model is in the store, and then at the END of the list (after every cell that does not depend on the
  * tuning), so the other cells keep their indexes: `sweep slurm` submits notebook 04 in two rounds
- * (NOTEBOOK_ROUNDS in src/experiment/sweep-registry.ts) and `sweep run` of the whole notebook plans again after
+ * (NOTEBOOK_ROUNDS in src/papers/registry.ts) and `sweep run` of the whole notebook plans again after
  * its first pass.
  */
 export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {

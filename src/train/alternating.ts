@@ -45,7 +45,7 @@
  */
 import { tf } from '../backend';
 import { Progress } from '../progress';
-import { EpochRecord, OuterRecord } from '../models/base';
+import { EpochRecord, OuterRecord } from '../records';
 import { shrinkL1, shrinkL21Cols, shrinkL21Rows } from '../linalg/shrink';
 import { assertInt, assertMatrix, assertNonNegative, assertOneOf, InputError } from '../validate';
 

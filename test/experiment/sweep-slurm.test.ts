@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { cellId, paramsKey } from '../../src/experiment/store';
 import { planCells } from '../../src/experiment/sweep';
-import { notebookCells } from '../../src/experiment/sweep-registry';
+import { notebookCells } from '../../src/papers/registry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NB = '01-robust-deep-autoencoders';

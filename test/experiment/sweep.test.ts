@@ -114,7 +114,7 @@ test('sweep CLI on a toy notebook: plan, run --index / --shard / --jobs, a faili
 });
 
 test('registered notebooks plan at every scale without computing; 01 lists fig2 (AE + RDA per k), fig5, fig7 in the notebook order', async () => {
-  const { NOTEBOOK_CELLS, notebookCells, resolveNotebook } = await import('../../src/experiment/sweep-registry');
+  const { NOTEBOOK_CELLS, notebookCells, resolveNotebook } = await import('../../src/papers/registry');
   const { zhou2017Config, ZHOU2017_STORES } = await import('../../src/papers/zhou2017');
   const { SCALES } = await import('../../src/experiment/scale');
   assert.equal(resolveNotebook('01'), '01-robust-deep-autoencoders');

@@ -14,15 +14,15 @@
  *  - Data every cell needs is loaded once per process (`memo`); anything written to a shared cache (a trained
  *    classifier under data/) must be written atomically (temporary file + rename) or made a cell of its own.
  */
-import type { CellSpec } from './sweep';
-import type { Scale } from './scale';
+import type { CellSpec } from '../experiment/sweep';
+import type { Scale } from '../experiment/scale';
 
 export type CellLister = (scale: Scale, seed: number) => CellSpec[];
 
 export const NOTEBOOK_CELLS: Record<string, () => Promise<CellLister>> = {
-  '00-autoencoders-and-factorization': async () => (await import('../papers/sun2020')).sun2020Cells,
-  '01-robust-deep-autoencoders': async () => (await import('../papers/zhou2017')).zhou2017Cells,
-  '04-hidden-talents-of-the-vae': async () => (await import('../papers/dai')).daiCells,
+  '00-autoencoders-and-factorization': async () => (await import('./sun2020')).sun2020Cells,
+  '01-robust-deep-autoencoders': async () => (await import('./zhou2017')).zhou2017Cells,
+  '04-hidden-talents-of-the-vae': async () => (await import('./dai')).daiCells,
 };
 
 /**
@@ -56,7 +56,7 @@ export function resolveNotebook(name: string): string {
   const hits = all.filter((n) => n.split('-')[0] === name || n.startsWith(`${name}-`) || n.includes(name));
   if (hits.length === 1) return hits[0];
   if (hits.length > 1) throw new Error(`--notebook ${name} is ambiguous: ${hits.join(', ')}`);
-  throw new Error(`--notebook ${name}: no registered cells (registered: ${all.join(', ')}; see src/experiment/sweep-registry.ts)`);
+  throw new Error(`--notebook ${name}: no registered cells (registered: ${all.join(', ')}; see src/papers/registry.ts)`);
 }
 
 export async function notebookCells(name: string, scale: Scale, seed: number): Promise<CellSpec[]> {
