@@ -35,7 +35,7 @@
 import * as fs from 'fs';
 import { tf, nativeBackend } from '../backend';
 import { A, Attr, DT, DType, GraphBuilder, GraphSession } from './graph';
-import { makeFusedAdam } from './fused';
+import { makeFusedAdam } from './adam';
 import { traceProgram, sameProgram, Program, Source, TraceError } from './trace';
 import { rewriteOps } from './rewrite';
 import { InputError } from '../validate';

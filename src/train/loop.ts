@@ -8,7 +8,7 @@ import { Rng } from '../random';
 import { Progress } from '../progress';
 import { EpochRecord } from '../records';
 import { assertInt, assertPositive, InputError } from '../validate';
-import { makeFusedAdam } from './fused';
+import { makeFusedAdam } from './adam';
 import { CompiledStep } from './compile';
 
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
@@ -18,7 +18,7 @@ export interface AdamOptions { beta1?: number; beta2?: number; epsilon?: number 
 
 /**
  * 'adam' is tf.train.adam's maths; on the native TensorFlow backend it runs as one fused `ResourceApplyAdam`
- * kernel per variable (src/train/fused.ts, checked equal to tf.train.adam in test/train/fused.test.ts), which
+ * kernel per variable (src/train/adam.ts, checked equal to tf.train.adam in test/train/adam.test.ts), which
  * removes ~15 small kernels per variable per step. Set RML_FUSED=0 to get the plain tf.train.adam everywhere.
  * A schedule may assign `(opt as { learningRate }).learningRate` between steps with either (both read it every
  * step). The returned optimizer must be disposed (the fused one holds TensorFlow resources).
@@ -52,9 +52,8 @@ export interface LoopOptions {
   /** Called after each optimizer step (e.g. a projection / weight-decay step), inside no tidy. */
   afterStep?: () => void;
   /**
-   * A compiled training step that computes the batch loss AND applies the optimizer update itself (e.g.
-   * `denseTrainStep` of src/train/fused.ts: hand-written TensorFlow gradient kernels instead of tfjs autodiff).
-   * Replaces `optimizer.minimize(loss)`; it must minimise the same `loss` (the model's tests check this).
+   * A training step that computes the batch loss AND applies the optimizer update itself (a `CompiledStep`
+   * passed as the optimizer becomes one). Replaces `optimizer.minimize(loss)`.
    */
   step?: (batch: tf.Tensor[], idx: tf.Tensor1D) => tf.Scalar;
   /**

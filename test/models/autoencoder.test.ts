@@ -67,7 +67,7 @@ test('DeepAutoencoder: rejects bad options and inputs', async () => {
 
 test('DeepAutoencoder: the compiled step trains exactly as tfjs autodiff (tied and untied, adam and sgd), no tensor growth', async () => {
   await ready;
-  const { fusedAvailable } = await import('../../src/train/fused');
+  const { fusedAvailable } = await import('../../src/backend');
   const compiles = fusedAvailable() && process.env.RML_COMPILE !== '0';
   const X = manifoldData(4, 120, 24);
   for (const [tied, optimizer] of [[true, 'adam'], [false, 'adam'], [true, 'sgd']] as const) {

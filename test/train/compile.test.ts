@@ -230,3 +230,25 @@ test('rewrites: tfjs ReLU and leaky-ReLU gradients become ReluGrad / LeakyReluGr
   tf.dispose([...v, x]);
   assert.equal(twinCheck({ make, loss: (w) => loss(w), inputs: (k) => [tf.randomNormal([10, 8], 0, 1, 'float32', 10 + k)], steps: 3, learningRate: 1e-2 }), 'graph');
 });
+
+test('CompiledStep readback "deferred": the tf.Variables keep their values until syncOut, then equal the per-step read-back; an outside assignment wins', async (t) => {
+  if (!(await native())) { t.skip('native TensorFlow backend not available'); return; }
+  const va = mlp(9), vb = mlp(9);
+  const X = data(12, 25);
+  const a = new CompiledStep(mlpLoss(va), va, { learningRate: 1e-2, readback: 'deferred', compile: 'require' });
+  const b = new CompiledStep(mlpLoss(vb), vb, { learningRate: 1e-2, readback: 'step', compile: 'require' });
+  const w0 = Array.from(va[0].dataSync());
+  for (let i = 0; i < 5; i++) { a.step([X]).dispose(); b.step([X]).dispose(); }
+  assert.deepEqual(Array.from(va[0].dataSync()), w0, 'deferred: the variable changed before syncOut');
+  a.syncOut();
+  va.forEach((v, k) => assert.deepEqual(Array.from(v.dataSync()), Array.from(vb[k].dataSync()), `weight ${k}: deferred != per-step after syncOut`));
+  // An assignment made outside (a re-initialisation) is what the next step starts from, and survives syncOut.
+  const before = tf.memory().numTensors;
+  va[3].assign(tf.tidy(() => tf.fill([12], 0.5)));
+  a.syncOut();
+  assert.ok(va[3].dataSync().every((x) => x === 0.5), 'syncOut overwrote an outside assignment');
+  a.step([X]).dispose(); a.syncOut();
+  assert.ok(va[3].dataSync().every((x) => Math.abs(x - 0.5) <= 1e-2 + 1e-6), 'the step did not start from the assigned value');
+  assert.ok(tf.memory().numTensors <= before + 1, 'tensors grew');
+  a.dispose(); b.dispose(); tf.dispose([...va, ...vb, X]);
+});

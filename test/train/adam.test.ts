@@ -2,9 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, initBackend } from '../../src/backend';
 import { Rng } from '../../src/random';
-import {
-  FusedAdam, makeFusedAdam, fusedAvailable, denseLossAndGrads, denseForwardLoss, denseTrainStep, FusedDenseLayer, FUSED_ACTIVATIONS, batchNormTrain, leakyReluFused, biasAddFused,
-} from '../../src/train/fused';
+import { fusedAvailable } from '../../src/backend';
+import { FusedAdam, makeFusedAdam } from '../../src/train/adam';
 import { makeOptimizer } from '../../src/train/loop';
 
 const ready = initBackend();
@@ -125,113 +124,6 @@ test('makeOptimizer("adam") / makeFusedAdam behave as tf.train.adam on this back
     o.dispose(); r.dispose(); wr.dispose();
   }
   ref.dispose(); tf.dispose([w, w2, g]);
-});
-
-test('denseLossAndGrads equals tfjs autodiff for every activation, both losses, biases on/off and tied weights', async (t) => {
-  if (!(await native())) { t.skip('native TensorFlow backend not available'); return; }
-  const rng = new Rng(13);
-  const X = tf.tensor2d(rng.uniformArray(12 * 8, 0, 1), [12, 8]);
-  for (const act of FUSED_ACTIVATIONS) {
-    for (const loss of ['mse', 'l1'] as const) {
-      const [W1, b1, W2, b2] = makeVars(rng.fork(`${act}${loss}`), [[8, 5], [5], [5, 8], [8]]);
-      const cases: FusedDenseLayer[][] = [
-        [{ W: W1, b: b1, act }, { W: W2, b: b2, act: 'sigmoid' }],
-        [{ W: W1, b: b1, act }, { W: W1, b: b2, act, transposeW: true }], // tied: decoder = encoder^T
-        [{ W: W1, act }, { W: W2, act: 'linear' }],
-      ];
-      for (const layers of cases) {
-        const vars = [...new Set(layers.flatMap((l) => [l.W, l.b]).filter((v): v is tf.Variable => v instanceof tf.Variable))];
-        const ref = tf.variableGrads(() => denseForwardLoss(X, layers, loss), vars);
-        const got = denseLossAndGrads(X, layers, loss);
-        const dv = Math.abs(got.value.dataSync()[0] - ref.value.dataSync()[0]) / Math.abs(ref.value.dataSync()[0]);
-        assert.ok(dv < 1e-5, `${act}/${loss}: loss differs by ${dv}`);
-        assert.deepEqual(Object.keys(got.grads).sort(), Object.keys(ref.grads).sort());
-        for (const k of Object.keys(ref.grads)) {
-          const d = maxRelDiff(got.grads[k].dataSync() as Float32Array, ref.grads[k].dataSync() as Float32Array);
-          assert.ok(d < 1e-4, `${act}/${loss}/${k}: gradient differs by ${d}`);
-        }
-        tf.dispose([got.value, ref.value, ...Object.values(got.grads), ...Object.values(ref.grads)]);
-      }
-      tf.dispose([W1, b1, W2, b2]);
-    }
-  }
-  X.dispose();
-});
-
-test('denseTrainStep: same trajectory as tf.train.adam + autodiff on the MLP autoencoder, no tensor leak', async (t) => {
-  if (!(await native())) { t.skip('native TensorFlow backend not available'); return; }
-  const rng = new Rng(17);
-  const sizes = [20, 12, 4, 12, 20];
-  const X = tf.tensor2d(rng.uniformArray(10 * 20, 0, 1), [10, 20]);
-  const mk = (tag: string) => sizes.slice(1).map((s, i) => ({
-    W: tf.variable(tf.tensor2d(new Rng(i + 1).normalArray(sizes[i] * s, 0, 0.3), [sizes[i], s]), true, `fusedtest/${tag}W${uid++}`),
-    b: tf.variable(tf.zeros([s]), true, `fusedtest/${tag}b${uid++}`),
-    act: 'sigmoid' as const,
-  }));
-  const A = mk('a'), B = mk('b');
-  const ref = tf.train.adam(0.01), fused = new FusedAdam(0.01);
-  const vars = A.flatMap((l) => [l.W, l.b]);
-  const before = tf.memory().numTensors;
-  let la = 0, lb = 0;
-  for (let s = 0; s < 10; s++) {
-    const l1 = tf.tidy(() => ref.minimize(() => denseForwardLoss(X, A, 'mse'), true, vars)!);
-    const l2 = denseTrainStep(fused, X, B, 'mse');
-    la = l1.dataSync()[0]; lb = l2.dataSync()[0];
-    l1.dispose(); l2.dispose();
-  }
-  assert.ok(Math.abs(la - lb) / la < 1e-5, `loss ${la} vs ${lb}`);
-  for (let i = 0; i < A.length; i++) assert.ok(maxRelDiff(B[i].W.dataSync() as Float32Array, A[i].W.dataSync() as Float32Array) < 1e-5);
-  // Growth allowed: Adam's slots (2 per variable for tfjs, whose accBeta scalars exist from construction; 3 resources per variable + 3 constants fused).
-  const grown = tf.memory().numTensors - before;
-  assert.equal(grown, vars.length * 2 + vars.length * 3 + 3);
-  ref.dispose(); fused.dispose();
-  tf.dispose([X, ...vars, ...B.flatMap((l) => [l.W, l.b])]);
-});
-
-test('batchNormTrain: TensorFlow fused kernels match the tfjs composite (values, gradients, statistics), no leak in tidy', async () => {
-  await ready;
-  const rng = new Rng(31);
-  const x = tf.tensor4d(rng.normalArray(4 * 5 * 5 * 3, 1, 2), [4, 5, 5, 3]);
-  const s = tf.tensor1d([1, 2, 0.5]), o = tf.tensor1d([0, 1, -1]);
-  const w = tf.tensor4d(rng.normalArray(4 * 5 * 5 * 3, 0, 1), [4, 5, 5, 3]);
-  const ref = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => {
-    const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-    return tf.sum(tf.mul(w, tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, 1e-3))), ss), oo))) as tf.Scalar;
-  };
-  const fus = (xx: tf.Tensor, ss: tf.Tensor, oo: tf.Tensor) => tf.sum(tf.mul(w, batchNormTrain(xx as tf.Tensor4D, ss as tf.Tensor1D, oo as tf.Tensor1D).y)) as tf.Scalar;
-  const before = tf.memory().numTensors;
-  tf.tidy(() => {
-    const g1 = tf.grads(ref)([x, s, o]), g2 = tf.grads(fus)([x, s, o]);
-    for (let i = 0; i < 3; i++) {
-      const d = maxRelDiff(g2[i].dataSync() as Float32Array, g1[i].dataSync() as Float32Array);
-      assert.ok(d < 1e-5, `gradient ${i}: ${d}`);
-    }
-    const r = batchNormTrain(x, s, o);
-    const m = tf.moments(x, [0, 1, 2]);
-    assert.ok(maxRelDiff(r.mean.dataSync() as Float32Array, m.mean.dataSync() as Float32Array) < 1e-5);
-    assert.ok(maxRelDiff(r.variance.dataSync() as Float32Array, m.variance.dataSync() as Float32Array) < 1e-5);
-    assert.ok(maxRelDiff(ref(x, s, o).dataSync() as Float32Array, fus(x, s, o).dataSync() as Float32Array) < 1e-5);
-  });
-  assert.equal(tf.memory().numTensors, before);
-  tf.dispose([x, s, o, w]);
-});
-
-test('leakyReluFused and biasAddFused match tf.leakyRelu / tf.add in value and gradient', async () => {
-  await ready;
-  const rng = new Rng(41);
-  const x = tf.tensor4d(rng.normalArray(2 * 3 * 3 * 4, 0, 1), [2, 3, 3, 4]);
-  const bias = tf.tensor1d(rng.normalArray(4, 0, 1));
-  const w = tf.tensor4d(rng.normalArray(2 * 3 * 3 * 4, 0, 1), [2, 3, 3, 4]);
-  const before = tf.memory().numTensors;
-  tf.tidy(() => {
-    const ref = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(w, tf.leakyRelu(tf.add(a, b), 0.2))) as tf.Scalar;
-    const got = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(w, leakyReluFused(biasAddFused(a, b as tf.Tensor1D), 0.2))) as tf.Scalar;
-    assert.ok(Math.abs(ref(x, bias).dataSync()[0] - got(x, bias).dataSync()[0]) < 1e-5);
-    const g1 = tf.grads(ref)([x, bias]), g2 = tf.grads(got)([x, bias]);
-    for (let i = 0; i < 2; i++) assert.ok(maxRelDiff(g2[i].dataSync() as Float32Array, g1[i].dataSync() as Float32Array) < 1e-5, `gradient ${i}`);
-  });
-  assert.equal(tf.memory().numTensors, before);
-  tf.dispose([x, bias, w]);
 });
 
 test('FusedAdam reads learningRate at every step (learning-rate schedules), as tf.train.adam does', async (t) => {
