@@ -699,7 +699,8 @@ function reproduceTimings(scale: string): Record<string, { seconds: number; ok: 
   try {
     const j = JSON.parse(fs.readFileSync(tfile, 'utf8'));
     for (const [name, t] of Object.entries<any>(j.notebooks ?? {})) {
-      if (Number.isFinite(Number(t.seconds))) out[name] = { seconds: Number(t.seconds), ok: !!t.ok, when: String(t.finished ?? '').slice(0, 16).replace('T', ' '), load: Array.isArray(t.loadavg) ? Number(t.loadavg[0]) : undefined, source: path.relative(ROOT, tfile) };
+      // The notebook's own run plus its cells' worker pool, when the pool ran first (poolSeconds).
+      if (Number.isFinite(Number(t.seconds))) out[name] = { seconds: Number(t.seconds) + (Number.isFinite(Number(t.poolSeconds)) ? Number(t.poolSeconds) : 0), ok: !!t.ok && t.poolOk !== false, when: String(t.finished ?? '').slice(0, 16).replace('T', ' '), load: Array.isArray(t.loadavg) ? Number(t.loadavg[0]) : undefined, source: path.relative(ROOT, tfile) };
     }
   } catch { /* no timings file yet */ }
   return out;
