@@ -51,18 +51,38 @@ export function bnLayer(channels: number, name: string): BNLayer {
   };
 }
 
+/** True when TensorFlow's 'same' padding of a size-`size` input (kernel k, stride s) pads exactly p on each side. */
+function samePadsBy(size: number, k: number, s: number, p: number): boolean {
+  const out = Math.ceil(size / s);
+  const total = Math.max((out - 1) * s + k - size, 0);
+  return Math.floor(total / 2) === p && total - Math.floor(total / 2) === p && out === Math.floor((size + 2 * p - k) / s) + 1;
+}
+
 /**
  * Applies a conv layer. `pad`: 'same' for the k=4/s=2/p=1 layers (identical to PyTorch padding 1 here),
  * 'valid' for p=0, or a number (symmetric explicit padding, convolutions only).
  */
 export function convForward(x: tf.Tensor4D, l: ConvLayer, pad: 'same' | 'valid' | number): tf.Tensor4D {
+  const [n, h, w] = x.shape;
   if (!l.transpose) {
-    // tfjs-node only takes 'same' / 'valid': explicit padding p is a zero pad then a 'valid' convolution (PyTorch semantics).
-    const xin = typeof pad === 'number' && pad > 0 ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) as tf.Tensor4D : x;
-    const mode = typeof pad === 'number' ? 'valid' : pad;
+    // A k x k 'valid' convolution of a k x k map (conv28's last encoder layer) is one matrix product over the
+    // flattened (h, w, c) features: the same sums, one MatMul (and MatMul gradients) instead of Conv2D kernels.
+    if ((pad === 'valid' || pad === 0) && h === l.k && w === l.k) {
+      const y = tf.matMul(tf.reshape(x, [n, l.k * l.k * l.inC]), tf.reshape(l.W, [l.k * l.k * l.inC, l.outC]));
+      return tf.reshape(tf.add(y, l.b), [n, 1, 1, l.outC]) as tf.Tensor4D;
+    }
+    // tfjs-node only takes 'same' / 'valid': explicit padding p is TensorFlow's 'same' where that pads p on every
+    // side (k4/s2/p1 on even sizes, k3/s1/p1), else a zero pad then a 'valid' convolution (PyTorch semantics).
+    const mode = typeof pad === 'number' ? (pad > 0 && samePadsBy(h, l.k, l.stride, pad) && samePadsBy(w, l.k, l.stride, pad) ? 'same' : 'valid') : pad;
+    const xin = typeof pad === 'number' && pad > 0 && mode === 'valid' ? tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]]) as tf.Tensor4D : x;
     return tf.add(tf.conv2d(xin, l.W as unknown as tf.Tensor4D, l.stride, mode), l.b) as tf.Tensor4D;
   }
-  const [n, h, w] = x.shape;
+  // A k x k 'valid' transposed convolution of a 1 x 1 map (conv28's first decoder layer) is one matrix product:
+  // out[n, i, j, c] = sum_z z[n, z] W[i, j, c, z].
+  if (pad === 'valid' && h === 1 && w === 1) {
+    const y = tf.matMul(tf.reshape(x, [n, l.inC]), tf.reshape(l.W, [l.k * l.k * l.outC, l.inC]), false, true);
+    return tf.add(tf.reshape(y, [n, l.k, l.k, l.outC]), l.b) as tf.Tensor4D;
+  }
   let oh: number, ow: number;
   if (pad === 'valid') { oh = (h - 1) * l.stride + l.k; ow = (w - 1) * l.stride + l.k; }
   else if (pad === 'same') { oh = h * l.stride; ow = w * l.stride; }
@@ -78,14 +98,43 @@ export function convForward(x: tf.Tensor4D, l: ConvLayer, pad: 'same' | 'valid' 
 export function bnForward<T extends tf.Tensor>(x: T, l: BNLayer, training: boolean): T {
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   if (!training) return tf.batchNorm(x, l.mean, l.variance, l.beta, l.gamma, BN_EPS) as T;
-  const { mean, variance } = tf.moments(x, axes);
-  const count = axes.reduce((a, ax) => a * x.shape[ax], 1);
-  tf.tidy(() => {
-    const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
-    l.mean.assign(tf.add(tf.mul(l.mean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-    l.variance.assign(tf.add(tf.mul(l.variance, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
-  });
-  return tf.batchNorm(x, mean, variance, l.beta, l.gamma, BN_EPS) as T;
+  return bnTrain(x, l.gamma, l.beta, axes, (mean, variance) => {
+    const count = axes.reduce((a, ax) => a * x.shape[ax], 1);
+    tf.tidy(() => {
+      const unbiased = tf.mul(variance, count / Math.max(1, count - 1));
+      l.mean.assign(tf.add(tf.mul(l.mean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+      l.variance.assign(tf.add(tf.mul(l.variance, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+    });
+  }) as T;
+}
+
+/**
+ * Training-mode BatchNorm y = gamma (x - mean) / sqrt(var + eps) + beta with the batch moments over `axes` (handed to
+ * `moments` for the running averages), as one tfjs op with its gradient stated in closed form (the standard
+ * BatchNorm backward, as TensorFlow's FusedBatchNormGrad computes it):
+ *   dx = gamma rstd (dy - mean(dy) - xhat mean(dy xhat)),  dgamma = sum(dy xhat),  dbeta = sum(dy).
+ * The same maths as tfjs autodiff of tf.moments + tf.batchNorm, in ~10 kernels instead of ~60 (autodiff goes back
+ * through the moments separately); written once, it is what both the eager and the compiled steps run.
+ */
+export function bnTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, axes: number[], moments: (mean: tf.Tensor, variance: tf.Tensor) => void = () => {}): tf.Tensor {
+  type Fn = Parameters<typeof tf.customGrad>[0];
+  const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const { mean, variance } = tf.moments(xi, axes, true);
+    moments(tf.reshape(mean, [gamma.shape[0]]), tf.reshape(variance, [gamma.shape[0]]));
+    const rstd = tf.rsqrt(tf.add(variance, BN_EPS));
+    const xhat = tf.mul(tf.sub(xi, mean), rstd);
+    save([xhat, rstd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, rs, gs] = saved;
+        const dyMean = tf.mean(dy, axes, true), dyx = tf.mean(tf.mul(dy, xh), axes, true);
+        const dx = tf.mul(tf.mul(gs, rs), tf.sub(tf.sub(dy, dyMean), tf.mul(xh, dyx)));
+        return [dx, tf.sum(tf.mul(dy, xh), axes), tf.sum(dy, axes)];
+      },
+    };
+  }) as unknown as Fn);
+  return f(x, gamma, beta);
 }
 
 export interface Conv28Encoder { kind: 'conv28-encoder'; c1: ConvLayer; bn1: BNLayer; c2: ConvLayer; bn2: BNLayer; c3: ConvLayer; codeDim: number }
