@@ -22,7 +22,7 @@ import { BaseModel, Decomposition, FitOptions, RobustModel, Transformer } from '
 import {
   LINEAR_SOLVER_DEFAULTS, LinearSolverOptions, SolverRun, columnMeans, randomFactor, rmsScale, runSolver, stripUndefined,
   validateSolverOptions,
-} from './factorization';
+} from '../train/linear-solver';
 
 export interface LinearAEBatchResult {
   /** [k, p, n] encoders (for tied models, B^T). */

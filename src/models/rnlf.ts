@@ -30,7 +30,7 @@ import { ImageDecoder, makeVariable } from '../nets/conv28';
 import {
   DEEP_ROBUST_DEFAULTS, DeepRobustOptions, ImageLoss, checkImageWidth, epochLearningRate, fromNetImages, imageLoss, mapRows,
   toNetImages, validateDeepOptions,
-} from './rdae';
+} from '../train/image-nets';
 
 export interface RNLFOptions extends DeepRobustOptions {
   /** Adam learning rate of the codes (Tables 4 and 6: 10). */
