@@ -16,14 +16,19 @@
  */
 import { tf } from '../backend';
 import { Rng } from '../random';
-import { ResultsStore } from '../experiment/store';
+import { ResultsStore, paramsKey } from '../experiment/store';
+import { memo, type ComputeCellSpec } from '../experiment/sweep';
 import type { Verdict } from '../experiment/claims';
 import { Scale } from '../experiment/scale';
 import { saltPepperFlip, gaussianNoise, impulseNoise } from '../corruptions';
 import { ConvVAE, ConvVAEOptions } from '../models/conv-vae';
-import { FeatureNet, featureStats, fid } from '../metrics/fid';
+import { FeatureNet, featureStats, fid, graphModelFeatureNet } from '../metrics/fid';
+import { getClassifier } from '../classifiers/pc';
+import { loadMnist } from '../data/mnist';
+import { loadFashionMnist } from '../data/fashion-mnist';
+import { toMatrix } from '../data/images';
 import { MeanCov } from '../metrics/frechet';
-import { VAE, VAEOptions, Reparam } from '../models/vae';
+import { VAE, VAEOptions, Reparam, vaeParamCount } from '../models/vae';
 import { RVAE } from '../models/rvae';
 import { GAN } from '../models/gan';
 import { TwoStage } from '../models/two-stage';
@@ -333,10 +338,17 @@ export type RenRow = RenCell & RenResult;
 
 /** Runs (or reads back) a cell through the store; returns the row. */
 export async function renCell(store: ResultsStore, cell: RenCell, data: () => RenData, cfg: RenConfig): Promise<RenRow> {
-  const params: Record<string, string | number> = { ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, outer: cfg.outer, inner: cfg.inner, activation: cfg.activation, reparam: cfg.reparam };
-  if (cell.model === 'RPCA+VAE') params.rpcaMaxIter = cfg.rpcaMaxIter;
-  const res = await store.cell(params, () => runRenCell(cell, data(), cfg));
+  const res = await store.cell(renCellParams(cell, data().featureNet.name, cfg), () => runRenCell(cell, data(), cfg));
   return { ...cell, ...res };
+}
+
+/** The store key of a table / figure cell (what `renCell` stores under). */
+export function renCellParams(cell: RenCell, featureNet: string, cfg: RenConfig): Record<string, string | number> {
+  const params: Record<string, string | number> = {
+    ...cell, featureNet, nTrain: cfg.nTrain, nGen: cfg.nGen, outer: cfg.outer, inner: cfg.inner, activation: cfg.activation, reparam: cfg.reparam,
+  };
+  if (cell.model === 'RPCA+VAE') params.rpcaMaxIter = cfg.rpcaMaxIter;
+  return params;
 }
 
 /** Relative improvement of RVAE over VAE in percent: 100 (FID_VAE - FID_RVAE) / FID_VAE. */
@@ -461,12 +473,17 @@ export function renLadderStore(scale?: Scale, file = '03-robust-variational-auto
 
 /** Runs (or reads back) one ladder fit through the store. */
 export async function renLadder(store: ResultsStore, cell: RenCell, data: () => RenData, cfg: RenConfig, opts: { outers: number[]; gridAt?: number[] }): Promise<RenCell & RenLadderResult> {
-  const params: Record<string, string | number> = {
-    ...cell, featureNet: data().featureNet.name, nTrain: cfg.nTrain, nGen: cfg.nGen, nRef: cfg.nRef, inner: cfg.inner, activation: cfg.activation,
-    reparam: cfg.reparam, hidden: cfg.hidden.join('-'), latentDim: cfg.latentDim, outers: [...opts.outers].sort((a, b) => a - b).join(','), gridAt: (opts.gridAt ?? []).join(','),
-  };
-  const res = await store.cell(params, () => runRenLadder(cell, data(), cfg, opts));
+  const res = await store.cell(renLadderParams(cell, data().featureNet.name, cfg, opts), () => runRenLadder(cell, data(), cfg, opts));
   return { ...cell, ...res };
+}
+
+/** The store key of a ladder fit (what `renLadder` stores under). */
+export function renLadderParams(cell: RenCell, featureNet: string, cfg: RenConfig, opts: { outers: number[]; gridAt?: number[] }): Record<string, string | number> {
+  return {
+    ...cell, featureNet, nTrain: cfg.nTrain, nGen: cfg.nGen, nRef: cfg.nRef, inner: cfg.inner, activation: cfg.activation,
+    reparam: cfg.reparam, hidden: cfg.hidden.join('-'), latentDim: cfg.latentDim, outers: [...opts.outers].sort((a, b) => a - b).join(','),
+    gridAt: (opts.gridAt ?? []).join(','),
+  };
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -653,4 +670,113 @@ export function ladderReading(outers: number[], rvae: number[][], vae: number[][
   for (let i = outers.length - 1; i >= 0 && winsAt.includes(outers[i]); i--) from = outers[i];
   const last = outers.length - 1;
   return { winsAt, from, lastGap: meanOf(vae.map((r) => r[last])) - meanOf(rvae.map((r) => r[last])) };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The notebook's cells (src/papers/registry.ts, `npm run sweep`): listed here, computed by the notebook or by workers
+
+export const REN2020_STORES = {
+  cells: { file: '03-robust-variational-autoencoders/cells.jsonl', version: REN_STORE_VERSION },
+  ladders: { file: '03-robust-variational-autoencoders/ladders.jsonl', version: REN_LADDER_VERSION },
+} as const;
+
+/** Where the FID features come from: the project's classifier of each data set, or a tfjs InceptionV3 graph model. */
+export interface RenFeatureSource { inception?: string }
+
+/** The feature network's name (part of every cell's key), known without loading it. */
+export function renFeatureNetName(dataset: RenDataset, src: RenFeatureSource = {}): string {
+  return src.inception ? `InceptionV3 pool3 (${src.inception})` : `PC-${dataset} penultimate (128-d)`;
+}
+
+/** Options of the FID classifier per scale (smoke: a 1-epoch classifier on 2,000 images; else the cached default). */
+export function renClassifierOptions(scale: Scale): { trainSize?: number; epochs?: number; testSize?: number } {
+  return scale === 'smoke' ? { trainSize: 2000, epochs: 1, testSize: 1000 } : {};
+}
+
+/**
+ * The clean images and FID reference of each data set, loaded once per process and shared by every cell and by
+ * the notebook. The classifier is cached under data/models/ by getClassifier, which trains it under a lock file
+ * (one trainer per cache entry; other processes wait and load it), so concurrent workers are safe.
+ */
+export function renDataLoader(scale: Scale, src: RenFeatureSource = {}): (dataset: RenDataset) => Promise<RenData> {
+  const cfg = renConfig(scale);
+  const loaders = new Map<RenDataset, () => Promise<RenData>>();
+  return (dataset) => {
+    if (!loaders.has(dataset)) {
+      loaders.set(dataset, memo(async () => {
+        const load = dataset === 'mnist' ? loadMnist : loadFashionMnist;
+        const clean = toMatrix(await load({ split: 'train', n: cfg.nTrain }));
+        let net: FeatureNet;
+        if (src.inception) {
+          net = await graphModelFeatureNet(src.inception, { name: renFeatureNetName(dataset, src) });
+        } else {
+          net = (await getClassifier(dataset, renClassifierOptions(scale))).featureNet;
+        }
+        if (net.name !== renFeatureNetName(dataset, src)) throw new Error(`ren2020: feature net "${net.name}" is not the listed "${renFeatureNetName(dataset, src)}"`);
+        return prepareRenData(dataset, clean, net, cfg);
+      }));
+    }
+    return loaders.get(dataset)!();
+  };
+}
+
+/** Work of one VAE-sized fit in GFLOP (6 flops per weight per sample per epoch). */
+function vaeGflop(cfg: RenConfig, epochs: number): number {
+  return (6 * vaeParamCount(784, cfg.hidden, cfg.latentDim) * cfg.nTrain * epochs) / 1e9;
+}
+
+/** A listed cell of notebook 03, with what the notebook needs to read it back by name. */
+export type RenCellSpec = ComputeCellSpec & { cell: RenCell };
+
+/**
+ * Every stored cell of notebook 03 in the notebook's order, each key once: the Tables 2 / 3 cells (data set x
+ * level x model; Table 1's grids reuse them), the Fig. 2 cells not already in the tables, the ladders (RVAE and VAE
+ * per seed, RVAE per extra lambda, RDA+VAE per rung), the Fig. 3a Gaussian cells. CelebA (Table 4) is not listed:
+ * it runs in the notebook only when the data is on disk.
+ */
+export function renCells(scale: Scale, seed: number, src: RenFeatureSource = {}, data = renDataLoader(scale, src)): RenCellSpec[] {
+  const cfg = renConfig(scale);
+  const out: RenCellSpec[] = [];
+  const seen = new Set<string>();
+  const lam = (m: RenModel, l = 0) => (m === 'RVAE' || m === 'RDA+VAE' ? l || cfg.lambda : 0);
+  const table = (experiment: string, cell: RenCell, c: RenConfig = cfg, st: { file: string; version: string } = REN2020_STORES.cells) => {
+    const params = renCellParams(cell, renFeatureNetName(cell.dataset, src), c);
+    const k = `${st.file}\0${paramsKey(params)}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    const epochs = c.outer * c.inner * (cell.model === 'RDA+VAE' ? 2 : 1);
+    out.push({ experiment, ...st, params, cell, gflop: vaeGflop(c, epochs), compute: async () => runRenCell(cell, await data(cell.dataset), c) });
+  };
+  for (const ds of cfg.datasets) {
+    for (const level of cfg.tableLevels[ds]) for (const model of REN_MODELS) table('tables', { dataset: ds, noise: 'salt-pepper', level, model, lambda: lam(model), seed });
+  }
+  for (const ds of cfg.datasets) for (const model of REN_MODELS) table('table1', { dataset: ds, noise: 'salt-pepper', level: cfg.gridLevel[ds], model, lambda: lam(model), seed });
+  for (const level of cfg.heatLevels) {
+    table('fig2', { dataset: 'mnist', noise: 'salt-pepper', level, model: 'VAE', lambda: 0, seed });
+    for (const l of cfg.heatLambdas) table('fig2', { dataset: 'mnist', noise: 'salt-pepper', level, model: 'RVAE', lambda: l, seed });
+  }
+  const lopts = { outers: cfg.ladderOuters, gridAt: cfg.ladderGridAt };
+  const K = Math.max(...cfg.ladderOuters);
+  const ladder = (experiment: string, cell: RenCell) => out.push({
+    experiment, ...REN2020_STORES.ladders, params: renLadderParams(cell, renFeatureNetName('mnist', src), cfg, lopts), cell,
+    gflop: vaeGflop(cfg, K * cfg.inner), compute: async () => runRenLadder(cell, await data('mnist'), cfg, lopts),
+  });
+  const at = { dataset: 'mnist' as const, noise: 'salt-pepper' as const, level: cfg.ladderLevel };
+  for (const s of cfg.ladderSeeds.map((x) => seed + x)) {
+    ladder('ladder', { ...at, model: 'RVAE', lambda: cfg.lambda, seed: s });
+    ladder('ladder', { ...at, model: 'VAE', lambda: 0, seed: s });
+  }
+  const s0 = seed + cfg.ladderSeeds[0];
+  for (const l of cfg.ladderLambdas) ladder('ladder-lambda', { ...at, model: 'RVAE', lambda: l, seed: s0 });
+  for (const k of cfg.ladderRdaOuters) table('ladder-rda', { ...at, model: 'RDA+VAE', lambda: cfg.lambda, seed: s0 }, { ...cfg, outer: k }, REN2020_STORES.ladders);
+  for (const level of cfg.gaussLevels) {
+    for (const model of ['VAE', 'RVAE'] as const) table('fig3a', { dataset: 'mnist', noise: 'gaussian', level, model, lambda: lam(model), seed });
+  }
+  return out;
+}
+
+/** The registry's lister (src/papers/registry.ts): notebook 03's cells; `RML_INCEPTION` (read here, at the entry)
+ *  selects Inception features, as in the notebook. */
+export function ren2020Cells(scale: Scale, seed: number): ComputeCellSpec[] {
+  return renCells(scale, seed, { inception: process.env.RML_INCEPTION || undefined });
 }
