@@ -67,12 +67,19 @@ export function traceProgram(feeds: tf.Tensor[], trained: tf.Variable[], fn: () 
   const feedOf = new Map<object, number>();
   feeds.forEach((t, i) => { if (!feedOf.has(t.dataId)) feedOf.set(t.dataId, i); });
   const trainedOf = new Map<object, number>();
-  trained.forEach((v, i) => trainedOf.set(v.dataId, i));
+  trained.forEach((v, i) => {
+    // Two variables sharing one value (b.assign(a) shares a's buffer) cannot be told apart in the trace.
+    if (trainedOf.has(v.dataId)) throw new TraceError(`the trained variables ${trained[trainedOf.get(v.dataId)!].name} and ${v.name} share one value (after an assign of one to the other); give each its own copy (tf.clone)`);
+    trainedOf.set(v.dataId, i);
+  });
   const otherVars = new Map<object, tf.Variable>();
   const before = new Map<tf.Variable, object>();
   for (const v of Object.values(tf.engine().registeredVariables) as tf.Variable[]) {
     before.set(v, v.dataId);
-    if (!trainedOf.has(v.dataId)) otherVars.set(v.dataId, v);
+    if (trainedOf.has(v.dataId)) continue;
+    const other = otherVars.get(v.dataId);
+    if (other && other !== v) throw new TraceError(`the variables ${other.name} and ${v.name} share one value (after an assign of one to the other); the traced step could not tell which it reads: give each its own copy (tf.clone)`);
+    otherVars.set(v.dataId, v);
   }
   const created = new Set<object>(); // dataIds written from JavaScript values during the trace
   const producedBy = new Map<number, Source>(); // TensorFlow handle id -> op output

@@ -118,7 +118,7 @@ test('CompiledStep: other tf.Variables the step reads are fed by value at every 
   const x = tf.ones([3]);
   assert.equal(s.step([x]).dataSync()[0], 3);
   assert.equal(s.status, 'graph');
-  const c0 = count.dataSync()[0]; // two traces + one run
+  const c0 = count.dataSync()[0]; // the first run's assignment (the two traces' assignments are undone)
   scale.assign(tf.scalar(2));
   const l = s.step([x]).dataSync()[0];
   assert.ok(Math.abs(l - 2 * 3 * 0.9) < 1e-5, `the fed variable's new value was not used: ${l}`);
