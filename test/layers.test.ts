@@ -33,6 +33,7 @@ const COMPOSITES: Record<string, string[]> = {
   'models/rvae': ['models/vae', 'models/conv-vae'], // RVAE = alternating solver around a VAE
   'models/two-stage': ['models/vae', 'models/rpca', 'models/rda', 'models/baselines/lpf'], // denoise, then a VAE
   'models/detector': ['models/baselines/isolation-forest'], // the detector interface over Isolation Forest
+  'models/dai-ae': ['models/dai-vae'], // Dai et al.'s AE baselines ARE their VAE with Sigma_z fixed at 0 (Sec. 5.1): a configuration, one code path
 };
 
 function files(dir: string): string[] {

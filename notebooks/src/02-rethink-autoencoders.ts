@@ -44,45 +44,32 @@
 // 200 steps, ~100x fewer than the paper's 10,000 images x ~200 epochs; at 1e-4 the networks barely move in that
 // budget). The learning rate was raised for that reason alone, not tuned on the results.
 //
-// Long sweeps can be run outside Jupyter with `RML_SCALE=quick npx tsx scripts/li2020-precompute.ts` (same code,
-// same results stores); the notebook then reads the finished cells back and computes only what is missing. **smoke** only proves that every cell
-// runs; its numbers mean nothing.
+// Every stored cell is listed by `li2020Cells` (`src/papers/li2020.ts`): `npm run sweep -- run --notebook 02
+// --scale quick --jobs 2` (or a Slurm array, see the README) computes them outside Jupyter into the same results
+// stores; the notebook then reads the finished cells back and computes only what is missing. **smoke** only
+// proves that every cell runs; its numbers mean nothing.
 
 // %%
 import 'tsx/cjs';
-import fs from 'node:fs';
-import path from 'node:path';
 import { setupNotebook, figure, table, markdown } from 'rml/notebook';
 import { ClaimsTable } from 'rml/experiment/claims';
-import { ResultsStore } from 'rml/experiment/store';
 import { heatmapPanels, lines, imageGrid, bars } from 'rml/plots';
 import { tf } from 'rml';
-import { RobustPCA } from 'rml/models/rpca';
-import { lowRankPlusSparse } from 'rml/data/synthetic';
-import { loadMnist } from 'rml/data/mnist';
-import { loadFashionMnist } from 'rml/data/fashion-mnist';
-import { getClassifier } from 'rml/classifiers/pc';
-import { conv28Spec } from 'rml/nets/conv28';
-import { resnet32Spec } from 'rml/nets/resnet32';
-import { CIFAR_SOURCES, loadCifar10, loadCifar100 } from 'rml/data/cifar';
-import { dataRoot } from 'rml/data/paths';
+import { fmt } from 'rml/papers/verdict';
 import {
-  li2020Config, phaseTransition, phaseSummary, PHASE_METHODS, PHASE_METHOD_TITLES, PHASE_SOLVER, restorationCell, overParamLadder, overParamRungs,
-  table1Rows, paperAccuracy, type RestorationParams, type RestorationResult, type RestorationSeverity,
+  li2020Config, li2020ConfigRows, LI2020_STORES, li2020Store, overParamStoreSpec, computeLi2020, computedLine, rpcaCheck, phaseRows, phaseSummary,
+  fig5Summary, overParamLadder, overParamRungs, ladderBars, ladderTableRows, li2020Classifier, classifierRows, table1Params, storedRestorationRows,
+  table1Rows, severityCurves, restorationFigures, table1ErrorRows, cifarStatus, cifarRunnable, cifarParams, releaseLi2020Models,
+  rpcaCheckClaimRow, fig5ClaimRows, overParamClaimRow, table1ClaimRows, CIFAR_NOT_RUN_CLAIM,
 } from 'rml/papers/li2020';
-import { rpcaRecoveryClaim, robustAEFailsClaim, factorizationRegionClaim, overParameterisedClaim, restorationClaim, gracefulDegradationClaim } from 'rml/papers/li2020-claims';
 const nb = await setupNotebook('02-rethink-autoencoders');
 const cfg = li2020Config(nb.scale, nb.seed);
 const claims = new ClaimsTable(nb.name);
-const VERSION = 'li2020-v1';
 const tStart = Date.now();
 const timings: { step: string; seconds: number }[] = [];
-const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const log = (s: string) => console.log(s);
 const R = cfg.restoration;
-table('config', [
-  { experiment: 'Figure 5 (phase transition)', size: `${cfg.phase.n} x ${cfg.phase.n}, ranks ${cfg.phase.rankFractions.join(', ')} x n, rho ${cfg.phase.rhos.join(', ')}, ${cfg.phase.trials} trial(s)`, training: `${cfg.phase.iterations} normalised subgradient steps, lr ${PHASE_SOLVER.learningRate} x ${PHASE_SOLVER.decayFactor}^t; over-parameterised p = ${cfg.phase.overFactor}r` },
-  { experiment: 'Table 1 / Figures 1-4', size: `${R.n} test images of ${R.datasets.join(', ')}; ${R.noises.join(', ')} noise at severities ${R.noises.map((z) => `${z} ${R.severities[z].join(', ')}`).join('; ')}${R.clean ? ' + clean' : ''}`, training: `${R.epochs} epochs, batch ${R.batchSize}, Adam lr ${R.learningRate} (codes ${R.codeLearningRate}), x0.1 every ${R.decayEvery} epochs, code dim ${R.codeDim}` },
-], { caption: `Experiment sizes at scale "${nb.scale}"` });
+table('config', li2020ConfigRows(cfg), { caption: `Experiment sizes at scale "${nb.scale}"` });
 
 // %% [markdown]
 // ## Convex robust PCA: a sanity check and a timing
@@ -92,39 +79,11 @@ table('config', [
 // shape of an MNIST data matrix).
 
 // %%
-{
-  const c = cfg.rpcaCheck;
-  const d = lowRankPlusSparse({ n1: c.n, n2: c.n, rank: c.rank, rho: c.rho, seed: nb.rng.fork('rpca-check') });
-  const X = tf.tensor2d(d.X, [c.n, c.n]);
-  const t0 = Date.now();
-  const m = await new RobustPCA().fit(X, { progress: false });
-  const secs = (Date.now() - t0) / 1000;
-  const L = m.L64!.data;
-  let num = 0, den = 0;
-  for (let i = 0; i < L.length; i++) { num += (L[i] - d.L0[i]) ** 2; den += d.L0[i] ** 2; }
-  const err = Math.sqrt(num / den);
-  const t = cfg.rpcaTiming;
-  const dt = lowRankPlusSparse({ n1: t.rows, n2: t.cols, rank: t.rank, rho: t.rho, seed: nb.rng.fork('rpca-timing') });
-  const Xt = tf.tensor2d(dt.X, [t.rows, t.cols]);
-  const t1 = Date.now();
-  const mt = await new RobustPCA().fit(Xt, { progress: false });
-  const secsT = (Date.now() - t1) / 1000;
-  const Lt = mt.L64!.data;
-  let numT = 0, denT = 0;
-  for (let i = 0; i < Lt.length; i++) { numT += (Lt[i] - dt.L0[i]) ** 2; denT += dt.L0[i] ** 2; }
-  table('rpca-check', [
-    { matrix: `${c.n} x ${c.n}, rank ${c.rank}, ${100 * c.rho}% corrupted`, 'relative error of L': err.toExponential(2), iterations: m.iterations, 'rank of L': m.rank, seconds: fmt(secs, 1) },
-    { matrix: `${t.rows} x ${t.cols}, rank ${t.rank}, ${100 * t.rho}% corrupted`, 'relative error of L': Math.sqrt(numT / denT).toExponential(2), iterations: mt.iterations, 'rank of L': mt.rank, seconds: fmt(secsT, 1) },
-  ], { caption: 'Convex RPCA (src/models/rpca.ts). Success in Candes et al. means relative error < 1e-3.' });
-  timings.push({ step: `RPCA ${c.n}x${c.n}`, seconds: secs }, { step: `RPCA ${t.rows}x${t.cols}`, seconds: secsT });
-  void claims.add({
-    claim: `Convex RPCA recovers a ${c.n} x ${c.n} rank-${c.rank} matrix with ${100 * c.rho}% sparse corruption (Candes et al. protocol)`,
-    paper: 'exact recovery (Candes et al. 2011); our bar: relative error < 1e-6', ...rpcaRecoveryClaim(err, m.iterations, secs),
-    note: `784 x ${t.cols} timing: ${fmt(secsT, 1)} s`,
-  });
-  tf.dispose([X, Xt]);
-  m.dispose(); mt.dispose();
-}
+const check = await rpcaCheck(cfg, nb.seed);
+table('rpca-check', check.rows, { caption: 'Convex RPCA (src/models/rpca.ts). Success in Candes et al. means relative error < 1e-3.' });
+timings.push({ step: `RPCA ${cfg.rpcaCheck.n}x${cfg.rpcaCheck.n}`, seconds: check.seconds });
+timings.push({ step: `RPCA ${cfg.rpcaTiming.rows}x${cfg.rpcaTiming.cols}`, seconds: check.timingSeconds });
+claims.add(rpcaCheckClaimRow(check, cfg));
 
 // %% [markdown]
 // ## Figure 5: phase transitions of the four linear robust formulations
@@ -138,49 +97,28 @@ table('config', [
 // the grid at a time (batched matmuls, `fitFactorizationBatch` / `fitLinearAEBatch`).
 
 // %%
-const phaseStore = new ResultsStore(`${nb.name}/phase.jsonl`, { version: `${VERSION}-phase` });
-const tPhase = Date.now();
-const phaseRows = await phaseTransition(phaseStore, cfg.phase, async (X) => {
-  const m = await new RobustPCA().fit(X, { progress: false });
-  const L = Float32Array.from(m.L64!.data);
-  m.dispose();
-  return L;
-}, (s) => console.log(s));
-timings.push({ step: 'Figure 5 sweep', seconds: (Date.now() - tPhase) / 1000 });
-console.log(`Figure 5: ${phaseRows.length} cells (${phaseStore.computed} computed, ${phaseRows.length - phaseStore.computed} read back from the results store) in ${((Date.now() - tPhase) / 1000).toFixed(0)} s`);
-const phase = phaseSummary(phaseRows);
-/** Panels side by side, like the paper's figure (each panel keeps its own data; config from the first). */
-const logLo = Math.min(-3, Math.floor(Math.min(...phase.map((r) => r.log10RelErr)))), logHi = Math.max(0, Math.ceil(Math.max(...phase.map((r) => r.log10RelErr))));
-// the four panels side by side as in the paper, one colour scale (heatmapPanels)
-const phasePanels = phase.map((r) => ({ ...r, panel: PHASE_METHOD_TITLES[r.method] }));
-const panelOrder = PHASE_METHODS.map((m) => PHASE_METHOD_TITLES[m]);
+const fig5Run = await computeLi2020(nb.scale, nb.seed, 'fig5', log);
+timings.push({ step: 'Figure 5 sweep', seconds: fig5Run.seconds });
+console.log(computedLine('Figure 5', fig5Run));
+const fig5 = fig5Summary(phaseSummary(phaseRows(li2020Store(LI2020_STORES.phase, nb.scale), cfg.phase)));
+const nRPCA = fig5.successes['convex-rpca'], nRF = fig5.successes['robust-factorization'];
+const panels = {
+  data: fig5.panels, panel: 'panel', panelOrder: fig5.panelOrder, x: 'rankFraction', y: 'rho', text: '.1f',
+  xTitle: 'rank(L0) / n', yTitle: 'corrupted fraction rho',
+};
 await figure('fig5-success', heatmapPanels({
-  data: phasePanels, panel: 'panel', panelOrder, x: 'rankFraction', y: 'rho', color: 'successRate', domain: [0, 1], scheme: 'greys', text: '.1f',
-  xTitle: 'rank(L0) / n', yTitle: 'corrupted fraction rho', colorTitle: 'success rate',
+  ...panels, color: 'successRate', domain: [0, 1], scheme: 'greys', colorTitle: 'success rate',
   title: 'Figure 5: phase transitions (success rate: relative error of L < 1e-3; dark = success)',
-  subtitle: `left to right as in the paper: convex relaxation, robust AE, robust factorization, over-parameterised; n = ${cfg.phase.n}, ${cfg.phase.trials} trial(s) per cell`,
+  subtitle: 'left to right as in the paper: convex relaxation, robust AE, robust factorization, over-parameterised; '
+    + `n = ${cfg.phase.n}, ${cfg.phase.trials} trial(s) per cell`,
 }));
 await figure('fig5-log-error', heatmapPanels({
-  data: phasePanels, panel: 'panel', panelOrder, x: 'rankFraction', y: 'rho', color: 'log10RelErr', domain: [logLo, logHi], scheme: 'viridis', text: '.1f',
-  xTitle: 'rank(L0) / n', yTitle: 'corrupted fraction rho', colorTitle: 'log10 error',
+  ...panels, color: 'log10RelErr', domain: fig5.logDomain, scheme: 'viridis', colorTitle: 'log10 error',
   title: 'Figure 5 as errors: log10 ‖L − L0‖_F / ‖L0‖_F (median over trials)', subtitle: '-3 and below counts as a success',
 }));
-const successCount = (m: string) => phase.filter((r) => r.method === m).reduce((s, r) => s + r.successRate, 0);
-const cells = phase.filter((r) => r.method === 'robust-factorization').length;
-const nRPCA = successCount('convex-rpca'), nAE = successCount('robust-ae'), nRF = successCount('robust-factorization'), nOver = successCount('robust-factorization-over');
-table('fig5-summary', PHASE_METHODS.map((m) => ({
-  method: PHASE_METHOD_TITLES[m], 'successful cells': `${fmt(successCount(m), 1)} of ${cells}`,
-  'median log10 error': fmt(median(phase.filter((r) => r.method === m).map((r) => r.log10RelErr)), 1),
-  'cells with error < 1e-2': phase.filter((r) => r.method === m && r.medianRelErr < 1e-2).length,
-})), { caption: 'Figure 5 summary (success = relative error < 1e-3)' });
-function median(a: number[]): number { const s = [...a].sort((x, y) => x - y); return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN; }
-claims.add({ claim: 'Fig. 5 / App. B: the robust autoencoder ||X - BAX||_1 almost always fails on linear data', paper: 'fails almost everywhere', ...robustAEFailsClaim(nAE, cells) });
-claims.add({
-  claim: 'Fig. 5: robust factorization (p = r) succeeds in a region at least as large as convex RPCA', paper: 'larger region than the convex relaxation',
-  ...factorizationRegionClaim(nRF, nRPCA, cells),
-  note: nb.scale === 'paper' ? '' : `n = ${cfg.phase.n} (paper 400), ${cfg.phase.trials} trial(s) per cell`,
-});
-console.log(`successful cells: convex RPCA ${fmt(nRPCA, 1)}, robust AE ${fmt(nAE, 1)}, robust factorization ${fmt(nRF, 1)}, over-parameterised ${fmt(nOver, 1)} (of ${cells})`);
+table('fig5-summary', fig5.rows, { caption: 'Figure 5 summary (success = relative error < 1e-3)' });
+for (const c of fig5ClaimRows(fig5, cfg.phase, nb.scale)) claims.add(c);
+console.log(`successful cells (of ${fig5.cells}): ${fig5.rows.map((r) => `${r.method} ${r['successful cells']}`).join('; ')}`);
 
 // %% [markdown]
 // ### Budget ladder: does over-specifying the rank keep working?
@@ -193,28 +131,16 @@ console.log(`successful cells: convex RPCA ${fmt(nRPCA, 1)}, robust AE ${fmt(nAE
 // and, at the `long` scale, the paper's n = 400. The reference is p = r (the exact rank) and convex RPCA.
 
 // %%
-const ladder = await overParamLadder(cfg.phase, overParamRungs(nb.scale),
-  (key) => new ResultsStore(`${nb.name}/overparam-ladder/${key}.jsonl`, { version: `${VERSION}-overparam` }), (s) => console.log(s));
+console.log(computedLine('Over-parameterisation ladder', await computeLi2020(nb.scale, nb.seed, 'fig5-overparam', log)));
+const ladder = await overParamLadder(cfg.phase, overParamRungs(nb.scale), (key) => li2020Store(overParamStoreSpec(key), nb.scale), log);
 await figure('fig5-overparam-ladder', bars({
-  data: ladder.flatMap((r) => [{ rung: r.label, count: r.successes, measure: 'error < 1e-3 (success)' }, { rung: r.label, count: r.below1e2, measure: 'error < 1e-2' }]),
-  x: 'rung', y: 'count', series: 'measure', sort: ladder.map((r) => r.label),
-  title: 'Over-specified rank: cells recovered', subtitle: `of ${cells} phase-grid cells; convex RPCA: ${fmt(nRPCA, 0)} successes, p = r: ${fmt(nRF, 0)}`,
+  data: ladderBars(ladder), x: 'rung', y: 'count', series: 'measure', sort: ladder.map((r) => r.label),
+  title: 'Over-specified rank: cells recovered', subtitle: `of ${fig5.cells} phase-grid cells; convex RPCA: ${fmt(nRPCA, 0)} successes, p = r: ${fmt(nRF, 0)}`,
   xTitle: 'rung', yTitle: 'cells', horizontal: true, text: 'd',
 }));
-table('fig5-overparam-ladder', ladder.map((r) => ({ rung: r.label, n: r.n, 'p / r': r.overFactor, iterations: r.iterations, 'step decay': r.decayFactor, 'initial scale': r.initScale, 'error < 1e-3': `${r.successes} of ${r.cells}`, 'error < 1e-2': `${r.below1e2} of ${r.cells}` })),
+table('fig5-overparam-ladder', ladderTableRows(ladder),
   { caption: 'Over-parameterisation ladder (robust factorization, normalised subgradient with geometric step decay; same matrices per n)' });
-const exactRung = ladder.find((r) => r.overFactor === 1 && r.n === cfg.phase.n);
-const overRungs = ladder.filter((r) => r.overFactor > 1);
-const bestOver = overRungs.length ? overRungs.reduce((a, b) => (b.successes > a.successes ? b : a)) : null;
-claims.add({
-  claim: 'Fig. 5: over-parameterised robust factorization (p = 2r) keeps working reasonably', paper: '"continues to work reasonably"',
-  ...overParameterisedClaim(nOver, nRF, phase.filter((r) => r.method === 'robust-factorization-over' && r.medianRelErr < 1e-2).length, cells),
-  note: bestOver && exactRung
-    ? `ladder: p = r recovers ${exactRung.successes} cells; the best over-specified rung (${bestOver.label}) ${bestOver.successes}, with < 1e-2 in ${bestOver.below1e2}. `
-      + 'More iterations do not help (the spare rank absorbs part of the corruption), nor does a smaller initial scale or a mild over-specification. '
-      + 'Root cause: an unstated setting (the paper gives no solver, p or stopping rule for Fig. 5)'
-    : 'ladder not run',
-});
+claims.add(overParamClaimRow(fig5, ladder, cfg.phase));
 
 // %% [markdown]
 // ## Table 1 and Figures 1-4: restoring corrupted MNIST and Fashion-MNIST test images
@@ -230,54 +156,25 @@ claims.add({
 // and how it changes with severity, not the absolute values.
 
 // %%
-const classifiers: Record<string, Awaited<ReturnType<typeof getClassifier>>> = {};
 const tPc = Date.now();
-for (const ds of R.datasets) classifiers[ds] = await getClassifier(ds, { ...R.classifier, progress: false });
+const classifiers = Object.fromEntries(await Promise.all(R.datasets.map(async (ds) => [ds, await li2020Classifier(ds, R.classifier)] as const)));
 timings.push({ step: 'classifiers (load or train)', seconds: (Date.now() - tPc) / 1000 });
-table('classifiers', R.datasets.map((ds) => ({ dataset: ds, architecture: classifiers[ds].info.architecture, 'train images': classifiers[ds].info.trainSize, epochs: classifiers[ds].info.epochs, 'test accuracy (%)': fmt(100 * classifiers[ds].info.testAccuracy) })),
-  { caption: 'The pretrained classifiers (trained on clean training images; cached under data/models/)' });
-const tableStore = new ResultsStore(`${nb.name}/table1.jsonl`, { version: `${VERSION}-table1` });
-const tTable = Date.now();
-const testSets: Record<string, Awaited<ReturnType<typeof loadMnist>>> = {};
-for (const ds of R.datasets) testSets[ds] = ds === 'mnist' ? await loadMnist({ split: 'test' }) : await loadFashionMnist({ split: 'test' });
-const cellsToRun: { dataset: string; noise: 'none' | 'impulse' | 'gaussian'; severity: RestorationSeverity }[] = [];
-for (const ds of R.datasets) {
-  if (R.clean) cellsToRun.push({ dataset: ds, noise: 'none', severity: 0 });
-  for (const noise of R.noises) for (const severity of R.severities[noise]) cellsToRun.push({ dataset: ds, noise, severity });
-}
-for (const c of cellsToRun) {
-  const p: RestorationParams = {
-    ...c, n: R.n, epochs: R.epochs, learningRate: R.learningRate, codeLearningRate: R.codeLearningRate, codeDim: R.codeDim,
-    batchSize: R.batchSize, decayEvery: R.decayEvery, seed: nb.seed,
-  };
-  await restorationCell(tableStore, p, {
-    images: testSets[c.dataset], net: conv28Spec(1), severityGroup: 'mnist', progress: false, log: (s) => console.log(s),
-    accuracy: (X, labels) => classifiers[c.dataset].accuracy(X, labels),
-  });
-}
-timings.push({ step: 'Table 1 cells', seconds: (Date.now() - tTable) / 1000 });
-const t1Rows = tableStore.rows().filter((r) => r.n === R.n && r.epochs === R.epochs && r.learningRate === R.learningRate) as (RestorationParams & RestorationResult)[];
-console.log(`Table 1: ${t1Rows.length} cells (${tableStore.computed} computed, ${tableStore.reused} reused) in ${((Date.now() - tTable) / 1000).toFixed(0)} s`);
+table('classifiers', classifierRows(classifiers), { caption: 'The pretrained classifiers (trained on clean training images; cached under data/models/)' });
+const table1Run = await computeLi2020(nb.scale, nb.seed, 'table1', log);
+timings.push({ step: 'Table 1 cells', seconds: table1Run.seconds });
+const t1Rows = storedRestorationRows(li2020Store(LI2020_STORES.table1, nb.scale), table1Params(R, nb.seed));
+console.log(computedLine('Table 1', table1Run));
 
 // %%
 for (const ds of R.datasets) {
-  table(`table1-${ds}`, table1Rows(ds, t1Rows.filter((r) => r.dataset === ds)),
-    { caption: `Table 1, ${ds}: classifier accuracy (%) as "impulse / Gaussian"; rows "ours" (${R.n} test images, ${R.epochs} epochs) and "paper" (10,000 images). Empty: not run at this scale. Our "clean" column is PC on the uncorrupted images.` });
+  table(`table1-${ds}`, table1Rows(ds, t1Rows.filter((r) => r.dataset === ds)), {
+    caption: `Table 1, ${ds}: classifier accuracy (%) as "impulse / Gaussian"; rows "ours" (${R.n} test images, ${R.epochs} epochs) `
+      + 'and "paper" (10,000 images). Empty: not run at this scale. Our "clean" column is PC on the uncorrupted images.',
+  });
 }
-// accuracy against severity, ours vs paper
-const sevPoints: Record<string, unknown>[] = [];
-for (const r of t1Rows) {
-  if (r.severity === 'mixup' || r.noise === 'none') continue;
-  const s = r.severity as number;
-  for (const [model, key, field] of [['PC on corrupted', 'PC', 'accCorrupted'], ['RDAE + PC', 'RDAE', 'accRDAE'], ['RNLF + PC', 'RNLF', 'accRNLF']] as const) {
-    sevPoints.push({ panel: `${r.dataset}, ${r.noise}`, severity: s, accuracy: 100 * r[field], series: `${model} (ours)` });
-    const pv = paperAccuracy(r.dataset, key, r.noise, r.severity);
-    if (pv !== undefined) sevPoints.push({ panel: `${r.dataset}, ${r.noise}`, severity: s, accuracy: pv, series: `${model} (paper)` });
-  }
-}
-for (const panel of [...new Set(sevPoints.map((p) => p.panel as string))]) {
+for (const { panel, points } of severityCurves(t1Rows)) {
   await figure(`table1-${panel.replace(/[^a-z0-9]+/gi, '-')}`, lines({
-    data: sevPoints.filter((p) => p.panel === panel) as never, x: 'severity', y: 'accuracy', series: 'series', points: true, yDomain: [0, 100],
+    data: points, x: 'severity', y: 'accuracy', series: 'series', points: true, yDomain: [0, 100],
     title: `Table 1 as curves: ${panel}`, subtitle: `ours: ${R.n} test images, ${R.epochs} epochs; paper: 10,000 images`,
     xTitle: 'severity (Table 2)', yTitle: 'classifier accuracy (%)',
   }));
@@ -291,55 +188,17 @@ for (const panel of [...new Set(sevPoints.map((p) => p.panel as string))]) {
 // test images are shown for every severity.
 
 // %%
-let figNo = 0;
-for (const ds of R.datasets) for (const noise of R.noises) {
-  figNo++;
-  const rows = t1Rows.filter((r) => r.dataset === ds && r.noise === noise && r.severity !== 'mixup').sort((a, b) => (a.severity as number) - (b.severity as number));
-  if (!rows.length) continue;
-  await figure(`fig${figNo}-${ds}-${noise}`, imageGrid({
-    rows: [
-      { label: 'clean', images: Float32Array.from(rows[0].examples.clean) },
-      ...rows.flatMap((r) => [
-        { label: `corrupted, severity ${r.severity}`, images: Float32Array.from(r.examples.corrupted) },
-        { label: `RDAE, severity ${r.severity}`, images: Float32Array.from(r.examples.rdae) },
-        { label: `RNLF, severity ${r.severity}`, images: Float32Array.from(r.examples.rnlf) },
-      ]),
-    ], height: 28, width: 28,
-    title: `Figure ${figNo}: ${ds} restored by RDAE and RNLF, ${noise} noise`, subtitle: `models trained on the ${R.n} corrupted test images only (${R.epochs} epochs)`,
+for (const f of restorationFigures(t1Rows, R)) {
+  await figure(`fig${f.figNo}-${f.dataset}-${f.noise}`, imageGrid({
+    rows: f.rows, height: 28, width: 28,
+    title: `Figure ${f.figNo}: ${f.dataset} restored by RDAE and RNLF, ${f.noise} noise`,
+    subtitle: `models trained on the ${R.n} corrupted test images only (${R.epochs} epochs)`,
   }));
 }
-table('table1-errors', t1Rows.map((r) => ({
-  dataset: r.dataset, noise: r.noise, severity: r.severity, 'MAE corrupted': fmt(r.maeCorrupted, 4), 'MAE RDAE': fmt(r.maeRDAE, 4), 'MAE RNLF': fmt(r.maeRNLF, 4),
-  'RDAE s': fmt(r.secondsRDAE, 0), 'RNLF s': fmt(r.secondsRNLF, 0),
-})), { caption: 'Mean absolute error to the clean images (never seen by the models) and training times' });
+table('table1-errors', table1ErrorRows(t1Rows), { caption: 'Mean absolute error to the clean images (never seen by the models) and training times' });
 
 // %%
-for (const ds of R.datasets) {
-  const rows = t1Rows.filter((r) => r.dataset === ds && r.noise === 'impulse' && typeof r.severity === 'number');
-  const worst = rows.sort((a, b) => (b.severity as number) - (a.severity as number))[0];
-  if (!worst) continue;
-  const sev = worst.severity;
-  const pc = paperAccuracy(ds, 'PC', 'impulse', sev), pr = paperAccuracy(ds, 'RDAE', 'impulse', sev), pn = paperAccuracy(ds, 'RNLF', 'impulse', sev);
-  claims.add({
-    claim: `Table 1 (${ds}, impulse severity ${sev}): RDAE and RNLF restore images so that accuracy stays far above accuracy on the corrupted images`,
-    paper: `corrupted ${fmt(pc!)}%, RDAE ${fmt(pr!)}%, RNLF ${fmt(pn!)}%`,
-    ...restorationClaim({ corrupted: worst.accCorrupted, rdae: worst.accRDAE, rnlf: worst.accRNLF }),
-    note: nb.scale === 'paper' ? '' : `${R.n} images, ${R.epochs} epochs, lr ${R.learningRate}: absolute accuracies are lower than with the paper's budget`,
-  });
-  // graceful degradation: restored accuracy drops less from the mildest to the worst severity than corrupted accuracy does
-  const all = t1Rows.filter((r) => r.dataset === ds && typeof r.severity === 'number' && r.noise !== 'none');
-  for (const noise of R.noises) {
-    const s = all.filter((r) => r.noise === noise).sort((a, b) => (a.severity as number) - (b.severity as number));
-    if (s.length < 2) continue;
-    const lo = s[0], hi = s[s.length - 1];
-    claims.add({
-      claim: `Table 1 (${ds}, ${noise}): accuracy on restored images degrades gracefully with severity while accuracy on corrupted images collapses`,
-      paper: `drop severity ${lo.severity} -> ${hi.severity}: corrupted ${fmt(paperAccuracy(ds, 'PC', noise, lo.severity)! - paperAccuracy(ds, 'PC', noise, hi.severity)!, 1)}, RDAE ${fmt(paperAccuracy(ds, 'RDAE', noise, lo.severity)! - paperAccuracy(ds, 'RDAE', noise, hi.severity)!, 1)}, RNLF ${fmt(paperAccuracy(ds, 'RNLF', noise, lo.severity)! - paperAccuracy(ds, 'RNLF', noise, hi.severity)!, 1)} points`,
-      ...gracefulDegradationClaim({ corrupted: lo.accCorrupted, rdae: lo.accRDAE, rnlf: lo.accRNLF }, { corrupted: hi.accCorrupted, rdae: hi.accRDAE, rnlf: hi.accRNLF }),
-      note: nb.scale === 'paper' ? '' : `severities ${s.map((r) => r.severity).join(', ')} only`,
-    });
-  }
-}
+for (const c of table1ClaimRows(t1Rows, R, nb.scale)) claims.add(c);
 console.log(`${claims.claims.length} claims so far`);
 
 // %% [markdown]
@@ -353,36 +212,17 @@ console.log(`${claims.claims.length} claims so far`);
 // offline, and we do not train a ResNet-56 on CIFAR on 2 CPU cores. No CIFAR numbers are reported otherwise.
 
 // %%
-{
-  const status = (['cifar10', 'cifar100'] as const).map((ds) => {
-    const dataDir = path.join(dataRoot(), CIFAR_SOURCES[ds].folder);
-    const hasData = (CIFAR_SOURCES[ds].files.test as readonly string[]).every((f) => fs.existsSync(path.join(dataDir, f)));
-    const hasModel = fs.existsSync(path.join(dataRoot(), 'models', `resnet56-${ds}`, 'model.json'));
-    return { dataset: ds, 'test data': hasData ? 'present' : 'missing', 'ResNet-56 classifier': hasModel ? 'present' : 'missing' };
-  });
-  table('cifar-status', status, { caption: 'CIFAR groups of Table 1: inputs needed' });
-  const runnable = status.filter((s) => s['test data'] === 'present' && s['ResNet-56 classifier'] === 'present');
-  if (runnable.length === 0) {
-    markdown('**CIFAR-10 / CIFAR-100: not run.** The data (and a pretrained ResNet-56) are not available offline, so this notebook reports no CIFAR numbers. The paper\'s values are in `LI2020_TABLE1` (`src/papers/li2020.ts`).');
-    void claims.add({ claim: 'Table 1 (CIFAR-10 / CIFAR-100): RDAE and RNLF with the ResNet of Tables 5-6 restore corrupted images', paper: 'CIFAR-10 impulse sev. 6: ResNet 10.41%, RDAE 82.22%, RNLF 78.66%', ours: 'not run', holds: 'n/a', note: 'CIFAR data and a pretrained ResNet-56 are not available offline; code path tested on fixtures' });
-  } else {
-    const cifarStore = new ResultsStore(`${nb.name}/table1-cifar.jsonl`, { version: `${VERSION}-cifar` });
-    for (const s of runnable) {
-      const set = s.dataset === 'cifar10' ? await loadCifar10({ split: 'test', download: false }) : await loadCifar100({ split: 'test', download: false });
-      const model = await tf.loadLayersModel(`file://${path.join(dataRoot(), 'models', `resnet56-${s.dataset}`, 'model.json')}`);
-      const accuracy = (X: tf.Tensor2D, labels: Int32Array) => tf.tidy(() => {
-        const pred = (model.predict(tf.reshape(X, [-1, 32, 32, 3])) as tf.Tensor).argMax(-1).dataSync();
-        let ok = 0; for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) ok++;
-        return ok / labels.length;
-      });
-      const rows: (RestorationParams & RestorationResult)[] = [];
-      for (const noise of R.noises) for (const severity of R.severities[noise]) {
-        const p: RestorationParams = { dataset: s.dataset, noise, severity, n: R.n, epochs: R.epochs, learningRate: nb.scale === 'paper' ? 5e-4 : R.learningRate, codeLearningRate: 10, codeDim: 1024, batchSize: 100, decayEvery: 100, seed: nb.seed };
-        rows.push({ ...p, ...(await restorationCell(cifarStore, p, { images: set, net: resnet32Spec(), severityGroup: 'cifar', accuracy, log: (x) => console.log(x) })) });
-      }
-      table(`table1-${s.dataset}`, table1Rows(s.dataset, rows, 'ResNet'), { caption: `Table 1, ${s.dataset}` });
-      model.dispose();
-    }
+table('cifar-status', cifarStatus(), { caption: 'CIFAR groups of Table 1: inputs needed' });
+const runnable = cifarRunnable();
+if (runnable.length === 0) {
+  markdown('**CIFAR-10 / CIFAR-100: not run.** The data (and a pretrained ResNet-56) are not available offline, '
+    + 'so this notebook reports no CIFAR numbers. The paper\'s values are in `LI2020_TABLE1` (`src/papers/li2020.ts`).');
+  claims.add(CIFAR_NOT_RUN_CLAIM);
+} else {
+  console.log(computedLine('Table 1, CIFAR', await computeLi2020(nb.scale, nb.seed, 'table1-cifar', log)));
+  const cifarStore = li2020Store(LI2020_STORES.cifar, nb.scale);
+  for (const ds of runnable) {
+    table(`table1-${ds}`, table1Rows(ds, storedRestorationRows(cifarStore, cifarParams(ds, R, nb.scale, nb.seed)), 'ResNet'), { caption: `Table 1, ${ds}` });
   }
 }
 
@@ -392,7 +232,7 @@ console.log(`${claims.claims.length} claims so far`);
 // What the paper claims, what we measured at this scale, and whether it holds here.
 
 // %%
-for (const c of Object.values(classifiers)) c.dispose();
+await releaseLi2020Models();
 timings.push({ step: 'whole notebook', seconds: (Date.now() - tStart) / 1000 });
 table('timings', timings.map((t) => ({ step: t.step, seconds: fmt(t.seconds, 1) })), { caption: `Run times at scale "${nb.scale}" (${nb.backend})` });
 console.log(`tensors alive at the end: ${tf.memory().numTensors}`);

@@ -58,6 +58,10 @@ export function activate(x: tf.Tensor, act: Activation): tf.Tensor {
 
 /** x W + b, then the activation (matMul and bias fused into one kernel). */
 export function denseForward(x: tf.Tensor2D, l: DenseLayer, act: Activation, transposeW = false, bias?: tf.Tensor): tf.Tensor2D {
+  // On tfjs-node the fused op is not one kernel (it runs MatMul, add and the activation anyway) and its gradient
+  // goes through 3-D batch-of-one products and reshapes, which a traced graph (src/train/compile.ts) keeps; the
+  // plain ops trace to MatMul + BiasAdd + activation, which TensorFlow fuses. Same maths either way.
+  if (tf.getBackend() === 'tensorflow') return activate(tf.add(tf.matMul(x, l.W as unknown as tf.Tensor2D, false, transposeW), bias ?? l.b), act) as tf.Tensor2D;
   const fusedAct = act === 'relu' || act === 'linear' ? act : 'linear';
   const y = tf.fused.matMul({ a: x, b: l.W as unknown as tf.Tensor2D, transposeB: transposeW, bias: bias ?? l.b, activation: fusedAct });
   return (fusedAct === act ? y : activate(y, act)) as tf.Tensor2D;

@@ -22,6 +22,7 @@ export type CellLister = (scale: Scale, seed: number) => CellSpec[];
 export const NOTEBOOK_CELLS: Record<string, () => Promise<CellLister>> = {
   '00-autoencoders-and-factorization': async () => (await import('./sun2020')).sun2020Cells,
   '01-robust-deep-autoencoders': async () => (await import('./zhou2017')).zhou2017Cells,
+  '02-rethink-autoencoders': async () => (await import('./li2020')).li2020Cells,
   '03-robust-variational-autoencoders': async () => (await import('./ren2020')).ren2020Cells,
   '04-hidden-talents-of-the-vae': async () => (await import('./dai')).daiCells,
 };
