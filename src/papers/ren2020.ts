@@ -34,6 +34,8 @@ import { GAN } from '../models/gan';
 import { TwoStage } from '../models/two-stage';
 import { Activation } from '../nets/mlp';
 import { InputError } from '../validate';
+import { effectiveThreshold } from '../train/alternating';
+import { fmt, mean } from './verdict';
 
 export const REN_MODELS = ['RVAE', 'VAE', 'GAN', 'RPCA+VAE', 'LPF+VAE', 'RDA+VAE'] as const;
 export type RenModel = (typeof REN_MODELS)[number];
@@ -559,9 +561,8 @@ export async function runCelebaCell(cell: CelebaCell, clean: tf.Tensor2D, featur
 
 export interface RenVerdict { holds: Verdict; ours: string; note: string }
 
-const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+const f1 = (v: number) => fmt(v, 1);
 const pct = (l: number) => `${Math.round(l * 100)}%`;
-const meanOf = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 
 /** Paired comparison over seeds of "A has a lower FID than B" (same seed = same corrupted data and init):
  *  'win' when A < B for every seed, 'loss' when A > B for every seed, else 'mixed'. */
@@ -575,7 +576,7 @@ export function pairedOutcome(a: number[], b: number[]): 'win' | 'loss' | 'mixed
 /** "min-max" text of a few seeds' values (the value alone for one seed). */
 export function spreadText(v: number[]): string {
   if (v.length === 1) return f1(v[0]);
-  return `${f1(meanOf(v))} [${f1(Math.min(...v))}-${f1(Math.max(...v))}]`;
+  return `${f1(mean(v))} [${f1(Math.min(...v))}-${f1(Math.max(...v))}]`;
 }
 
 /**
@@ -631,7 +632,7 @@ export function rvaeFasterVerdict(cells: { rvaeSeconds: number; rdaSeconds: numb
   const faster = f.filter((v) => v > 0).length;
   return {
     holds: faster === cells.length ? true : faster > 0 ? 'partly' : false,
-    ours: `${f1(meanOf(f))}% faster on average (wall clock${cpu.length ? `; ${f1(meanOf(cpu))}% in CPU time` : ''}) over ${cells.length} cells (measured)`,
+    ours: `${f1(mean(f))}% faster on average (wall clock${cpu.length ? `; ${f1(mean(cpu))}% in CPU time` : ''}) over ${cells.length} cells (measured)`,
     note: `RVAE faster in ${faster} of ${cells.length} cells`,
   };
 }
@@ -649,7 +650,7 @@ export function fig2Verdict(cells: { noise: number; lambda: number; vae: number;
   const won = cells.filter(wins);
   const ties = cells.filter((c) => Math.abs(improvement(c.vae, c.rvae)) <= tie).length;
   const broad = lambdas.filter((l) => cells.filter((c) => c.lambda === l).every(wins));
-  const meanImp = meanOf(cells.map((c) => improvement(c.vae, c.rvae)));
+  const meanImp = mean(cells.map((c) => improvement(c.vae, c.rvae)));
   return {
     holds: broad.length >= 2 ? true : won.length > 0 ? 'partly' : false,
     ours: `RVAE better in ${won.length} of ${cells.length} cells${tie > 0 ? ` (${ties} within +-${tie.toFixed(1)}%, counted as ties)` : ''}; lambdas better at every tested noise level: ${broad.join(', ') || 'none'}; mean improvement ${f1(meanImp)}%`,
@@ -669,7 +670,7 @@ export function ladderReading(outers: number[], rvae: number[][], vae: number[][
   let from: number | undefined;
   for (let i = outers.length - 1; i >= 0 && winsAt.includes(outers[i]); i--) from = outers[i];
   const last = outers.length - 1;
-  return { winsAt, from, lastGap: meanOf(vae.map((r) => r[last])) - meanOf(rvae.map((r) => r[last])) };
+  return { winsAt, from, lastGap: mean(vae.map((r) => r[last])) - mean(rvae.map((r) => r[last])) };
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -779,4 +780,427 @@ export function renCells(scale: Scale, seed: number, src: RenFeatureSource = {},
  *  selects Inception features, as in the notebook. */
 export function ren2020Cells(scale: Scale, seed: number): ComputeCellSpec[] {
   return renCells(scale, seed, { inception: process.env.RML_INCEPTION || undefined });
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The notebook's experiment, end to end: compute (or read back) every cell, then the numbers each section shows
+
+/** The data sets' display names. */
+export const REN_DS_TITLE: Record<RenDataset, string> = { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' };
+const pctOf = (l: number) => Math.round(l * 100);
+
+/** The "Experiment sizes" table of the notebook. */
+export function renConfigRows(cfg: RenConfig, seed: number): { setting: string; value: string }[] {
+  const arch = `784-${cfg.hidden.join('-')}-${cfg.latentDim}-${[...cfg.hidden].reverse().join('-')}-784`;
+  return [
+    { setting: 'training images', value: `${cfg.nTrain} (first of the training split), corrupted; models never see clean data` },
+    { setting: 'VAE', value: `${arch}, ${cfg.activation}, Bernoulli, Adam 1e-3, batch 200, ${vaeParamCount(784, cfg.hidden, cfg.latentDim)} parameters` },
+    { setting: 'RVAE', value: `${cfg.outer} outer x ${cfg.inner} inner epochs; lambda ${cfg.lambda} for the tables (threshold lambda/mu)` },
+    { setting: 'VAE, GAN, two-stage VAEs', value: `${cfg.outer * cfg.inner} epochs (the paper: "the benchmark methods are also trained with 600 iterations")` },
+    { setting: 'FID', value: `${cfg.nGen} generated vs ${cfg.nRef} clean training images` },
+    { setting: 'RPCA+VAE denoiser', value: `convex RPCA, inexact ALM (src/models/rpca.ts), tolerance 1e-7, at most ${cfg.rpcaMaxIter} iterations` },
+    { setting: 'Tables 2/3 noise (salt-and-pepper)', value: cfg.datasets.map((d) => `${REN_DS_TITLE[d]}: ${cfg.tableLevels[d].join(', ')}`).join('; ') },
+    { setting: 'Figure 2 grid (MNIST)', value: `noise ${cfg.heatLevels.join(', ')} x lambda ${cfg.heatLambdas.join(', ')}` },
+    { setting: 'Figure 3a (MNIST, Gaussian)', value: `factors ${cfg.gaussLevels.join(', ')}` },
+    {
+      setting: 'budget ladders (MNIST)',
+      value: `${pctOf(cfg.ladderLevel)}% noise: RVAE (lambda ${cfg.lambda}) and VAE at outer iterations ${cfg.ladderOuters.join(', ')} `
+        + `(VAE: x ${cfg.inner} epochs), seeds ${cfg.ladderSeeds.map((x) => seed + x).join(', ')}; RVAE lambda ${cfg.ladderLambdas.join(', ') || '-'} `
+        + `(first seed); RDA+VAE at ${cfg.ladderRdaOuters.join(', ')} outer iterations`,
+    },
+  ];
+}
+
+/** Reference points on our FID scale per data set: clean test images (floor) and the corrupted training images
+ *  (ceiling, per level), with the generated images' sizes and feature network. */
+export interface RenReference {
+  floorFid: Record<string, number>;
+  ceilFid: Record<string, Record<number, number>>;
+  rows: Record<string, string | number>[];
+}
+
+export async function renReferencePoints(cfg: RenConfig, seed: number, data: (ds: RenDataset) => Promise<RenData>): Promise<RenReference> {
+  const out: RenReference = { floorFid: {}, ceilFid: {}, rows: [] };
+  for (const ds of cfg.datasets) {
+    const d = await data(ds);
+    const load = ds === 'mnist' ? loadMnist : loadFashionMnist;
+    const test = toMatrix(await load({ split: 'test', n: Math.min(cfg.nGen, 10000) }));
+    out.floorFid[ds] = referenceFid(test, d, cfg.nGen);
+    test.dispose();
+    const net = d.featureNet.name;
+    out.rows.push({ 'data set': REN_DS_TITLE[ds], images: 'clean test images (floor)', noise: 0, FID: f1(out.floorFid[ds]), 'feature network': net });
+    out.ceilFid[ds] = {};
+    const extra = ds === 'mnist' ? [cfg.ladderLevel, ...cfg.heatLevels] : [];
+    const levels = [...new Set([...cfg.tableLevels[ds], ...extra])].sort((a, b) => a - b);
+    for (const level of levels) {
+      const X = corruptFor(d.clean, 'salt-pepper', level, seed, ds);
+      out.ceilFid[ds][level] = referenceFid(X, d, cfg.nGen);
+      X.dispose();
+      out.rows.push({ 'data set': REN_DS_TITLE[ds], images: 'corrupted training images (ceiling)', noise: level, FID: f1(out.ceilFid[ds][level]), 'feature network': net });
+    }
+  }
+  return out;
+}
+
+/** Computes (or reads back) every listed cell through its store, in the list's order. */
+export async function computeRenCells(cells: RenCellSpec[], scale: Scale): Promise<void> {
+  const stores = new Map<string, ResultsStore>();
+  for (const c of cells) {
+    if (!stores.has(c.file)) stores.set(c.file, new ResultsStore(c.file, { version: c.version, scale }));
+    await stores.get(c.file)!.cell(c.params, c.compute);
+  }
+}
+
+export type RenLadderRow = RenCell & RenLadderResult;
+export type RenHeatCell = { noise: number; lambda: number; diff: number; rel: number; vae: number; rvae: number };
+
+/** Every number the notebook shows, read from the stores (cells missing there are computed). */
+export interface RenOutcome {
+  scale: Scale;
+  seed: number;
+  cfg: RenConfig;
+  /** Tables 2 / 3 cells, data set x level x model. */
+  rows: RenRow[];
+  heat: RenHeatCell[];
+  gauss: { factor: number; model: string; fid: number }[];
+  ladSeeds: number[];
+  ladRvae: RenLadderRow[];
+  ladVae: RenLadderRow[];
+  ladLam: RenLadderRow[];
+  rdaRungs: { outer: number; fid: number; seconds: number }[];
+  /** The feature networks of the table cells, joined. */
+  featureNames: string;
+}
+
+export async function renOutcome(scale: Scale, seed: number, data: (ds: RenDataset) => Promise<RenData>): Promise<RenOutcome> {
+  const cfg = renConfig(scale);
+  const store = renStore(undefined, scale), ladderStore = renLadderStore(scale);
+  const loaded = new Map<RenDataset, RenData>();
+  for (const ds of cfg.datasets) loaded.set(ds, await data(ds));
+  const get = (ds: RenDataset) => () => loaded.get(ds)!;
+  const lam = (m: RenModel, l = 0) => (m === 'RVAE' || m === 'RDA+VAE' ? l || cfg.lambda : 0);
+  const cellOf = (ds: RenDataset, noise: RenNoise, level: number, model: RenModel, l = 0) =>
+    renCell(store, { dataset: ds, noise, level, model, lambda: lam(model, l), seed }, get(ds), cfg);
+  const rows: RenRow[] = [];
+  for (const ds of cfg.datasets) for (const level of cfg.tableLevels[ds]) for (const model of REN_MODELS) rows.push(await cellOf(ds, 'salt-pepper', level, model));
+  const heat: RenHeatCell[] = [];
+  for (const level of cfg.heatLevels) {
+    const vae = await cellOf('mnist', 'salt-pepper', level, 'VAE');
+    for (const lambda of cfg.heatLambdas) {
+      const r = await cellOf('mnist', 'salt-pepper', level, 'RVAE', lambda);
+      heat.push({ noise: level, lambda, diff: vae.fid - r.fid, rel: improvement(vae.fid, r.fid), vae: vae.fid, rvae: r.fid });
+    }
+  }
+  const ladSeeds = cfg.ladderSeeds.map((x) => seed + x);
+  const lopts = { outers: cfg.ladderOuters, gridAt: cfg.ladderGridAt };
+  const at = { dataset: 'mnist' as const, noise: 'salt-pepper' as const, level: cfg.ladderLevel };
+  const lcell = (model: 'RVAE' | 'VAE', s: number, l = cfg.lambda) =>
+    renLadder(ladderStore, { ...at, model, lambda: model === 'RVAE' ? l : 0, seed: s }, get('mnist'), cfg, lopts);
+  const ladRvae: RenLadderRow[] = [], ladVae: RenLadderRow[] = [], ladLam: RenLadderRow[] = [];
+  for (const s of ladSeeds) { ladRvae.push(await lcell('RVAE', s)); ladVae.push(await lcell('VAE', s)); }
+  for (const l of cfg.ladderLambdas) ladLam.push(await lcell('RVAE', ladSeeds[0], l));
+  // RDA+VAE: separate fits (its VAE trains after the RDA has run all its outer iterations)
+  const rdaRungs: RenOutcome['rdaRungs'] = [];
+  for (const k of cfg.ladderRdaOuters) {
+    const r = await renCell(ladderStore, { ...at, model: 'RDA+VAE', lambda: cfg.lambda, seed: ladSeeds[0] }, get('mnist'), { ...cfg, outer: k });
+    rdaRungs.push({ outer: k, fid: r.fid, seconds: r.trainSeconds });
+  }
+  const gauss: RenOutcome['gauss'] = [];
+  for (const level of cfg.gaussLevels) {
+    for (const m of ['VAE', 'RVAE'] as const) gauss.push({ factor: level, model: m, fid: (await cellOf('mnist', 'gaussian', level, m)).fid });
+  }
+  const featureNames = [...new Set(rows.map((r) => r.featureNet))].join('; ');
+  return { scale, seed, cfg, rows, heat, gauss, ladSeeds, ladRvae, ladVae, ladLam, rdaRungs, featureNames };
+}
+
+/** The FID of a table cell. */
+export function renFid(o: RenOutcome, ds: RenDataset, level: number, m: RenModel): number {
+  const r = o.rows.find((x) => x.dataset === ds && x.level === level && x.model === m);
+  if (!r) throw new InputError(`renFid: no table cell ${ds} ${level} ${m}`);
+  return r.fid;
+}
+
+/** Table 2 (MNIST) / Table 3 (Fashion-MNIST): ours beside the paper's per level, then the floor and ceiling rows. */
+export function renFidTable(o: RenOutcome, ref: RenReference, ds: RenDataset): Record<string, string>[] {
+  const lv = o.cfg.tableLevels[ds];
+  const out: Record<string, string>[] = REN_MODELS.map((m) => {
+    const row: Record<string, string> = { model: m };
+    for (const level of lv) {
+      row[`${pctOf(level)}% ours`] = f1(renFid(o, ds, level, m));
+      const p = paperFid(ds, level, m);
+      row[`${pctOf(level)}% paper`] = p === undefined ? '-' : p.toFixed(1);
+    }
+    return row;
+  });
+  // Reference rows (same feature network, same image counts): real vs real is the floor; the corrupted training
+  // images themselves are the ceiling a generator of "just the noisy data" would reach. The paper has neither.
+  const refRow = (model: string, v: (l: number) => number) =>
+    ({ model, ...Object.fromEntries(lv.flatMap((l) => [[`${pctOf(l)}% ours`, f1(v(l))], [`${pctOf(l)}% paper`, '-']])) });
+  out.push(refRow('reference: clean test images (floor)', () => ref.floorFid[ds]));
+  out.push(refRow('reference: the corrupted training images (ceiling)', (l) => ref.ceilFid[ds][l]));
+  return out;
+}
+
+/** Per table cell: time, CPU time, last loss, nnz(S), parameters. */
+export function renDetailsRows(o: RenOutcome): Record<string, string | number>[] {
+  return o.rows.map((r) => ({
+    'data set': REN_DS_TITLE[r.dataset], noise: r.level, model: r.model, lambda: r.lambda || '', FID: f1(r.fid), 'train s': f1(r.trainSeconds),
+    'train CPU s': f1(r.trainCpuSeconds), 'denoiser s': r.denoiserSeconds ? f1(r.denoiserSeconds) : '', 'last loss': f1(r.lastLoss),
+    'nnz(S)': r.sparsityS >= 0 ? r.sparsityS.toFixed(3) : '', params: r.nParams,
+  }));
+}
+
+/** Mean and min-max of a few seeds' values. */
+export function band(v: number[]): { mean: number; lo: number; hi: number } { return { mean: mean(v), lo: Math.min(...v), hi: Math.max(...v) }; }
+
+/** The ladder figure's points, its table and its reading. */
+export function renLadderView(o: RenOutcome): {
+  points: Record<string, number | string>[]; rows: Record<string, string | number>[]; reading: ReturnType<typeof ladderReading>;
+} {
+  const { cfg, ladRvae, ladVae, ladLam, rdaRungs, ladSeeds } = o;
+  const points: Record<string, number | string>[] = [];
+  cfg.ladderOuters.forEach((k, i) => {
+    for (const [name, lad] of [[`RVAE (lambda ${cfg.lambda})`, ladRvae], ['VAE (same epochs)', ladVae]] as const) {
+      const b = band(lad.map((l) => l.fid[i]));
+      points.push({ outer: k, model: name, fid: b.mean, lo: b.lo, hi: b.hi });
+    }
+    ladLam.forEach((l) => points.push({ outer: k, model: `RVAE (lambda ${l.lambda}, seed ${l.seed})`, fid: l.fid[i], lo: l.fid[i], hi: l.fid[i] }));
+  });
+  for (const r of rdaRungs) points.push({ outer: r.outer, model: `RDA+VAE (seed ${ladSeeds[0]})`, fid: r.fid, lo: r.fid, hi: r.fid });
+  const rows = cfg.ladderOuters.map((k, i) => {
+    const rv = ladRvae.map((l) => l.fid[i]), va = ladVae.map((l) => l.fid[i]);
+    const row: Record<string, string | number> = {
+      outer: k, epochs: k * cfg.inner, 'RVAE FID': spreadText(rv), 'VAE FID': spreadText(va),
+      'RVAE / VAE': (band(rv).mean / band(va).mean).toFixed(2),
+      'RVAE lower in seeds': `${rv.filter((v, j) => v < va[j]).length} of ${rv.length}`,
+      'nnz(S)': spreadText(ladRvae.map((l) => 100 * l.sparsityS[i])) + '%',
+    };
+    for (const l of ladLam) row[`RVAE lambda ${l.lambda}`] = f1(l.fid[i]);
+    const rd = rdaRungs.find((r) => r.outer === k);
+    row['RDA+VAE'] = rd ? f1(rd.fid) : '';
+    return row;
+  });
+  const P = REN2020_TABLE2[cfg.ladderLevel];
+  if (P) {
+    rows.push({
+      outer: 30, epochs: 600, 'RVAE FID': `paper ${P.RVAE} (Inception)`, 'VAE FID': `paper ${P.VAE}`, 'RVAE / VAE': (P.RVAE / P.VAE).toFixed(2),
+      'RVAE lower in seeds': '', 'nnz(S)': '', ...Object.fromEntries(ladLam.map((l) => [`RVAE lambda ${l.lambda}`, ''])), 'RDA+VAE': `paper ${P['RDA+VAE']}`,
+    });
+  }
+  return { points, rows, reading: ladderReading(cfg.ladderOuters, ladRvae.map((l) => l.fid), ladVae.map((l) => l.fid)) };
+}
+
+/** The ladder reading as a sentence. */
+export function renLadderText(o: RenOutcome, reading: ReturnType<typeof ladderReading>): string {
+  return `**Ladder reading (lambda ${o.cfg.lambda}).** The RVAE is lower than the VAE for every seed at outer iterations: ${reading.winsAt.join(', ') || 'none'}; `
+    + (reading.from !== undefined ? `it stays lower from ${reading.from} outer iterations on.` : 'it does not stay lower up to the last rung.')
+    + ` At the last rung (${o.cfg.ladderOuters.at(-1)}) the mean gap FID(VAE) - FID(RVAE) is ${f1(reading.lastGap)}.`;
+}
+
+/** The check that the table's cells and the ladder's rung of the same seed agree (null when the ladder lacks it). */
+export function renLadderCheckText(o: RenOutcome): string | null {
+  const { cfg, rows, ladRvae, ladVae, ladSeeds } = o;
+  const L25 = cfg.ladderLevel;
+  const i = cfg.ladderOuters.indexOf(cfg.outer);
+  const tr = rows.find((r) => r.dataset === 'mnist' && r.level === L25 && r.model === 'RVAE' && r.seed === ladSeeds[0]);
+  const tv = rows.find((r) => r.dataset === 'mnist' && r.level === L25 && r.model === 'VAE' && r.seed === ladSeeds[0]);
+  if (i < 0 || !tr || !tv) return null;
+  return `Check: the table's ${pctOf(L25)}% cells (${cfg.outer} outer, separate fits) give RVAE ${tr.fid.toFixed(3)} / VAE ${tv.fid.toFixed(3)}; `
+    + `the ladder's rung ${cfg.outer} of the same seed gives ${ladRvae[0].fid[i].toFixed(3)} / ${ladVae[0].fid[i].toFixed(3)}.`;
+}
+
+/** Fig. 3b: RVAE vs RDA+VAE training times per table cell (wall clock as the paper, and CPU time). */
+export function renTimes(o: RenOutcome): {
+  bars: { cell: string; model: string; seconds: number }[];
+  pairs: { r: RenRow; d: RenRow }[];
+  rows: Record<string, string | number>[];
+} {
+  const bars = o.rows.filter((r) => r.model === 'RVAE' || r.model === 'RDA+VAE')
+    .map((r) => ({ cell: `${REN_DS_TITLE[r.dataset]} ${pctOf(r.level)}%`, model: r.model, seconds: r.trainSeconds }));
+  const pairs = o.rows.filter((r) => r.model === 'RVAE')
+    .map((r) => ({ r, d: o.rows.find((x) => x.model === 'RDA+VAE' && x.dataset === r.dataset && x.level === r.level)! }));
+  const rows = pairs.map(({ r, d }) => ({
+    'data set': REN_DS_TITLE[r.dataset], noise: r.level, 'RVAE s': f1(r.trainSeconds), 'RDA+VAE s': f1(d.trainSeconds), 'of which RDA s': f1(d.denoiserSeconds),
+    'RVAE faster by % (wall)': f1((100 * (d.trainSeconds - r.trainSeconds)) / d.trainSeconds), 'RVAE CPU s': f1(r.trainCpuSeconds),
+    'RDA+VAE CPU s': f1(d.trainCpuSeconds), 'RVAE faster by % (CPU)': f1((100 * (d.trainCpuSeconds - r.trainCpuSeconds)) / d.trainCpuSeconds),
+  }));
+  return { bars, pairs, rows };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The claims table and the root-cause text of notebook 03
+
+export interface RenClaim { claim: string; paper: string; ours: string; holds: Verdict; note: string }
+
+/** Half the min-max range of a few values relative to their mean, in percent (0 for one value). */
+const halfRange = (v: number[]) => (v.length > 1 ? (100 * (Math.max(...v) - Math.min(...v))) / 2 / mean(v) : 0);
+
+/**
+ * The claims of notebook 03 from the measured numbers (the rules above); at smoke scale nothing is judged
+ * ('n/a'). `celeba`: the Table 4 rows when CelebA was on disk, else null.
+ */
+export function ren2020Claims(o: RenOutcome, celeba: RenRow[] | null): RenClaim[] {
+  const { cfg, ladRvae, ladVae, ladLam, ladSeeds, rdaRungs, heat, gauss } = o;
+  const smoke = o.scale === 'smoke';
+  const L25 = cfg.ladderLevel;
+  const P = REN2020_TABLE2[L25];
+  const paperR = P?.RVAE, paperV = P?.VAE;
+  const paperRatio = paperR && paperV ? (paperR / paperV).toFixed(2) : '-';
+  const get = (ds: RenDataset, level: number, m: RenModel) => renFid(o, ds, level, m);
+  const note = smoke ? 'smoke scale: too small to judge' : `${o.scale} scale: ${cfg.outer} x ${cfg.inner} epochs on ${cfg.nTrain} images, FID on ${cfg.nGen} samples with ${o.featureNames}`;
+  const out: RenClaim[] = [];
+  const add = (claim: string, paper: string, v: RenVerdict, extra = '') =>
+    out.push({ claim, paper, ours: v.ours, holds: smoke ? 'n/a' : v.holds, note: [note, v.note, extra].filter(Boolean).join('; ') });
+  const lastK = cfg.ladderOuters.at(-1)!;
+  const iLast = cfg.ladderOuters.length - 1;
+  const atLast = (lads: RenLadderRow[]) => lads.map((l) => l.fid[iLast]);
+  const ladNote = `ladder (MNIST ${pctOf(L25)}%, seeds ${ladSeeds.join(', ')}): RVAE lower for every seed at outer `
+    + `${ladderReading(cfg.ladderOuters, ladRvae.map((l) => l.fid), ladVae.map((l) => l.fid)).winsAt.join(', ') || 'none'} of ${cfg.ladderOuters.join(', ')}; `
+    + `at ${lastK} outer RVAE ${spreadText(atLast(ladRvae))} vs VAE ${spreadText(atLast(ladVae))}`;
+  // At the ladder's level the table budget is a rung of every seed's ladder (seed 0's rung is the table cell's
+  // model), so that level is judged over all ladder seeds; the other levels have one seed.
+  const iTb = cfg.ladderOuters.indexOf(cfg.outer);
+  const levelOf = (l: number) => (l === L25 && iTb >= 0
+    ? { level: l, rvae: ladRvae.map((x) => x.fid[iTb]), vae: ladVae.map((x) => x.fid[iTb]) }
+    : { level: l, rvae: [get('mnist', l, 'RVAE')], vae: [get('mnist', l, 'VAE')] });
+  add('Table 2: RVAE has a lower FID than the VAE at every noise level on MNIST (table budget)', 'all 7 levels (e.g. 43 vs 141 at 9%, 90 vs 186 at 25%)',
+    rvaeBeatsVaeVerdict(cfg.tableLevels.mnist.map(levelOf)),
+    `${pctOf(L25)}%: ladder seeds ${ladSeeds.join(', ')} at the table budget (${cfg.outer} outer); ${ladNote}`);
+  add(`Table 2 at ${pctOf(L25)}%: RVAE lower than the VAE after ${lastK} outer iterations (ladder, ${ladSeeds.length} seeds)`,
+    `${paperR} vs ${paperV} after 30 outer iterations (ratio ${paperRatio})`,
+    rvaeBeatsVaeVerdict([{ level: L25, rvae: atLast(ladRvae), vae: atLast(ladVae) }]),
+    `ratio RVAE / VAE at ${lastK} outer: ${(mean(atLast(ladRvae)) / mean(atLast(ladVae))).toFixed(2)}`);
+  // The Fig. 2 cells have one seed each: a difference smaller than the seed-to-seed spread of ONE model at the
+  // table budget (half the min-max range over the ladder's seeds, relative to the mean, the larger of RVAE and
+  // VAE) is a tie.
+  const fig2Tie = iTb >= 0 ? Math.max(halfRange(ladRvae.map((x) => x.fid[iTb])), halfRange(ladVae.map((x) => x.fid[iTb]))) : 0;
+  const baseline: RenModel[] = ['GAN', 'LPF+VAE', 'RPCA+VAE'];
+  const tableCells = cfg.datasets.flatMap((ds) => cfg.tableLevels[ds].map((l) => ({ ds, l, cell: `${REN_DS_TITLE[ds]} ${pctOf(l)}%` })));
+  add('Tables 2-3: RVAE beats GAN, LPF+VAE and RPCA+VAE in most cells', 'RVAE lower in 38 of 42 cells (RPCA+VAE lower at MNIST 41%, 49%)',
+    rvaeBeatsBaselinesVerdict(tableCells.map(({ ds, l, cell }) => ({ cell, rvae: get(ds, l, 'RVAE'), baselines: Object.fromEntries(baseline.map((m) => [m, get(ds, l, m)])) }))));
+  const rungText = (r: { outer: number; fid: number }) => {
+    const i = cfg.ladderOuters.indexOf(r.outer);
+    return `${r.outer} outer: RVAE ${i >= 0 ? f1(ladRvae[0].fid[i]) : '-'} vs RDA+VAE ${f1(r.fid)}`;
+  };
+  const rdaLadderNote = rdaRungs.length ? `ladder at MNIST ${pctOf(L25)}% (seed ${ladSeeds[0]}): ${rdaRungs.map(rungText).join('; ')}` : '';
+  add('Tables 2-4: RVAE and RDA+VAE are close in FID', 'within ~10-30% in most cells (RVAE better on MNIST, RDA+VAE slightly better on Fashion-MNIST)',
+    rvaeCloseToRdaVerdict(tableCells.map(({ ds, l, cell }) => ({ cell, rvae: get(ds, l, 'RVAE'), rda: get(ds, l, 'RDA+VAE') }))), rdaLadderNote);
+  add('Fig. 3b: RVAE trains faster than RDA+VAE (paper: 38% faster on CelebA)', '38.11% faster on average (CelebA)',
+    rvaeFasterVerdict(renTimes(o).pairs.map(({ r, d }) => ({ rvaeSeconds: r.trainSeconds, rdaSeconds: d.trainSeconds, rvaeCpu: r.trainCpuSeconds, rdaCpu: d.trainCpuSeconds }))),
+    'same outer x inner schedule for RVAE and for RDA, plus the RDA+VAE\'s own VAE');
+  const lamNote = ladLam.length
+    ? `ladder at ${pctOf(L25)}% (seed ${ladSeeds[0]}), ${lastK} outer: ${[...ladLam, ladRvae[0]].map((l) => `lambda ${l.lambda} ${f1(l.fid[iLast])}`).join(', ')} vs VAE ${f1(ladVae[0].fid[iLast])}`
+    : '';
+  add('Fig. 2: a broad range of lambda where the RVAE beats the VAE (42% mean improvement for noise 3-27%, lambda 10-100)', 'blue region over lambda 10-100; best 74% at 33% noise',
+    fig2Verdict(heat.map((h) => ({ noise: h.noise, lambda: h.lambda, vae: h.vae, rvae: h.rvae })), { tie: fig2Tie }), lamNote);
+  const gFid = (l: number, m: string) => gauss.find((g) => g.factor === l && g.model === m)!.fid;
+  add('Fig. 3a: with Gaussian noise the RVAE has a lower FID than the VAE while the noise is not too large', 'RVAE lower up to f = 0.6; both fail from 0.7',
+    rvaeBeatsVaeVerdict(cfg.gaussLevels.map((l) => ({ level: l, rvae: [gFid(l, 'RVAE')], vae: [gFid(l, 'VAE')] })), (l) => `f ${l}`));
+  out.push({
+    claim: 'Table 4: on CelebA the RVAE beats the VAE, GAN and LPF/RPCA two-stage models',
+    paper: 'RVAE 63-70 vs VAE 66-116',
+    ours: celeba ? celeba.map((r) => `${r.model} ${f1(r.fid)}`).join('; ') : 'CelebA not available offline',
+    holds: celebaVerdict(celeba, smoke),
+    note: celeba ? 'only VAE and RVAE run on CelebA here' : 'data not available offline; code path tested on fixture images',
+  });
+  return out;
+}
+
+/** Table 4 rule: n/a without the data or at smoke; 'partly' when the RVAE is below the VAE (only those two run
+ *  here, the paper's claim is over four baselines), else no. */
+export function celebaVerdict(celeba: { model: string; fid: number }[] | null, smoke: boolean): Verdict {
+  if (!celeba || smoke) return 'n/a';
+  const r = celeba.find((x) => x.model === 'RVAE'), v = celeba.find((x) => x.model === 'VAE');
+  if (!r || !v) throw new InputError('celebaVerdict: need an RVAE and a VAE row');
+  return r.fid < v.fid ? 'partly' : false;
+}
+
+const holdsText = (h: Verdict) => (h === false ? 'no' : String(h));
+
+/**
+ * Section 9 of the notebook: for every claim that is not "yes", which of budget, sample size, an unstated setting
+ * or the paper itself holds it back, computed from the ladders and the reference rows. `mnist`: the MNIST data
+ * (for the lambda -> threshold conversion on the ladder's corrupted images).
+ */
+export function ren2020RootCauses(o: RenOutcome, ref: RenReference, claims: { claim: string; holds: Verdict; note?: string }[], mnist: RenData): string {
+  const { cfg, ladRvae, ladVae, ladLam, ladSeeds, rdaRungs } = o;
+  const smoke = o.scale === 'smoke';
+  const L25 = cfg.ladderLevel;
+  const P = REN2020_TABLE2[L25];
+  const paperRatio = P?.RVAE && P?.VAE ? (P.RVAE / P.VAE).toFixed(2) : '-';
+  const get = (ds: RenDataset, level: number, m: RenModel) => renFid(o, ds, level, m);
+  const lastK = cfg.ladderOuters.at(-1)!;
+  const iLast = cfg.ladderOuters.length - 1;
+  const reading = ladderReading(cfg.ladderOuters, ladRvae.map((l) => l.fid), ladVae.map((l) => l.fid));
+  const out: string[] = [];
+  const rung = (k: number) => cfg.ladderOuters.indexOf(k);
+  const at = (lads: { fid: number[] }[], k: number) => lads.map((l) => l.fid[rung(k)]);
+  const vLast = at(ladVae, lastK), rLast = at(ladRvae, lastK);
+  const vaeMin = Math.min(...ladVae.flatMap((l) => l.fid));
+  const tb = cfg.outer;
+  const X25 = corruptFor(mnist.clean, 'salt-pepper', L25, ladSeeds[0], 'mnist');
+  let thrText: { paper: string; ours: string };
+  try {
+    const thr = (lam: number) => effectiveThreshold(lam, X25, 'code-l1').toFixed(2);
+    const lams = [...new Set([...cfg.heatLambdas, ...cfg.ladderLambdas, cfg.lambda])].sort((a, b) => a - b);
+    thrText = { paper: `${thr(10)}-${thr(100)}`, ours: lams.map((l) => `${l} -> ${thr(l)}`).join(', ') };
+  } finally {
+    X25.dispose();
+  }
+  const flips = (100 * (1 - Math.exp(-L25))).toFixed(1);
+  for (const c of claims) {
+    // at smoke every claim is 'n/a' and every branch runs (the text proves the cell works, it judges nothing)
+    if (c.holds === true || (c.holds === 'n/a' && !smoke)) continue;
+    const head = `- **${c.claim}** (${holdsText(c.holds)}).`;
+    if (c.claim.startsWith('Table 2: RVAE has a lower FID')) {
+      out.push(`${head} **Budget: outer iterations.** At the table budget (${tb} outer x ${cfg.inner} epochs) the 25% cell is `
+        + `RVAE ${spreadText(at(ladRvae, tb))} vs VAE ${spreadText(at(ladVae, tb))} over the ladder's seeds: the RVAE has made ${tb - 1} `
+        + `S-update${tb > 2 ? 's' : ''} that reached its VAE, and after the first outer iteration the two models are the same model `
+        + `(RVAE ${spreadText(at(ladRvae, 1))} vs VAE ${spreadText(at(ladVae, 1))}: the first inner stage trains a plain VAE on X). `
+        + `Along the ladder the RVAE is lower for every seed at outer ${reading.winsAt.join(', ') || 'none'}; `
+        + `at ${lastK} outer RVAE ${spreadText(rLast)} vs VAE ${spreadText(vLast)} (ratio ${(mean(rLast) / mean(vLast)).toFixed(2)}; `
+        + `the paper's ratio after 30 is ${paperRatio}). `
+        + `The VAE ${vaeMin > Math.max(...rLast) ? 'does not get there with more epochs' : 'also improves with epochs'}: its best rung (any seed) is `
+        + `${f1(vaeMin)}, against a ceiling (the corrupted images themselves) of ${f1(ref.ceilFid.mnist[L25])} and a floor of ${f1(ref.floorFid.mnist)}.`);
+    } else if (c.claim.startsWith('Table 2 at')) {
+      out.push(`${head} **Budget, and seeds that separate at different speeds.** Per seed at ${lastK} outer: `
+        + `${ladSeeds.map((sd, j) => `seed ${sd}: RVAE ${f1(rLast[j])} vs VAE ${f1(vLast[j])}`).join('; ')}. `
+        + `The RVAE's FID falls once S has taken the noise (nnz(S) per seed at ${lastK}: `
+        + `${ladRvae.map((l) => (100 * l.sparsityS[rung(lastK)]).toFixed(1) + '%').join(', ')}; the corruption flips about ${flips}% of the pixels); `
+        + `a seed that has not got there by ${lastK} needs more outer iterations (the paper: 30; the long scale runs them).`);
+    } else if (c.claim.startsWith('Tables 2-4: RVAE and RDA+VAE')) {
+      const r10 = rdaRungs.at(-1);
+      let rungText = '';
+      if (r10) {
+        const rv = ladRvae[0].fid[rung(r10.outer)];
+        const within = Math.abs(rv - r10.fid) / Math.max(rv, r10.fid) < 0.25 ? 'within 25%' : 'not within 25%';
+        rungText = `at ${r10.outer} outer iterations (seed ${ladSeeds[0]}) it is RVAE ${f1(rv)} vs RDA+VAE ${f1(r10.fid)} (${within}). `;
+      }
+      out.push(`${head} **Budget, on both sides.** At the table budget (MNIST 25%): RVAE ${f1(get('mnist', L25, 'RVAE'))} vs `
+        + `RDA+VAE ${f1(get('mnist', L25, 'RDA+VAE'))} (VAE ${f1(get('mnist', L25, 'VAE'))}); ` + rungText
+        + 'The RDA+VAE spends twice the epochs (the RDA\'s outer x inner, then its own VAE), which the paper counts as its cost (Fig. 3b), not as a different budget.');
+    } else if (c.claim.startsWith('Fig. 2')) {
+      const lamText = ladLam.length
+        ? `Along the ladder (seed ${ladSeeds[0]}, 25%): ${[...ladLam, ladRvae[0]].map((l) => `lambda ${l.lambda}: ${f1(l.fid[rung(tb)])} at ${tb} -> `
+          + `${f1(l.fid[iLast])} at ${lastK} outer (S holds ${(100 * l.sparsityS[iLast]).toFixed(1)}% of the entries)`).join('; ')}; `
+          + `VAE ${f1(ladVae[0].fid[rung(tb)])} -> ${f1(ladVae[0].fid[iLast])}; the corruption flips about ${flips}% of the pixels, `
+          + 'so a small lambda also puts digit strokes into S. '
+        : '';
+      out.push(`${head} **Budget, then an unstated setting.** The failing cells are at 25% noise, where ${tb} outer iterations are too few (see Table 2). `
+        + lamText
+        + 'Our lambdas are in the authors\' code convention (threshold lambda / mu, mu from the largest column sum): the paper\'s lambda 10-100 are '
+        + `thresholds of ${thrText.paper} on these images, which a VAE trained for ${tb * cfg.inner} epochs cannot use (its residuals are larger); `
+        + `ours (lambda -> threshold): ${thrText.ours}, chosen once in a pilot at 9% noise, not per cell.`);
+    } else if (c.claim.startsWith('Table 4')) {
+      out.push(`- **${c.claim}**: CelebA is not on this machine (data, not code; the conv RVAE is unit-tested on fixture images).`);
+    } else {
+      out.push(`- **${c.claim}** (${holdsText(c.holds)}): ${c.note}`);
+    }
+  }
+  if (cfg.tableLevels['fashion-mnist'].includes(0.41) && get('fashion-mnist', 0.41, 'RVAE') >= get('fashion-mnist', 0.41, 'VAE')) {
+    out.push(`- Not a listed claim, but visible in Table 3: at Fashion-MNIST 41% and the table budget the RVAE (${f1(get('fashion-mnist', 0.41, 'RVAE'))}) `
+      + `is not below the VAE (${f1(get('fashion-mnist', 0.41, 'VAE'))}); this cell has no ladder at quick (budget); the long scale's tables run `
+      + `${renConfig('long').outer} outer iterations.`);
+  }
+  return (smoke ? '*Smoke scale: nothing is judged; the text below only shows that this cell runs.*\n\n' : '') + (out.length ? out.join('\n') : 'Every claim tested at this scale holds.');
 }
