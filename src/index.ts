@@ -63,6 +63,6 @@ export * from './data/manifold';
 export * from './models/dai-vae';
 export * from './models/dai-ae';
 export * from './inspect/latent';
-export * from './papers/dai';
+export * from './papers/dai2017';
 export * from './models/alternating-model';
 export * from './linalg/native64';

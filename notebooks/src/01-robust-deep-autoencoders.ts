@@ -39,33 +39,26 @@
 
 // %%
 import 'tsx/cjs';
-import { setupNotebook, figure, table, markdown } from 'rml/notebook';
+import { setupNotebook, figure, table } from 'rml/notebook';
 import { ClaimsTable } from 'rml/experiment/claims';
-import { ResultsStore } from 'rml/experiment/store';
 import { heatmap, lines, imageGrid } from 'rml/plots';
 import { tf } from 'rml';
 import {
-  zhou2017Config, ZHOU2017_PAPER, ZHOU2017_STORES, zhou2017Cells, denoiseDifferences, outlierData,
-  isolationForestSweep, sklearnIsolationForest, bestBy, showRows, fig2LadderRows, heldoutCurves, ZHOU2017_HELDOUT,
-  type DenoiseResult, type OutlierResult, type ConvergenceResult, type HeldoutResult,
+  zhou2017Config, zhou2017Store, zhou2017Cells, zhou2017ConfigRows, ZHOU2017_PAPER, denoiseDifferences, outlierData,
+  isolationForestSweep, sklearnIsolationForest, isolationForestCurves, bestBy, showRows, fig2LadderRows, proxShares,
+  heldoutCurves, heldoutTableRows, type DenoiseResult, type OutlierResult, type ConvergenceResult, type HeldoutResult,
 } from 'rml/papers/zhou2017';
-import { fig2Claims, outlierF1Claim, isolationForestClaim, staircaseClaim, heldoutClaim } from 'rml/papers/zhou2017-claims';
-import type { ClaimVerdict } from 'rml/papers/verdict';
+import { fig2Claims, zhou2017Claims } from 'rml/papers/zhou2017-claims';
+import { fmt } from 'rml/papers/verdict';
 const nb = await setupNotebook('01-robust-deep-autoencoders');
 const cfg = zhou2017Config(nb.scale);
 const claims = new ClaimsTable(nb.name);
 // every stored cell of this notebook, in order (the same list `npm run sweep` runs in other processes)
-const cells = zhou2017Cells(nb.scale, nb.seed);
+const cells = zhou2017Cells(nb.scale, nb.seed, { progress: false });
 const cellsOf = (experiment: string) => cells.filter((c) => c.experiment === experiment);
 const t0 = Date.now();
-const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const D = cfg.denoise, O = cfg.outlier, C = cfg.convergence;
-table('config', [
-  { experiment: 'Fig. 2 (Sec. 5.2)', data: `${D.n} MNIST train images`, network: D.layers.join('-'), grid: `k ${D.corruptions.join(',')} x lambda ${D.lambdas.join(',')}`, training: `${D.outer} x ${D.innerEpochs} epochs, batch ${D.batchSize}, Adam ${D.learningRate}; RF ${D.rfTrees} trees` },
-  { experiment: 'Fig. 4-6 (Sec. 5.3)', data: `${O.nInliers} "4"s + ${O.nOutliers} others`, network: O.layers.join('-'), grid: `lam ${O.lams.join(',')}; IF contamination ${O.contaminations[0]}..${O.contaminations[O.contaminations.length - 1]}`, training: `${O.outer} x ${O.innerEpochs} epochs, batch ${O.batchSize}, Adam ${O.learningRate}; IF ${O.ifTrees} trees x ${O.ifSeeds} seeds` },
-  { experiment: 'Fig. 7 (Sec. 5.4)', data: `${C.n} images, k = ${C.corruption}`, network: C.layers.join('-'), grid: `lambda ${C.lambdas.join(',')}`, training: `${C.outer} x ${C.innerEpochs} epochs, batch ${C.batchSize}` },
-  { experiment: 'Held-out scoring (our extension)', data: `fit on the Fig. 4-6 mix; score all MNIST test "4"s + ${ZHOU2017_HELDOUT.testOutliers} others`, network: O.layers.join('-'), grid: `lam ${ZHOU2017_HELDOUT.lam}; IF contamination ${ZHOU2017_HELDOUT.ifContamination}`, training: `as Fig. 4-6; IF ${O.ifTrees} trees x 1 seed` },
-], { caption: `Experiment sizes at scale "${nb.scale}"` });
+table('config', zhou2017ConfigRows(cfg), { caption: `Experiment sizes at scale "${nb.scale}"` });
 
 // %% [markdown]
 // ## Figure 2: l1 RDA features vs plain autoencoder features under salt-and-pepper flips
@@ -81,25 +74,36 @@ table('config', [
 // error up to 30% higher), equal again at extreme noise (3, k > 300); large lambda makes `S = 0`, i.e. an AE.
 
 // %%
-const fig2 = new ResultsStore(ZHOU2017_STORES.fig2.file, { version: ZHOU2017_STORES.fig2.version });
-let tFig2 = Date.now();
-for (const c of cellsOf('fig2')) await fig2.cell(c.params, c.compute); // per k: the AE (lambda null), then the RDA per lambda
+const fig2 = zhou2017Store('fig2', nb.scale);
+const tFig2 = Date.now();
+// per k: the AE (lambda null), then the RDA per lambda
+for (const c of cellsOf('fig2')) await fig2.cell(c.params, c.compute);
 const fig2Rows = fig2.rows() as (DenoiseResult & { k: number; lambda: number | null })[];
 const diffs = denoiseDifferences(fig2Rows);
-console.log(`Fig. 2: ${fig2Rows.length} cells (${fig2.computed} computed, ${fig2.reused} reused) in ${((Date.now() - tFig2) / 1000).toFixed(0)} s`);
+console.log(`Fig. 2: ${fig2Rows.length} cells (${fig2.computed} computed, ${fig2.reused} reused) `
+  + `in ${((Date.now() - tFig2) / 1000).toFixed(0)} s`);
 await figure('fig2-error-difference', heatmap({
   data: diffs, x: 'k', y: 'lambda', color: 'diff', diverging: true, text: '.3f',
-  title: 'Fig. 2: error(AE features) - error(RDA features)', subtitle: `red: RDA better; RF test error on ${Math.round(D.n / 3)} images; l1 threshold 10 lambda / mu; scale ${nb.scale}`,
+  title: 'Fig. 2: error(AE features) - error(RDA features)',
+  subtitle: `red: RDA better; RF test error on ${Math.round(D.n / 3)} images; l1 threshold 10 lambda / mu; scale ${nb.scale}`,
   xTitle: 'corrupted pixels per image (k)', yTitle: 'lambda', colorTitle: 'error difference',
 }));
 // the same errors as curves over k, one lambda at a time (a dropdown picks lambda; the static files show lambda*)
 await figure('fig2-by-lambda', lines({
-  data: diffs.flatMap((r) => [{ k: r.k, lambda: r.lambda, error: r.errAE, features: 'AE' }, { k: r.k, lambda: r.lambda, error: r.errRDA, features: 'RDA' }]),
-  x: 'k', y: 'error', series: 'features', explore: { field: 'lambda', title: 'lambda', input: 'select', ...(diffs.length ? { init: bestBy(diffs, 'diff').lambda } : {}) },
-  title: 'Fig. 2: random-forest test error of the features vs corruption', subtitle: 'pick lambda; lower is better', xTitle: 'corrupted pixels per image (k)', yTitle: 'test error',
+  data: diffs.flatMap((r) => [
+    { k: r.k, lambda: r.lambda, error: r.errAE, features: 'AE' }, { k: r.k, lambda: r.lambda, error: r.errRDA, features: 'RDA' },
+  ]),
+  x: 'k', y: 'error', series: 'features',
+  explore: { field: 'lambda', title: 'lambda', input: 'select', ...(diffs.length ? { init: bestBy(diffs, 'diff').lambda } : {}) },
+  title: 'Fig. 2: random-forest test error of the features vs corruption', subtitle: 'pick lambda; lower is better',
+  xTitle: 'corrupted pixels per image (k)', yTitle: 'test error',
 }));
-table('fig2-errors', diffs.map((r) => ({ k: r.k, lambda: r.lambda, 'error AE': fmt(r.errAE), 'error RDA': fmt(r.errRDA), 'AE error higher by': `${fmt(100 * r.relGain, 1)}%` })),
-  { caption: 'Random-forest test error of the hidden features. Paper: the AE error is up to 30% higher in the middle region, equal at low and extreme noise.' });
+table('fig2-errors', diffs.map((r) => ({
+  k: r.k, lambda: r.lambda, 'error AE': fmt(r.errAE), 'error RDA': fmt(r.errRDA), 'AE error higher by': `${fmt(100 * r.relGain, 1)}%`,
+})), {
+  caption: 'Random-forest test error of the hidden features. Paper: the AE error is up to 30% higher in the middle region, '
+    + 'equal at low and extreme noise.',
+});
 
 // %%
 // Example rows from the cell where the RDA gains most (the paper shows examples from its red area)
@@ -113,7 +117,9 @@ if (bestCell) {
       { label: `RDA output (lambda = ${bestCell.lambda})`, images: Float32Array.from(rdaCell.output) },
       { label: 'AE output', images: Float32Array.from(aeCell.output) },
     ], height: 28, width: 28,
-    title: 'Fig. 2 (right): corrupted input, RDA output, AE output', subtitle: `cell with the largest RDA gain; output MSE to the clean images: RDA ${fmt(rdaCell.outputMseToClean, 4)}, AE ${fmt(aeCell.outputMseToClean, 4)}`,
+    title: 'Fig. 2 (right): corrupted input, RDA output, AE output',
+    subtitle: 'cell with the largest RDA gain; output MSE to the clean images: '
+      + `RDA ${fmt(rdaCell.outputMseToClean, 4)}, AE ${fmt(aeCell.outputMseToClean, 4)}`,
   }));
 }
 
@@ -127,21 +133,26 @@ if (bestCell) {
 // the AE's error is, against the paper's "up to 30%".
 
 // %%
-const fig2Ladder = new ResultsStore(ZHOU2017_STORES.fig2Ladder.file, { version: ZHOU2017_STORES.fig2Ladder.version });
+const fig2Ladder = zhou2017Store('fig2Ladder', nb.scale);
 for (const c of cellsOf('fig2-ladder')) await fig2Ladder.cell(c.params, c.compute);
-const ladderRows = fig2LadderRows(fig2Ladder.rows() as { lambda: number | null; innerEpochs: number; seed: number; error: number }[], D.outer);
+type LadderCell = { lambda: number | null; innerEpochs: number; seed: number; error: number };
+const ladderRows = fig2LadderRows(fig2Ladder.rows() as LadderCell[], D.outer);
 console.log(`Fig. 2 ladder: ${fig2Ladder.computed} computed, ${fig2Ladder.reused} reused`);
 await figure('fig2-ladder', lines({
   data: ladderRows.flatMap((r) => [
     { epochs: r.epochs, value: 100 * r.relGain, series: 'mean over seeds' },
-    { epochs: r.epochs, value: 100 * r.relGainMin, series: 'lowest seed' }, { epochs: r.epochs, value: 100 * r.relGainMax, series: 'highest seed' },
+    { epochs: r.epochs, value: 100 * r.relGainMin, series: 'lowest seed' },
+    { epochs: r.epochs, value: 100 * r.relGainMax, series: 'highest seed' },
   ]),
   x: 'epochs', y: 'value', series: 'series', rules: [{ y: 30, label: 'paper: up to 30%' }, { y: 0, label: 'equal' }],
   title: `Fig. 2 ladder: AE error higher than RDA error (k = ${D.ladder.k}, lambda = ${D.ladder.lambda})`,
   subtitle: `${D.n} images, ${D.outer} outer runs x inner epochs, ${D.ladder.seeds.length} seed(s); scale ${nb.scale}`,
   xTitle: 'training epochs (outer x inner)', yTitle: 'AE error / RDA error - 1 (%)',
 }));
-table('fig2-ladder', ladderRows.map((r) => ({ epochs: r.epochs, seeds: r.seeds, 'error AE': fmt(r.errAE), 'error RDA': fmt(r.errRDA), 'AE error higher by (mean)': `${fmt(100 * r.relGain, 1)}%`, 'range over seeds': `${fmt(100 * r.relGainMin, 1)}% .. ${fmt(100 * r.relGainMax, 1)}%` })),
+table('fig2-ladder', ladderRows.map((r) => ({
+  epochs: r.epochs, seeds: r.seeds, 'error AE': fmt(r.errAE), 'error RDA': fmt(r.errRDA), 'AE error higher by (mean)': `${fmt(100 * r.relGain, 1)}%`,
+  'range over seeds': `${fmt(100 * r.relGainMin, 1)}% .. ${fmt(100 * r.relGainMax, 1)}%`,
+})),
   { caption: 'Fig. 2 budget ladder (random-forest test error of the hidden features, mean over training seeds)' });
 
 // %% [markdown]
@@ -158,7 +169,7 @@ table('fig2-ladder', ladderRows.map((r) => ({ epochs: r.epochs, seeds: r.seeds, 
 // %%
 const outl = await outlierData(O, nb.seed);
 console.log(`outlier set: ${outl.n} images, ${outl.isOutlier.reduce((a, b) => a + b, 0)} outliers`);
-const fig5 = new ResultsStore(ZHOU2017_STORES.fig5.file, { version: ZHOU2017_STORES.fig5.version });
+const fig5 = zhou2017Store('fig5', nb.scale);
 const tFig5 = Date.now();
 for (const c of cellsOf('fig5')) await fig5.cell(c.params, c.compute);
 const fig5Rows = fig5.rows() as (OutlierResult & { lam: number })[];
@@ -168,22 +179,29 @@ const long5 = fig5Rows.flatMap((r) => (['precision', 'recall', 'f1'] as const).m
 await figure('fig5-rda-prf', lines({
   data: long5, x: 'lam', y: 'value', series: 'metric', points: true, yDomain: [0, 1],
   rules: [{ y: ZHOU2017_PAPER.rdaBestF1, label: 'paper best F1 0.64' }, { y: ZHOU2017_PAPER.notebookBestF1, label: "authors' notebook 0.687" }],
-  title: 'Fig. 5: l2,1 RDA precision / recall / F1 over lambda', subtitle: `ours: best F1 ${fmt(rdaBest.f1)} at lam = ${rdaBest.lam} (threshold lam x ${outl.n}); 5,124 images`,
+  title: 'Fig. 5: l2,1 RDA precision / recall / F1 over lambda',
+  subtitle: `ours: best F1 ${fmt(rdaBest.f1)} at lam = ${rdaBest.lam} (threshold lam x ${outl.n}); 5,124 images`,
   xTitle: 'lam (threshold = lam x N)', yTitle: 'score',
 }));
-table('fig5-rda', fig5Rows.map((r) => ({ lam: r.lam, threshold: fmt(r.threshold, 3), flagged: r.flagged, precision: fmt(r.precision), recall: fmt(r.recall), f1: fmt(r.f1), 'last c1': fmt(r.outer[r.outer.length - 1]?.c1 ?? NaN, 4), seconds: fmt(r.seconds, 0) })),
-  { caption: 'l2,1 RDA on the 5,124-image set. Paper: best F1 0.64 at lam = 0.00065; authors\' notebook: 0.687 at 0.00095.' });
+table('fig5-rda', fig5Rows.map((r) => ({
+  lam: r.lam, threshold: fmt(r.threshold, 3), flagged: r.flagged, precision: fmt(r.precision), recall: fmt(r.recall), f1: fmt(r.f1),
+  'last c1': fmt(r.outer[r.outer.length - 1]?.c1 ?? NaN, 4), seconds: fmt(r.seconds, 0),
+})), { caption: 'l2,1 RDA on the 5,124-image set. Paper: best F1 0.64 at lam = 0.00065; authors\' notebook: 0.687 at 0.00095.' });
 
 // %%
 // Fig. 4: the sparsity pattern of S for several lambdas (rows of S as images; an empty image = predicted inlier)
-const showLams = [fig5Rows[0], fig5Rows[Math.floor(fig5Rows.length / 3)], rdaBest, fig5Rows[fig5Rows.length - 1]].filter((r, i, a) => a.indexOf(r) === i);
+const showLams = [fig5Rows[0], fig5Rows[Math.floor(fig5Rows.length / 3)], rdaBest, fig5Rows[fig5Rows.length - 1]]
+  .filter((r, i, a) => a.indexOf(r) === i);
+const shown = showRows(outl, O.sImages);
+const shownLabels = shown.filter((i) => outl.isOutlier[i]).map((i) => outl.labels[i]).join(',');
 await figure('fig4-s-sparsity', imageGrid({
   rows: [
-    { label: 'X', images: Float32Array.from(showRows(outl, O.sImages).flatMap((i) => Array.from(outl.X.subarray(i * 784, (i + 1) * 784)))) },
+    { label: 'X', images: Float32Array.from(shown.flatMap((i) => Array.from(outl.X.subarray(i * 784, (i + 1) * 784)))) },
     ...showLams.map((r) => ({ label: `|S|, lam ${r.lam}`, images: Float32Array.from(r.sImages), range: 'abs' as const })),
   ], height: 28, width: 28, cols: O.sImages,
   title: 'Fig. 4: rows of S for increasing lambda (black = zero row = predicted inlier)',
-  subtitle: `rows flagged in all 5,124: ${showLams.map((r) => `lam ${r.lam}: ${r.flagged}`).join('; ')}. Shown: ${Math.ceil(O.sImages / 2)} true outliers (labels ${showRows(outl, O.sImages).filter((i) => outl.isOutlier[i]).map((i) => outl.labels[i]).join(',')}) and ${Math.floor(O.sImages / 2)} "4"s, in row order`,
+  subtitle: `rows flagged in all 5,124: ${showLams.map((r) => `lam ${r.lam}: ${r.flagged}`).join('; ')}. `
+    + `Shown: ${Math.ceil(O.sImages / 2)} true outliers (labels ${shownLabels}) and ${Math.floor(O.sImages / 2)} "4"s, in row order`,
 }));
 await figure('fig4-flagged-rows', heatmap({
   data: fig5Rows.flatMap((r) => r.rowNorms.slice(0, 200).map((v, i) => ({ row: i + 1, lam: r.lam, nonzero: v > 0 ? 1 : 0 }))),
@@ -196,24 +214,32 @@ await figure('fig4-flagged-rows', heatmap({
 const tIf = Date.now();
 const ifOurs = isolationForestSweep(outl, O.contaminations, { trees: O.ifTrees, seeds: O.ifSeeds, seed: nb.seed });
 const ifSk = sklearnIsolationForest(outl, O.contaminations, { trees: O.ifTrees, seeds: O.ifSeeds });
-console.log(`Isolation Forest: ours ${fmt(ifOurs.seconds, 2)} s per fit${ifSk ? `, scikit-learn ${ifSk.version} ${fmt(ifSk.seconds, 2)} s per fit` : ' (scikit-learn not available)'}; ${((Date.now() - tIf) / 1000).toFixed(0)} s in all`);
+const skText = ifSk ? `, scikit-learn ${ifSk.version} ${fmt(ifSk.seconds, 2)} s per fit` : ' (scikit-learn not available)';
+console.log(`Isolation Forest: ours ${fmt(ifOurs.seconds, 2)} s per fit${skText}; ${((Date.now() - tIf) / 1000).toFixed(0)} s in all`);
 const ifBest = bestBy(ifOurs.points, 'f1');
 const skBest = ifSk ? bestBy(ifSk.points, 'f1') : null;
-const long6 = [
-  ...ifOurs.points.flatMap((p) => (['precision', 'recall', 'f1'] as const).map((m) => ({ contamination: p.contamination, metric: m, value: p[m], implementation: 'ours' }))),
-  ...(ifSk ? ifSk.points.flatMap((p) => (['precision', 'recall', 'f1'] as const).map((m) => ({ contamination: p.contamination, metric: m, value: p[m], implementation: 'scikit-learn' }))) : []),
-].map((r) => ({ ...r, curve: `${r.metric} ${r.implementation === 'ours' ? 'ours' : 'sklearn'}` }));
+const long6 = isolationForestCurves(ifOurs.points, ifSk ? ifSk.points : null);
 await figure('fig6-isolation-forest', lines({
   data: long6, x: 'contamination', y: 'value', series: 'curve', yDomain: [0, 1],
   rules: [{ y: ZHOU2017_PAPER.isolationForestBestF1, label: 'paper best F1 0.37' }],
   title: 'Fig. 6: Isolation Forest precision / recall / F1 over the contamination fraction',
-  subtitle: `ours: best F1 ${fmt(ifBest.f1)} at ${ifBest.contamination}${skBest ? `; scikit-learn: ${fmt(skBest.f1)} at ${skBest.contamination}` : ''} (mean of ${O.ifSeeds} seeds)`,
+  subtitle: `ours: best F1 ${fmt(ifBest.f1)} at ${ifBest.contamination}`
+    + `${skBest ? `; scikit-learn: ${fmt(skBest.f1)} at ${skBest.contamination}` : ''} (mean of ${O.ifSeeds} seeds)`,
   xTitle: 'contamination (fraction flagged)', yTitle: 'score',
 }));
 table('fig5-6-summary', [
-  { method: 'l2,1 RDA (ours)', 'best F1': fmt(rdaBest.f1), precision: fmt(rdaBest.precision), recall: fmt(rdaBest.recall), at: `lam ${rdaBest.lam}`, paper: "0.64 at lam 0.00065 (authors' notebook 0.687 at 0.00095)" },
-  { method: 'Isolation Forest (ours)', 'best F1': fmt(ifBest.f1), precision: fmt(ifBest.precision), recall: fmt(ifBest.recall), at: `contamination ${ifBest.contamination}`, paper: '0.37 at 0.11' },
-  ...(skBest ? [{ method: `Isolation Forest (scikit-learn ${ifSk!.version})`, 'best F1': fmt(skBest.f1), precision: fmt(skBest.precision), recall: fmt(skBest.recall), at: `contamination ${skBest.contamination}`, paper: '0.37 at 0.11 (scikit-learn 0.18.1)' }] : []),
+  {
+    method: 'l2,1 RDA (ours)', 'best F1': fmt(rdaBest.f1), precision: fmt(rdaBest.precision), recall: fmt(rdaBest.recall),
+    at: `lam ${rdaBest.lam}`, paper: "0.64 at lam 0.00065 (authors' notebook 0.687 at 0.00095)",
+  },
+  {
+    method: 'Isolation Forest (ours)', 'best F1': fmt(ifBest.f1), precision: fmt(ifBest.precision), recall: fmt(ifBest.recall),
+    at: `contamination ${ifBest.contamination}`, paper: '0.37 at 0.11',
+  },
+  ...(skBest ? [{
+    method: `Isolation Forest (scikit-learn ${ifSk!.version})`, 'best F1': fmt(skBest.f1), precision: fmt(skBest.precision),
+    recall: fmt(skBest.recall), at: `contamination ${skBest.contamination}`, paper: '0.37 at 0.11 (scikit-learn 0.18.1)',
+  }] : []),
 ], { caption: 'Best F1 on the same 5,124 images' });
 
 // %% [markdown]
@@ -225,24 +251,23 @@ table('fig5-6-summary', [
 // convergence after ~200 for small lambda, slower for large lambda.
 
 // %%
-const fig7 = new ResultsStore(ZHOU2017_STORES.fig7.file, { version: ZHOU2017_STORES.fig7.version });
+const fig7 = zhou2017Store('fig7', nb.scale);
 for (const c of cellsOf('fig7')) await fig7.cell(c.params, c.compute);
 const fig7Rows = fig7.rows() as (ConvergenceResult & { lambda: number })[];
 await figure('fig7-objective', lines({
   data: fig7Rows.flatMap((r) => r.trace.map((p) => ({ step: p.step, objective: p.objective, lambda: `lambda ${r.lambda}` }))),
   x: 'step', y: 'objective', series: 'lambda', logY: true,
-  title: 'Fig. 7: objective over training (inner epochs and prox steps)', subtitle: `${C.innerEpochs} inner epochs then one prox step; ${C.n} images, k = ${C.corruption}`,
+  title: 'Fig. 7: objective over training (inner epochs and prox steps)',
+  subtitle: `${C.innerEpochs} inner epochs then one prox step; ${C.n} images, k = ${C.corruption}`,
   xTitle: 'step (inner epoch or prox solve)', yTitle: 'objective (log scale)',
 }));
 // share of the total decrease that happens at prox steps (the paper: "the largest decrease ... by each proximal solve")
-const proxShare = fig7Rows.map((r) => {
-  let prox = 0, all = 0;
-  for (let i = 1; i < r.trace.length; i++) { const dec = Math.max(0, r.trace[i - 1].objective - r.trace[i].objective); all += dec; if (r.trace[i].prox) prox += dec; }
-  const last = r.outer[r.outer.length - 1];
-  return { lambda: r.lambda, threshold: r.threshold, proxShare: all > 0 ? prox / all : NaN, first: r.trace[0].objective, final: r.trace[r.trace.length - 1].objective, c1: last.c1, c2: last.c2, c2code: last.c2code };
-});
-table('fig7-summary', proxShare.map((r) => ({ lambda: r.lambda, threshold: fmt(r.threshold, 4), 'objective first -> last': `${fmt(r.first, 1)} -> ${fmt(r.final, 1)}`, 'share of decrease at prox steps': fmt(r.proxShare), 'final c1': r.c1.toExponential(2), 'final c2': r.c2.toExponential(2), 'final c2 (code)': r.c2code.toExponential(2) })),
-  { caption: 'Convergence summary (prox steps are 1 of every 6 steps; a share well above 1/6 means the prox solves dominate)' });
+const proxShare = proxShares(fig7Rows);
+table('fig7-summary', proxShare.map((r) => ({
+  lambda: r.lambda, threshold: fmt(r.threshold, 4), 'objective first -> last': `${fmt(r.first, 1)} -> ${fmt(r.final, 1)}`,
+  'share of decrease at prox steps': fmt(r.proxShare), 'final c1': r.c1.toExponential(2), 'final c2': r.c2.toExponential(2),
+  'final c2 (code)': r.c2code.toExponential(2),
+})), { caption: 'Convergence summary (prox steps are 1 of every 6 steps; a share well above 1/6 means the prox solves dominate)' });
 
 // %% [markdown]
 // ## Beyond the paper: scoring unseen images with the fitted l2,1 RDA
@@ -259,30 +284,29 @@ table('fig7-summary', proxShare.map((r) => ({ lambda: r.lambda, threshold: fmt(r
 // This is our extension: the paper makes no claim about unseen data.
 
 // %%
-const heldoutStore = new ResultsStore(ZHOU2017_STORES.heldout.file, { version: ZHOU2017_STORES.heldout.version });
-let ho: HeldoutResult | null = null;
-for (const c of cellsOf('heldout')) ho = (await heldoutStore.cell(c.params, c.compute)) as HeldoutResult;
-const hoRow = (method: string, m: { precision: number; recall: number; f1: number; flagged: number }, rows: string, auc?: number, ap?: number) =>
-  ({ method, rows, precision: fmt(m.precision), recall: fmt(m.recall), F1: fmt(m.f1), flagged: m.flagged, 'ROC AUC': auc === undefined ? '' : fmt(auc), AP: ap === undefined ? '' : fmt(ap) });
-const hoTest = `held-out (${ho!.nTest}, ${ho!.testOutliers} outliers)`, hoTrain = `training (${ho!.nTrain})`;
-table('heldout-detection', [
-  hoRow(`l2,1 RDA, score > lam N = ${fmt(ho!.rda.threshold, 2)} (fitted)`, ho!.rda.test, hoTest, ho!.rda.auc, ho!.rda.ap),
-  hoRow(`Isolation Forest, contamination ${ho!.iso.contamination}`, ho!.iso.test, hoTest, ho!.iso.auc, ho!.iso.ap),
-  hoRow(`l2,1 RDA, threshold by contamination ${ho!.iso.contamination}`, ho!.rda.testAtContamination, hoTest),
-  hoRow('l2,1 RDA, row of S non-zero (Sec. 5.3, transductive)', ho!.rda.fittedS, hoTrain),
-  hoRow('l2,1 RDA, inductive score > lam N', ho!.rda.train, hoTrain, ho!.rda.trainAuc),
-  hoRow(`Isolation Forest, contamination ${ho!.iso.contamination}`, ho!.iso.train, hoTrain, ho!.iso.trainAuc),
-], { caption: `Held-out detection (our extension), lam = ${ho!.lam}, ${O.outer} x ${O.innerEpochs} epochs, scale ${nb.scale}. On the training rows the inductive prediction equals the fitted S's row support for ${fmt(100 * ho!.rda.trainAgreement, 1)}% of the images (exact where the previous S row was zero; see src/models/detector.ts).` });
-const hoCurves = heldoutCurves(ho!);
+const heldoutStore = zhou2017Store('heldout', nb.scale);
+let heldout: HeldoutResult | null = null;
+for (const c of cellsOf('heldout')) heldout = (await heldoutStore.cell(c.params, c.compute)) as HeldoutResult;
+if (!heldout) throw new Error('notebook 01: the held-out cell is not listed');
+const ho: HeldoutResult = heldout;
+table('heldout-detection', heldoutTableRows(ho), {
+  caption: `Held-out detection (our extension), lam = ${ho.lam}, ${O.outer} x ${O.innerEpochs} epochs, scale ${nb.scale}. `
+    + `On the training rows the inductive prediction equals the fitted S's row support for ${fmt(100 * ho.rda.trainAgreement, 1)}% of the images `
+    + '(exact where the previous S row was zero; see src/models/detector.ts).',
+});
+const hoCurves = heldoutCurves(ho);
 await figure('heldout-roc', lines({
   data: hoCurves.roc, x: 'fpr', y: 'tpr', series: 'method', points: false, xDomain: [0, 1], yDomain: [0, 1],
-  title: 'Held-out ROC: l2,1 RDA vs Isolation Forest (our extension)', subtitle: `MNIST test mix, ${ho!.nTest} images; ROC AUC: RDA ${fmt(ho!.rda.auc)}, Isolation Forest ${fmt(ho!.iso.auc)}; scale ${nb.scale}`,
+  title: 'Held-out ROC: l2,1 RDA vs Isolation Forest (our extension)',
+  subtitle: `MNIST test mix, ${ho.nTest} images; ROC AUC: RDA ${fmt(ho.rda.auc)}, Isolation Forest ${fmt(ho.iso.auc)}; scale ${nb.scale}`,
   xTitle: 'false positive rate', yTitle: 'true positive rate',
 }));
 await figure('heldout-pr', lines({
   data: hoCurves.pr, x: 'recall', y: 'precision', series: 'method', points: false, xDomain: [0, 1], yDomain: [0, 1],
-  rules: [{ y: ho!.testOutliers / ho!.nTest, label: 'outlier rate (chance)' }],
-  title: 'Held-out precision-recall: l2,1 RDA vs Isolation Forest (our extension)', subtitle: `average precision: RDA ${fmt(ho!.rda.ap)}, Isolation Forest ${fmt(ho!.iso.ap)}; fitted RDA threshold: P ${fmt(ho!.rda.test.precision)}, R ${fmt(ho!.rda.test.recall)}`,
+  rules: [{ y: ho.testOutliers / ho.nTest, label: 'outlier rate (chance)' }],
+  title: 'Held-out precision-recall: l2,1 RDA vs Isolation Forest (our extension)',
+  subtitle: `average precision: RDA ${fmt(ho.rda.ap)}, Isolation Forest ${fmt(ho.iso.ap)}; `
+    + `fitted RDA threshold: P ${fmt(ho.rda.test.precision)}, R ${fmt(ho.rda.test.recall)}`,
   xTitle: 'recall', yTitle: 'precision',
 }));
 
@@ -290,43 +314,20 @@ await figure('heldout-pr', lines({
 // ## Claims
 
 // %%
-const small = nb.scale === 'smoke' ? 'smoke scale: too small to judge' : '';
-const judge = (v: ClaimVerdict) => (small ? { ...v, holds: 'n/a' as const } : v);
 // The claim rules live in src/papers/zhou2017-claims.ts (tested on fixed numbers).
-const fig2 = fig2Claims(diffs, Math.round(D.n / 3));
-table('fig2-regions', fig2.regions.map((g) => ({ region: g.region, 'k values': g.ks.join(', '), 'mean error AE': fmt(g.errAE), 'mean error RDA': fmt(g.errRDA), 'mean AE error higher by': `${fmt(100 * g.relGain, 1)}%` })),
-  { caption: `Fig. 2 regions at lambda* = ${fig2.lambdaStar} (the lambda with the largest mean gain over k = 80-300). Paper: regions 1 and 3 equal, region 2 up to 30% in favour of the RDA. One test error has a standard error of up to ${fmt(fig2.se)}.` });
-claims.add({
-  claim: 'Fig. 2: RDA features beat AE features in the middle noise region (k = 80-300)', paper: 'AE error up to 30% higher', ...judge(fig2.middle),
-  note: small || `one test error has a standard error of up to ${fmt(fig2.se)} (${Math.round(D.n / 3)} test images, one training seed); `
-    + `ladder at k = ${D.ladder.k}, lambda ${D.ladder.lambda}: ${ladderRows.map((r) => `${r.epochs} epochs ${fmt(100 * r.relGain, 0)}% (${r.seeds} seeds, ${fmt(100 * r.relGainMin, 0)}..${fmt(100 * r.relGainMax, 0)}%)`).join(', ')}`,
+const fig2Judgement = fig2Claims(diffs, Math.round(D.n / 3));
+table('fig2-regions', fig2Judgement.regions.map((g) => ({
+  region: g.region, 'k values': g.ks.join(', '), 'mean error AE': fmt(g.errAE), 'mean error RDA': fmt(g.errRDA),
+  'mean AE error higher by': `${fmt(100 * g.relGain, 1)}%`,
+})), {
+  caption: `Fig. 2 regions at lambda* = ${fig2Judgement.lambdaStar} (the lambda with the largest mean gain over k = 80-300). `
+    + `Paper: regions 1 and 3 equal, region 2 up to 30% in favour of the RDA. One test error has a standard error of up to ${fmt(fig2Judgement.se)}.`,
 });
-claims.add({
-  claim: 'Fig. 2: equal at low noise (k <= 50) and at extreme noise (k > 300)', paper: 'no difference in regions 1 and 3', ...judge(fig2.equal),
-  note: small || (() => {
-    const ext = fig2.regions.find((g) => g.region === 'extreme')!;
-    return `judged at lambda*, against the middle region and the standard error; a too small lambda (S dense) hurts at every noise level. `
-      + `Root cause where it does not hold: at k = ${ext.ks.join(', ')} (the paper's region 3) the AE's error is ${fmt(ext.errAE)} and the RDA's ${fmt(ext.errRDA)}: `
-      + `at this budget and n neither has failed yet (chance is 0.9), so the RDA's advantage persists; the paper's "equal" region is where both fail, which depends on the budget and n it does not state for Fig. 2`;
-  })(),
+// (no shorthand properties for notebook-level names: tslab rewrites only `name`, not `{ name }`)
+const claimRows = zhou2017Claims({
+  scale: nb.scale, cfg: cfg, fig2: fig2Judgement, ladder: ladderRows, rdaBest: rdaBest, ifBest: ifBest, skBest: skBest,
+  proxShare: proxShare, heldout: ho,
 });
-claims.add({
-  claim: 'Fig. 5-6: l2,1 RDA F1 well above Isolation Forest F1 (same 5,124 images)', paper: 'F1 0.64 vs 0.37 (notebook 0.687)',
-  ...judge(outlierF1Claim(rdaBest, ifBest)), note: small || `${O.outer} x ${O.innerEpochs} epochs per lambda (the code: 20 x 50)`,
-});
-claims.add({
-  claim: 'Fig. 6: Isolation Forest best F1 about 0.37; cross-checked by an independent implementation', paper: '0.37 at contamination 0.11',
-  ...isolationForestClaim(ifBest, skBest), note: `mean over ${O.ifSeeds} seed(s)`,
-});
-claims.add({
-  claim: 'Fig. 7: staircase, the prox steps give the largest decreases of the objective', paper: 'qualitative (Fig. 7)',
-  ...judge(staircaseClaim(proxShare, C.innerEpochs)),
-  note: small || 'a share of 0 means S stayed 0 (lambda too large): the RDA is then a plain AE and the prox does nothing',
-});
-const hoClaim = heldoutClaim({ f1: ho!.rda.test.f1, auc: ho!.rda.auc, ap: ho!.rda.ap, trainF1: ho!.rda.fittedS.f1 }, { f1: ho!.iso.test.f1, auc: ho!.iso.auc, ap: ho!.iso.ap });
-claims.add({
-  ...hoClaim, ...judge(hoClaim),
-  note: small || `lam ${ho!.lam} fixed in advance (the paper's Fig. 5 pick); ${ho!.nTest} MNIST test images; Isolation Forest one seed, contamination ${ho!.iso.contamination}`,
-});
+for (const c of claimRows) claims.add(c);
 claims.show();
 console.log(`notebook total: ${((Date.now() - t0) / 1000).toFixed(0)} s; live tensors: ${tf.memory().numTensors}`);

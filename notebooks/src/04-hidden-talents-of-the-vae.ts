@@ -18,16 +18,18 @@
 // | AE-l2 / AE-l1 (Sigma_z = 0, weight decay C1, latent penalty C2) | `src/models/dai-ae.ts` |
 // | convex RPCA by inexact ALM | `src/models/rpca.ts` |
 // | W1 column norms, nonzero-column count (0.05 x max), Sigma_z statistics | `src/inspect/latent.ts` |
-// | the experiment cells (resumable, `results/<scale>/04-hidden-talents-of-the-vae/`) | `src/papers/dai.ts` |
+// | the experiment cells (resumable, `results/<scale>/04-hidden-talents-of-the-vae/`) | `src/papers/dai2017.ts` |
 //
 // Scales (`RML_SCALE`): **paper** is the paper's protocol (n = 10^6, widths 2000/1000, 200 epochs at learning rate
-// 1e-4, i.e. ~2,000,000 Adam steps per network, the full 10 x 11 grid, 10 trials). **quick** (48 min cold on 2 cores shared with three other quick runs, load ~10; ~25 min estimated alone) trains every network at the paper's learning rate 1e-4 and batch 100 on n = 3,000 samples, for 12,000
-// steps on the Sec. 5.1 / 5.2 grids (6,000 on MNIST), and spends the rest on **budget ladders**: one long run per
-// decisive cell, read out at 1.5k, 3k, 6k, 12k, 24k, 48k steps, so every claim is shown against the budget the
-// paper has and quick lacks (steps, learning rate, width). **long** (one machine overnight) runs the same cells
-// further (grids at 48k steps, the ladder cell to 192k, widths up to the paper's 1000/2000). **smoke** only proves
-// that every cell runs. Earlier quick runs used ~1,500 steps at learning rate 1e-3: the ladders below show that
-// this left the VAE on its prior (every claim but one failed at that budget).
+// 1e-4, i.e. ~2,000,000 Adam steps per network, the full 10 x 11 grid, 10 trials). **quick** (48 min cold on 2
+// cores shared with three other quick runs, load ~10; ~25 min estimated alone) trains every network at the paper's
+// learning rate 1e-4 and batch 100 on n = 3,000 samples, for 12,000 steps on the Sec. 5.1 / 5.2 grids (6,000 on
+// MNIST), and spends the rest on **budget ladders**: one long run per decisive cell, read out at 1.5k, 3k, 6k, 12k,
+// 24k, 48k steps, so every claim is shown against the budget the paper has and quick lacks (steps, learning rate,
+// width). **long** (one machine overnight) runs the same cells further (grids at 48k steps, the ladder cell to
+// 192k, widths up to the paper's 1000/2000). **smoke** only proves that every cell runs. Earlier quick runs used
+// ~1,500 steps at learning rate 1e-3: the ladders below show that this left the VAE on its prior (every claim but
+// one failed at that budget).
 //
 // Two settings the paper does not state, used for every model at every scale: Glorot-uniform initialisation
 // (the Keras / TensorFlow default; the paper says "randomly initialized"; He initialisation made the VAE stay
@@ -35,7 +37,7 @@
 // variance of the observed X (the paper only asks alpha to be small; an absolute 1e-4, ~5e-5 of the Sec. 5.1
 // data's variance, makes the log r^2 data term's stochastic gradient spiky and slowed the VAE down 2-4x).
 //
-// Every verdict below comes from a rule in `src/papers/dai.ts` (`verdictFig1Dominance`, `verdictTable1`, ...,
+// Every verdict below comes from a rule in `src/papers/dai2017.ts` (`verdictFig1Dominance`, `verdictTable1`, ...,
 // unit-tested on fixed numbers); the notebook only calls them and shows the numbers.
 
 // %%
@@ -45,38 +47,59 @@ import { tf } from 'rml/backend';
 import { ClaimsTable, verdictText } from 'rml/experiment/claims';
 import { lines, heatmapPanels } from 'rml/plots';
 import {
-  daiConfig, daiStore, manifoldCell, certifyCell, phaseCell, tuneC2, pruningCell, mnistPruningCell, mnistRecoveryCell, mnistSpectrumCell,
+  daiConfig, daiStore, phaseCell, tuneC2, pruningCell, mnistPruningCell, mnistRecoveryCell, mnistSpectrumCell,
   PHASE_MODELS, DAI_LADDER_STEPS, stepsPerEpoch, ladderTrend, type PhaseModel, type PhaseCellResult, type DaiLadderPoint, type TrainConfig, type DaiVerdict,
   verdictFig1Dominance, verdictFig1Recovery, verdictCertificate, verdictFarFromLowRank, verdictFig3Bimodal, verdictFig3Growth, verdictFig4,
   verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote, daiCells, phaseTrainFor, pruningLrConfig, mnistAlphaConfig,
-} from 'rml/papers/dai';
+  manifoldRows, certifyLadderRows, recoveryRows, recoveryRow, recoverySummary,
+} from 'rml/papers/dai2017';
 import { computeCell } from 'rml/experiment/sweep';
+import { fmt } from 'rml/papers/verdict';
 import type { ResultsStore } from 'rml/experiment/store';
 const nb = await setupNotebook('04-hidden-talents-of-the-vae');
 const cfg = daiConfig(nb.scale);
 const claims = new ClaimsTable(nb.name);
 const t0 = Date.now();
 const tensorsAtStart = tf.memory().numTensors;
-const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const steps = (t: TrainConfig, n: number) => t.epochs * stepsPerEpoch(t, n);
 /** A training config at the phase settings for `s` steps, read at every ladder rung below s. */
 const trainFor = (s: number, lr?: number, extra?: number[]): TrainConfig => phaseTrainFor(cfg.phase, s, lr, extra);
 // Every stored cell of this notebook, in order: the list `npm run sweep` runs in other processes (daiCells). Each
 // section computes its listed cells first (a cell already in the store is read back), then reads them through the
 // same driver calls as before. Listed afresh per section: the AE cells at the tuned C2 appear once the tuning is stored.
+// Training progress bars while computing a cell (off unless RML_PROGRESS=1; reading the store prints nothing).
+const run = { progress: process.env.RML_PROGRESS === '1' };
 const stores: ResultsStore[] = [];
 const computeListed = async (store: ResultsStore, ...experiments: string[]) => {
   if (!stores.includes(store)) stores.push(store);
-  for (const c of daiCells(nb.scale, nb.seed).filter((x) => experiments.includes(x.experiment))) await computeCell(store, c);
+  for (const c of daiCells(nb.scale, nb.seed, run).filter((x) => experiments.includes(x.experiment))) await computeCell(store, c);
 };
-const addClaim = (claim: string, paper: string, v: DaiVerdict, extra = '') => void claims.add({ claim, paper, ours: v.ours, holds: v.holds, note: [v.note, extra].filter(Boolean).join('; ') });
-const ladderData = (pts: DaiLadderPoint[], series: string, field: keyof DaiLadderPoint = 'nmse') => pts.map((p) => ({ steps: p.steps, value: p[field] as number, series }));
+const addClaim = (claim: string, paper: string, v: DaiVerdict, extra = '') => void claims.add({ claim, paper, ours: v.ours, holds: v.holds,
+  note: [v.note, extra].filter(Boolean).join('; ') });
+const ladderData = (pts: DaiLadderPoint[], series: string, field: keyof DaiLadderPoint = 'nmse') => pts.map((p) => ({ steps: p.steps,
+  value: p[field] as number, series }));
 table('config', [
-  { experiment: 'Fig. 1 / 3 (Sec. 5.1)', n: cfg.phase.n, networks: `${cfg.phase.d}-${cfg.phase.hidden[1]}-${cfg.phase.hidden[0]}-${cfg.phase.latentDim}-${cfg.phase.hidden[0]}-${cfg.phase.hidden[1]}-${cfg.phase.d}`, grid: `kappa ${cfg.phase.kappas.join(',')} x nu ${cfg.phase.nus.join(',')} (nu = 0: ${cfg.phase.nu0Models.join(', ')})`, training: `${steps(cfg.phase.train, cfg.phase.n)} steps (${cfg.phase.train.epochs} ep), lr ${cfg.phase.train.learningRate}, batch ${cfg.phase.train.batchSize}, ${cfg.phase.train.init} init, alpha ${cfg.phase.train.alphaRel} x var(X); RPCA tol ${cfg.phase.rpca.tol}, <= ${cfg.phase.rpca.maxIter} it.` },
-  { experiment: 'Fig. 1 ladders', n: cfg.phase.n, networks: `widths ${cfg.phase.widthLadder.widths.map((w) => w.join('/')).join(', ')}`, grid: `kappa ${cfg.phase.ladderCell.kappa}, nu ${cfg.phase.ladderCell.nu}`, training: `${cfg.phase.ladderCell.steps} steps (read at ${DAI_LADDER_STEPS.filter((x) => x <= cfg.phase.ladderCell.steps).join(', ')}); widths ${cfg.phase.widthLadder.steps} steps; lr ${cfg.phase.lrLadder.rates.join(', ')} for ${cfg.phase.lrLadder.steps} steps` },
-  { experiment: 'Fig. 4 (Sec. 5.3)', n: cfg.phase.n, networks: `dim z = kappa = ${cfg.sigmaZ.kappa}`, grid: `nu ${cfg.sigmaZ.nus.join(',')}`, training: 'as Fig. 1' },
-  { experiment: 'Table 1 / Fig. 2a (Sec. 5.2)', n: cfg.pruning.n, networks: `${cfg.pruning.d}-[${cfg.pruning.width} x Ne]-${cfg.pruning.latentDim}-[${cfg.pruning.width} x Nd]-${cfg.pruning.d}; truth z(${cfg.pruning.kappa})-${cfg.pruning.genHidden.join('-')}-${cfg.pruning.d}`, grid: `Ne ${cfg.pruning.encoderDepths.join(',')} x Nd ${cfg.pruning.decoderDepths.join(',')}, ${cfg.pruning.trials} trial(s)`, training: `${steps(cfg.pruning.train, cfg.pruning.n)} steps, lr ${cfg.pruning.train.learningRate}` },
-  { experiment: 'Fig. 2b / 5 (MNIST)', n: cfg.mnist.n, networks: `784-${cfg.mnist.hidden.join('-')}-kappa-...-784`, grid: `kappa ${cfg.mnist.kappas.join(',')}; nu ${cfg.mnist.nus.join(',')}; tau ${cfg.mnist.taus.join(',')}`, training: `${steps(cfg.mnist.train, cfg.mnist.n)} steps, lr ${cfg.mnist.train.learningRate}; RPCA tol ${cfg.mnist.rpca.tol}, <= ${cfg.mnist.rpca.maxIter} it.` },
+  { experiment: 'Fig. 1 / 3 (Sec. 5.1)', n: cfg.phase.n,
+    networks: [cfg.phase.d, cfg.phase.hidden[1], cfg.phase.hidden[0], cfg.phase.latentDim, cfg.phase.hidden[0], cfg.phase.hidden[1], cfg.phase.d].join('-'),
+    grid: `kappa ${cfg.phase.kappas.join(',')} x nu ${cfg.phase.nus.join(',')} (nu = 0: ${cfg.phase.nu0Models.join(', ')})`,
+    training: `${steps(cfg.phase.train, cfg.phase.n)} steps (${cfg.phase.train.epochs} ep), lr ${cfg.phase.train.learningRate}, batch ` +
+    `${cfg.phase.train.batchSize}, ${cfg.phase.train.init} init, alpha ${cfg.phase.train.alphaRel} x var(X); RPCA tol ${cfg.phase.rpca.tol}, <= ` +
+    `${cfg.phase.rpca.maxIter} it.` },
+  { experiment: 'Fig. 1 ladders', n: cfg.phase.n, networks: `widths ${cfg.phase.widthLadder.widths.map((w) => w.join('/')).join(', ')}`,
+    grid: `kappa ${cfg.phase.ladderCell.kappa}, nu ${cfg.phase.ladderCell.nu}`,
+    training: `${cfg.phase.ladderCell.steps} steps (read at ${DAI_LADDER_STEPS.filter((x) => x <= cfg.phase.ladderCell.steps).join(', ')}); widths ` +
+    `${cfg.phase.widthLadder.steps} steps; lr ${cfg.phase.lrLadder.rates.join(', ')} for ${cfg.phase.lrLadder.steps} steps` },
+  { experiment: 'Fig. 4 (Sec. 5.3)', n: cfg.phase.n, networks: `dim z = kappa = ${cfg.sigmaZ.kappa}`, grid: `nu ${cfg.sigmaZ.nus.join(',')}`,
+    training: 'as Fig. 1' },
+  { experiment: 'Table 1 / Fig. 2a (Sec. 5.2)', n: cfg.pruning.n,
+    networks: `${cfg.pruning.d}-[${cfg.pruning.width} x Ne]-${cfg.pruning.latentDim}-[${cfg.pruning.width} x Nd]-${cfg.pruning.d}; ` +
+      `truth z(${cfg.pruning.kappa})-${cfg.pruning.genHidden.join('-')}-${cfg.pruning.d}`,
+    grid: `Ne ${cfg.pruning.encoderDepths.join(',')} x Nd ${cfg.pruning.decoderDepths.join(',')}, ${cfg.pruning.trials} trial(s)`,
+    training: `${steps(cfg.pruning.train, cfg.pruning.n)} steps, lr ${cfg.pruning.train.learningRate}` },
+  { experiment: 'Fig. 2b / 5 (MNIST)', n: cfg.mnist.n, networks: `784-${cfg.mnist.hidden.join('-')}-kappa-...-784`,
+    grid: `kappa ${cfg.mnist.kappas.join(',')}; nu ${cfg.mnist.nus.join(',')}; tau ${cfg.mnist.taus.join(',')}`,
+    training: `${steps(cfg.mnist.train, cfg.mnist.n)} steps, lr ${cfg.mnist.train.learningRate}; RPCA tol ${cfg.mnist.rpca.tol}, <= ` +
+    `${cfg.mnist.rpca.maxIter} it.` },
 ], { caption: `Experiment sizes at scale "${nb.scale}" (steps = Adam steps of batch ${cfg.phase.train.batchSize}; the paper: ~2,000,000 per network)` });
 
 // %% [markdown]
@@ -92,33 +115,41 @@ table('config', [
 // %%
 const manStore = daiStore('manifolds', nb.scale);
 await computeListed(manStore, 'manifolds', 'certify');
-const manifolds = [];
-for (const kappa of cfg.phase.kappas) manifolds.push(await manifoldCell(manStore, cfg.phase, kappa, nb.seed));
+const manifolds = await manifoldRows(manStore, cfg.phase, nb.seed);
 table('manifolds', manifolds.map((m) => ({
   kappa: m.kappa, 'std of L entries': fmt(m.std), 'rank for 90% energy': m.rank90, 'rank for 99% energy': m.rank99,
-  'energy in top kappa': fmt(m.energyAtKappa), 'inverse: held-out rel. error': m.certTestRelError.toExponential(2), 'inverse: train rel. error': m.certTrainRelError.toExponential(2),
-})), { caption: `Ground-truth manifolds (d = ${cfg.phase.d}); a linear subspace would put 100% of the energy in kappa values. Inverse trained ${cfg.phase.certify.epochs} epochs on ${cfg.phase.certify.n} pairs` });
+  'energy in top kappa': fmt(m.energyAtKappa), 'inverse: held-out rel. error': m.certTestRelError.toExponential(2),
+    'inverse: train rel. error': m.certTrainRelError.toExponential(2),
+})), { caption: `Ground-truth manifolds (d = ${cfg.phase.d}); a linear subspace would put 100% of the energy in kappa values. Inverse trained ` +
+  `${cfg.phase.certify.epochs} epochs on ${cfg.phase.certify.n} pairs` });
 await figure('manifold-singular-values', lines({
   data: manifolds.flatMap((m) => m.singularValues.map((s, i) => ({ index: i + 1, value: s / m.singularValues[0], kappa: `kappa = ${m.kappa}` }))),
   x: 'index', y: 'value', series: 'kappa', logY: true, points: false, xTitle: 'singular value index', yTitle: 'singular value / largest (log)',
   title: 'Singular-value decay of the clean manifold data L', subtitle: 'slow decay = far from low rank',
 }));
-const certLadder = [];
-for (const kappa of cfg.phase.certifyLadder.kappas) for (const epochs of cfg.phase.certifyLadder.epochs) certLadder.push({ kappa, epochs, ...(await certifyCell(manStore, cfg.phase, kappa, epochs, nb.seed)) });
+const certLadder = await certifyLadderRows(manStore, cfg.phase, nb.seed);
 await figure('ladder-certificate', lines({
-  data: certLadder.map((c) => ({ steps: c.epochs * stepsPerEpoch(cfg.phase.certify, cfg.phase.certify.n), value: c.testRelError, series: `kappa = ${c.kappa}` })),
-  x: 'steps', y: 'value', series: 'series', logX: true, logY: true, xTitle: 'Adam steps of the inverse network (log)', yTitle: 'held-out ||z_hat - z||^2 / ||z||^2 (log)',
-  rules: [{ y: 0.01, label: '"essentially zero" (rule: < 0.01)' }], title: 'Ladder: certificate of the inverse network vs training', subtitle: `lr ${cfg.phase.certify.learningRate}, ${cfg.phase.certify.n} training pairs; the paper trains it to "essentially zero"`,
+  data: certLadder.map((c) => ({ steps: c.epochs * stepsPerEpoch(cfg.phase.certify, cfg.phase.certify.n), value: c.testRelError,
+    series: `kappa = ${c.kappa}` })),
+  x: 'steps', y: 'value', series: 'series', logX: true, logY: true, xTitle: 'Adam steps of the inverse network (log)',
+    yTitle: 'held-out ||z_hat - z||^2 / ||z||^2 (log)',
+  rules: [{ y: 0.01, label: '"essentially zero" (rule: < 0.01)' }], title: 'Ladder: certificate of the inverse network vs training',
+    subtitle: `lr ${cfg.phase.certify.learningRate}, ${cfg.phase.certify.n} training pairs; the paper trains it to "essentially zero"`,
 }));
-const certBest = cfg.phase.kappas.map((kappa) => ({ kappa, testRelError: Math.min(manifolds.find((m) => m.kappa === kappa)!.certTestRelError, ...certLadder.filter((c) => c.kappa === kappa).map((c) => c.testRelError)) }));
+const certBest = cfg.phase.kappas.map((kappa) => ({ kappa, testRelError: Math.min(manifolds.find((m) => m.kappa === kappa)!.certTestRelError,
+  ...certLadder.filter((c) => c.kappa === kappa).map((c) => c.testRelError)) }));
 const certV = verdictCertificate(certBest);
 addClaim('Sec. 5.1: the ground-truth manifold is invertible by an encoder-sized network', 'essentially zero reconstruction error', certV,
   `best over the certificate ladder (up to ${Math.max(...cfg.phase.certifyLadder.epochs)} epochs for kappa ${cfg.phase.certifyLadder.kappas.join(', ')})`);
 {
   const cl = certLadder.filter((c) => c.kappa === Math.max(...cfg.phase.certifyLadder.kappas));
   const tr = cl.length ? ladderTrend(cl.map((c) => ({ steps: c.epochs, value: c.testRelError }))) : null;
-  if (certV.holds !== true && tr) markdown(`**Certificate root cause.** Held-out error of the inverse network for kappa = ${cl[0].kappa}: ${cl.map((c) => `${c.testRelError.toExponential(1)} at ${c.epochs} epochs`).join(', ')} (train error at the last rung ${cl.at(-1)!.trainRelError.toExponential(1)}). ` +
-    (tr.stillImproving ? '**Budget**: still falling at the last doubling of the training; the paper trains it until "essentially zero".' : `It has stopped falling: the limit at this size (n = ${cfg.phase.certify.n} pairs, lr ${cfg.phase.certify.learningRate}, widths ${cfg.phase.hidden.join('/')}) — **sample size / width**, not the paper's claim (which is about the paper's widths 1000/2000).`));
+  if (certV.holds !== true && tr) markdown(`**Certificate root cause.** Held-out error of the inverse network for kappa = ${cl[0].kappa}: ` +
+    `${cl.map((c) => `${c.testRelError.toExponential(1)} at ${c.epochs} epochs`).join(', ')} (train error at the last rung ` +
+    `${cl.at(-1)!.trainRelError.toExponential(1)}). ` +
+    (tr.stillImproving ? '**Budget**: still falling at the last doubling of the training; the paper trains it until "essentially zero".' : `It has ` +
+      `stopped falling: the limit at this size (n = ${cfg.phase.certify.n} pairs, lr ${cfg.phase.certify.learningRate}, widths ` +
+      `${cfg.phase.hidden.join('/')}) — **sample size / width**, not the paper's claim (which is about the paper's widths 1000/2000).`));
 }
 addClaim('Sec. 5.1: L is far from low-rank', 'not well represented by a low-rank approximation', verdictFarFromLowRank(manifolds));
 
@@ -141,7 +172,8 @@ for (const model of ['ae-l2', 'ae-l1'] as const) {
   tuned[model] = t.best;
   for (const r of t.tried) tuneRows.push({ model, C2: r.c2, NMSE: fmt(r.nmse), chosen: r.c2 === t.best ? 'yes' : '' });
 }
-table('c2-tuning', tuneRows, { caption: `C2 tuning on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu} (separate data seed), ${steps(cfg.phase.train, cfg.phase.n)} steps` });
+table('c2-tuning', tuneRows, { caption: `C2 tuning on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu} (separate data seed), ` +
+  `${steps(cfg.phase.train, cfg.phase.n)} steps` });
 
 // %%
 await computeListed(phaseStore, 'phase');
@@ -159,7 +191,10 @@ await figure('fig1', heatmapPanels({
     .map((p) => ({ model: label[p.model], nu: p.nu, kappa: p.kappa, NMSE: Math.min(1, p.r.nmse) })),
   panel: 'model', panelOrder: PHASE_MODELS.map((m) => label[m]),
   x: 'nu', y: 'kappa', color: 'NMSE', domain: [0, 1], scheme: 'blues', text: '.2f', xTitle: 'outlier ratio nu', yTitle: 'manifold dimension kappa',
-  title: 'Figure 1: NMSE of the recovered L', subtitle: `white = NMSE 0 (recovered), dark = 1 (failure); networks: ${steps(cfg.phase.train, cfg.phase.n)} Adam steps at lr ${cfg.phase.train.learningRate}; RPCA: converged ALM${PHASE_MODELS.every((m) => cfg.phase.nu0Models.includes(m)) ? '' : '; nu = 0 (not run for every model) is in the table below'}`,
+  title: 'Figure 1: NMSE of the recovered L',
+    subtitle: `white = NMSE 0 (recovered), dark = 1 (failure); networks: ${steps(cfg.phase.train, cfg.phase.n)} Adam steps at lr ` +
+    `${cfg.phase.train.learningRate}; RPCA: converged ` +
+    `ALM${PHASE_MODELS.every((m) => cfg.phase.nu0Models.includes(m)) ? '' : '; nu = 0 (not run for every model) is in the table below'}`,
 }));
 const get = (kappa: number, nu: number, m: PhaseModel) => phase.find((p) => p.kappa === kappa && p.nu === nu && p.model === m)?.r;
 const gridRows = cfg.phase.kappas.flatMap((kappa) => cfg.phase.nus.map((nu) => ({
@@ -168,13 +203,17 @@ const gridRows = cfg.phase.kappas.flatMap((kappa) => cfg.phase.nus.map((nu) => (
   'VAE at 1.5k steps': fmt(get(kappa, nu, 'vae')!.ladder[0]?.nmse ?? NaN), 'VAE used dims (Sigma_z < 0.05)': get(kappa, nu, 'vae')!.sigmaZ?.usedDims ?? '-',
   'paper (Fig. 1)': nu === 0 ? 'VAE ~0; RPCA ~0 (full rank)' : 'VAE ~0 (white); AEs, RPCA dark',
 })));
-table('fig1-nmse', gridRows, { caption: 'Figure 1 values; the paper gives the figure only (VAE white over most of the grid, AE-l2 / AE-l1 / RPCA mostly dark)' });
-const fig1Cells = phase.filter((p) => p.model === 'vae' && p.nu > 0).map((p) => ({ kappa: p.kappa, nu: p.nu, vae: p.r.nmse, aeL2: get(p.kappa, p.nu, 'ae-l2')!.nmse, aeL1: get(p.kappa, p.nu, 'ae-l1')!.nmse, rpca: get(p.kappa, p.nu, 'rpca')!.nmse }));
+table('fig1-nmse', gridRows, { caption: 'Figure 1 values; the paper gives the figure only (VAE white over most of the grid, AE-l2 / AE-l1 / RPCA ' +
+  'mostly dark)' });
+const fig1Cells = phase.filter((p) => p.model === 'vae' && p.nu > 0).map((p) => ({ kappa: p.kappa, nu: p.nu, vae: p.r.nmse, aeL2: get(p.kappa, p.nu,
+  'ae-l2')!.nmse, aeL1: get(p.kappa, p.nu, 'ae-l1')!.nmse, rpca: get(p.kappa, p.nu, 'rpca')!.nmse }));
 // the same rule on the grid read at each rung (every network's ladder): when does the VAE overtake?
 const rungs = get(cfg.phase.kappas[0], cfg.phase.nus[cfg.phase.nus.length - 1], 'vae')!.ladder.map((p) => p.steps);
 const gridLadder = rungs.map((st) => {
   const at = (r: PhaseCellResult) => r.ladder.find((p) => p.steps === st)?.nmse ?? r.nmse;
-  const cells = fig1Cells.map((c) => ({ ...c, vae: at(get(c.kappa, c.nu, 'vae')!), aeL2: at(get(c.kappa, c.nu, 'ae-l2')!), aeL1: at(get(c.kappa, c.nu, 'ae-l1')!) }));
+  const cells = fig1Cells.map((c) => ({
+    ...c, vae: at(get(c.kappa, c.nu, 'vae')!), aeL2: at(get(c.kappa, c.nu, 'ae-l2')!), aeL1: at(get(c.kappa, c.nu, 'ae-l1')!),
+  }));
   return { steps: st, cells, v: verdictFig1Dominance(cells) };
 });
 await figure('ladder-fig1-grid-mean', lines({
@@ -184,9 +223,11 @@ await figure('ladder-fig1-grid-mean', lines({
     { steps: g.steps, value: g.cells.reduce((a, c) => a + c.aeL1, 0) / g.cells.length, series: `AE-l1 (C2 = ${tuned['ae-l1']})` },
     { steps: g.steps, value: g.cells.reduce((a, c) => a + c.rpca, 0) / g.cells.length, series: 'RPCA (converged)' },
   ]), x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'mean NMSE over the cells with outliers',
-  rules: [{ y: 0, label: 'paper VAE: ~0 (white)' }], title: 'Ladder: Figure 1 grid mean NMSE vs training steps', subtitle: `every grid network read at each rung; lr ${cfg.phase.train.learningRate}; paper ~2,000,000 steps`,
+  rules: [{ y: 0, label: 'paper VAE: ~0 (white)' }], title: 'Ladder: Figure 1 grid mean NMSE vs training steps',
+    subtitle: `every grid network read at each rung; lr ${cfg.phase.train.learningRate}; paper ~2,000,000 steps`,
 }));
-table('ladder-fig1-grid', gridLadder.map((g) => ({ steps: g.steps, verdict: String(g.v.holds), summary: g.v.ours })), { caption: 'The Figure 1 rule applied to the grid at each rung' });
+table('ladder-fig1-grid', gridLadder.map((g) => ({ steps: g.steps, verdict: String(g.v.holds), summary: g.v.ours })),
+  { caption: 'The Figure 1 rule applied to the grid at each rung' });
 // Figure 1 at every rung of the ladder, with a slider over the training budget (the static files show the last rung)
 await figure('ladder-fig1-panels', heatmapPanels({
   data: gridLadder.flatMap((g) => g.cells.flatMap((c) => [
@@ -211,36 +252,48 @@ await figure('ladder-fig1-panels', heatmapPanels({
 await computeListed(phaseStore, 'ladder');
 const lc = cfg.phase.ladderCell;
 const longRuns: { model: PhaseModel; r: PhaseCellResult }[] = [];
-for (const model of ['vae', 'ae-l2', 'ae-l1'] as const) longRuns.push({ model, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, model, { c2: tuned[model], seed: nb.seed, train: trainFor(lc.steps, undefined, [cfg.phase.widthLadder.steps, cfg.phase.lrLadder.steps]) }) });
+for (const model of ['vae', 'ae-l2', 'ae-l1'] as const) longRuns.push({ model, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, model,
+  { c2: tuned[model], seed: nb.seed, train: trainFor(lc.steps, undefined, [cfg.phase.widthLadder.steps, cfg.phase.lrLadder.steps]) }) });
 const rpcaLc = await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, 'rpca', { seed: nb.seed });
 await figure('ladder-fig1-steps', lines({
   data: longRuns.flatMap((l) => ladderData(l.r.ladder, l.model === 'vae' ? 'VAE' : `${label[l.model].slice(4)} (C2 = ${tuned[l.model]})`)),
   x: 'steps', y: 'value', series: 'series', logX: true, logY: true, xTitle: 'Adam steps (log)', yTitle: 'NMSE (log)',
-  rules: [{ y: rpcaLc.nmse, label: `RPCA ${fmt(rpcaLc.nmse)}` }, { y: longRuns[0].r.nmseInput, label: `X itself ${fmt(longRuns[0].r.nmseInput)}` }, { y: 0.01, label: 'paper VAE: ~0 (white)' }],
-  title: `Ladder: NMSE vs steps at kappa = ${lc.kappa}, nu = ${lc.nu}`, subtitle: `lr ${cfg.phase.train.learningRate}, widths ${cfg.phase.hidden.join('/')}, n = ${cfg.phase.n}`,
+  rules: [{ y: rpcaLc.nmse, label: `RPCA ${fmt(rpcaLc.nmse)}` }, { y: longRuns[0].r.nmseInput, label: `X itself ${fmt(longRuns[0].r.nmseInput)}` },
+    { y: 0.01, label: 'paper VAE: ~0 (white)' }],
+  title: `Ladder: NMSE vs steps at kappa = ${lc.kappa}, nu = ${lc.nu}`,
+    subtitle: `lr ${cfg.phase.train.learningRate}, widths ${cfg.phase.hidden.join('/')}, n = ${cfg.phase.n}`,
 }));
 // The ladder-cell runs are the rungs at the grid width and learning rate (a run read at s steps = a run of s steps).
-const upTo = (r: PhaseCellResult, s: number): PhaseCellResult => { const l = r.ladder.filter((p) => p.steps <= s); return { ...r, ladder: l, nmse: l.at(-1)!.nmse, sigmaZ: r.sigmaZ && { ...r.sigmaZ, usedDims: l.at(-1)!.usedDims ?? NaN } }; };
-const widthRuns: { w: [number, number]; model: 'vae' | 'ae-l2'; r: PhaseCellResult }[] = [{ w: cfg.phase.hidden, model: 'vae', r: upTo(longRuns[0].r, cfg.phase.widthLadder.steps) }, { w: cfg.phase.hidden, model: 'ae-l2', r: upTo(longRuns[1].r, cfg.phase.widthLadder.steps) }];
-for (const w of cfg.phase.widthLadder.widths) for (const model of ['vae', 'ae-l2'] as const) widthRuns.push({ w, model, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, model, { c2: tuned[model], seed: nb.seed, train: trainFor(cfg.phase.widthLadder.steps), modelHidden: w }) });
+const upTo = (r: PhaseCellResult, s: number): PhaseCellResult => { const l = r.ladder.filter((p) => p.steps <= s); return { ...r, ladder: l,
+  nmse: l.at(-1)!.nmse, sigmaZ: r.sigmaZ && { ...r.sigmaZ, usedDims: l.at(-1)!.usedDims ?? NaN } }; };
+const widthRuns: { w: [number, number]; model: 'vae' | 'ae-l2'; r: PhaseCellResult }[] = [{ w: cfg.phase.hidden, model: 'vae', r: upTo(longRuns[0].r,
+  cfg.phase.widthLadder.steps) }, { w: cfg.phase.hidden, model: 'ae-l2', r: upTo(longRuns[1].r, cfg.phase.widthLadder.steps) }];
+for (const w of cfg.phase.widthLadder.widths) for (const model of ['vae', 'ae-l2'] as const) widthRuns.push({ w, model, r: await phaseCell(phaseStore,
+  cfg.phase, lc.kappa, lc.nu, model, { c2: tuned[model], seed: nb.seed, train: trainFor(cfg.phase.widthLadder.steps), modelHidden: w }) });
 await figure('ladder-fig1-width', lines({
   data: widthRuns.flatMap((x) => ladderData(x.r.ladder, `${x.model === 'vae' ? 'VAE' : 'AE-l2'} ${x.w.join('/')}`)),
-  x: 'steps', y: 'value', series: 'series', logX: true, logY: true, xTitle: 'Adam steps (log)', yTitle: 'NMSE (log)', rules: [{ y: 0.01, label: 'paper VAE: ~0' }],
+  x: 'steps', y: 'value', series: 'series', logX: true, logY: true, xTitle: 'Adam steps (log)', yTitle: 'NMSE (log)', rules: [{ y: 0.01,
+    label: 'paper VAE: ~0' }],
   title: `Ladder: model width (r1/r2) at kappa = ${lc.kappa}, nu = ${lc.nu}`, subtitle: `paper widths 1000/2000; generator ${cfg.phase.hidden.join('/')}`,
 }));
 const lrRuns = [{ lr: cfg.phase.train.learningRate, r: upTo(longRuns[0].r, cfg.phase.lrLadder.steps) }];
-for (const lr of cfg.phase.lrLadder.rates) lrRuns.push({ lr, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, 'vae', { seed: nb.seed, train: trainFor(cfg.phase.lrLadder.steps, lr) }) });
+for (const lr of cfg.phase.lrLadder.rates) lrRuns.push({ lr, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, 'vae', { seed: nb.seed,
+  train: trainFor(cfg.phase.lrLadder.steps, lr) }) });
 await figure('ladder-fig1-lr', lines({
-  data: lrRuns.flatMap((x) => [...ladderData(x.r.ladder, `NMSE, lr ${x.lr}`), ...ladderData(x.r.ladder, `used dims / 50, lr ${x.lr}`, 'usedDims').map((d) => ({ ...d, value: d.value / cfg.phase.latentDim }))]),
+  data: lrRuns.flatMap((x) => [...ladderData(x.r.ladder, `NMSE, lr ${x.lr}`), ...ladderData(x.r.ladder, `used dims / 50, lr ${x.lr}`,
+    'usedDims').map((d) => ({ ...d, value: d.value / cfg.phase.latentDim }))]),
   x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'NMSE, or used latent dims / 50',
   rules: [{ y: lc.kappa / cfg.phase.latentDim, label: `truth kappa / 50 = ${fmt(lc.kappa / cfg.phase.latentDim, 2)}` }],
   title: `Ladder: VAE learning rate at kappa = ${lc.kappa}, nu = ${lc.nu}`, subtitle: 'used dims = mean [Sigma_z]_jj < 0.05',
 }));
 table('ladder-fig1', [
-  ...longRuns.map((l) => ({ run: `${l.model} (C2 = ${l.model === 'vae' ? 1 : tuned[l.model]}), steps`, ...Object.fromEntries(l.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
+  ...longRuns.map((l) => ({ run: `${l.model} (C2 = ${l.model === 'vae' ? 1 : tuned[l.model]}), steps`,
+    ...Object.fromEntries(l.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
   ...widthRuns.map((x) => ({ run: `${x.model} width ${x.w.join('/')}`, ...Object.fromEntries(x.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
-  ...lrRuns.map((x) => ({ run: `vae lr ${x.lr} (used dims at end: ${x.r.sigmaZ?.usedDims})`, ...Object.fromEntries(x.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
-], { caption: `NMSE at each rung (column = Adam steps), kappa = ${lc.kappa}, nu = ${lc.nu}; RPCA ${fmt(rpcaLc.nmse)}, X itself ${fmt(longRuns[0].r.nmseInput)}` });
+  ...lrRuns.map((x) => ({ run: `vae lr ${x.lr} (used dims at end: ${x.r.sigmaZ?.usedDims})`,
+    ...Object.fromEntries(x.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
+], { caption: `NMSE at each rung (column = Adam steps), kappa = ${lc.kappa}, nu = ${lc.nu}; RPCA ${fmt(rpcaLc.nmse)}, X itself ` +
+  `${fmt(longRuns[0].r.nmseInput)}` });
 
 // %%
 const domV = verdictFig1Dominance(fig1Cells);
@@ -248,21 +301,33 @@ const recV = verdictFig1Recovery(fig1Cells);
 const vaeT = ladderTrend(longRuns[0].r.ladder.map((p) => ({ steps: p.steps, value: p.nmse })));
 const l2T = ladderTrend(longRuns[1].r.ladder.map((p) => ({ steps: p.steps, value: p.nmse })));
 const wideVae = widthRuns.filter((x) => x.model === 'vae').at(-1)!, wideAe = widthRuns.filter((x) => x.model === 'ae-l2').at(-1)!;
-const ladderNote = `ladder kappa ${lc.kappa} / nu ${lc.nu}: VAE ${fmt(vaeT.first)} at ${vaeT.firstSteps} -> ${fmt(vaeT.last)} at ${vaeT.lastSteps} steps${vaeT.stillImproving ? ' (still falling)' : ''}, AE-l2 ${fmt(l2T.first)} -> ${fmt(l2T.last)}${l2T.stillImproving ? ' (still falling)' : ''}; width ${wideVae.w.join('/')} at ${cfg.phase.widthLadder.steps} steps: VAE ${fmt(wideVae.r.nmse)}, AE-l2 ${fmt(wideAe.r.nmse)}`;
-addClaim('Fig. 1: VAE NMSE far below AE-l2, AE-l1 and RPCA across the grid (nu > 0)', 'VAE ~0 on most cells; others mostly ~1', domV, `grid at ${steps(cfg.phase.train, cfg.phase.n)} steps; ${ladderNote}`);
-addClaim('Fig. 1(a): the VAE recovers L (NMSE near 0) over most of the grid', 'NMSE ~0 on most (kappa, nu) cells', recV, `${steps(cfg.phase.train, cfg.phase.n)} steps x batch 100 vs the paper's ~2,000,000`);
+const ladderNote = `ladder kappa ${lc.kappa} / nu ${lc.nu}: VAE ${fmt(vaeT.first)} at ${vaeT.firstSteps} -> ${fmt(vaeT.last)} at ${vaeT.lastSteps} ` +
+  `steps${vaeT.stillImproving ? ' (still falling)' : ''}, AE-l2 ${fmt(l2T.first)} -> ${fmt(l2T.last)}${l2T.stillImproving ? ' (still falling)' : ''}; ` +
+  `width ${wideVae.w.join('/')} at ${cfg.phase.widthLadder.steps} steps: VAE ${fmt(wideVae.r.nmse)}, AE-l2 ${fmt(wideAe.r.nmse)}`;
+addClaim('Fig. 1: VAE NMSE far below AE-l2, AE-l1 and RPCA across the grid (nu > 0)', 'VAE ~0 on most cells; others mostly ~1', domV,
+  `grid at ${steps(cfg.phase.train, cfg.phase.n)} steps; ${ladderNote}`);
+addClaim('Fig. 1(a): the VAE recovers L (NMSE near 0) over most of the grid', 'NMSE ~0 on most (kappa, nu) cells', recV,
+  `${steps(cfg.phase.train, cfg.phase.n)} steps x batch 100 vs the paper's ~2,000,000`);
 markdown(`**Figure 1 at ${nb.scale} scale: ${verdictText(domV.holds)}** (${domV.ours}). Root cause, from the ladders: ` +
-  `(1) **budget**: at the first rung (${vaeT.firstSteps} steps; the old quick budget was 1,500 at lr 1e-3) the VAE is at NMSE ${fmt(vaeT.first)} on the ladder cell (X itself: ${fmt(longRuns[0].r.nmseInput)}): Sigma_z starts at the prior, so z is mostly noise until the decoder learns to use it; ` +
-  `at the paper's learning rate it falls to ${fmt(vaeT.last)} at ${vaeT.lastSteps} steps${vaeT.stillImproving ? ' and is still falling at the last doubling' : ''}, while AE-l2 goes ${fmt(l2T.first)} -> ${fmt(l2T.last)}. The paper trains ~2,000,000 steps. ` +
-  `(2) **learning rate**: ${lrRuns.map((x) => `lr ${x.lr}: NMSE ${fmt(x.r.nmse)}, ${x.r.sigmaZ?.usedDims} used dims`).join('; ')} after ${cfg.phase.lrLadder.steps} steps (truth ${lc.kappa}). ` +
-  `(3) **width** (the paper's models are 1000/2000 wide; quick's grid uses ${cfg.phase.hidden.join('/')}): ${[cfg.phase.hidden, ...cfg.phase.widthLadder.widths].map((w) => `${w.join('/')}: VAE ${fmt(widthRuns.find((x) => x.w === w && x.model === 'vae')!.r.nmse)} vs AE-l2 ${fmt(widthRuns.find((x) => x.w === w && x.model === 'ae-l2')!.r.nmse)}`).join('; ')} after ${cfg.phase.widthLadder.steps} steps. ` +
-  `(4) **sample size**: n = ${cfg.phase.n} vs the paper's 10^6 is not laddered here (every scale but paper keeps n = 3,000); with 300x fewer samples per weight the AEs may fit outliers the paper's data would not let them fit, so the gap between VAE and AEs here is not a measurement of the paper's gap.`);
+  `(1) **budget**: at the first rung (${vaeT.firstSteps} steps; the old quick budget was 1,500 at lr 1e-3) the VAE is at NMSE ${fmt(vaeT.first)} on ` +
+    `the ladder cell (X itself: ${fmt(longRuns[0].r.nmseInput)}): Sigma_z starts at the prior, so z is mostly noise until the decoder learns to use it; ` +
+  `at the paper's learning rate it falls to ${fmt(vaeT.last)} at ${vaeT.lastSteps} ` +
+    `steps${vaeT.stillImproving ? ' and is still falling at the last doubling' : ''}, while AE-l2 goes ${fmt(l2T.first)} -> ${fmt(l2T.last)}. The ` +
+    `paper trains ~2,000,000 steps. ` +
+  `(2) **learning rate**: ${lrRuns.map((x) => `lr ${x.lr}: NMSE ${fmt(x.r.nmse)}, ${x.r.sigmaZ?.usedDims} used dims`).join('; ')} after ` +
+    `${cfg.phase.lrLadder.steps} steps (truth ${lc.kappa}). ` +
+  `(3) **width** (the paper's models are 1000/2000 wide; quick's grid uses ${cfg.phase.hidden.join('/')}): ` +
+    `${[cfg.phase.hidden, ...cfg.phase.widthLadder.widths].map((w) => `${w.join('/')}: VAE ${fmt(widthRuns.find((x) => x.w === w && x.model === 'vae')!.r.nmse)} `
+      + `vs AE-l2 ${fmt(widthRuns.find((x) => x.w === w && x.model === 'ae-l2')!.r.nmse)}`).join('; ')} after ${cfg.phase.widthLadder.steps} steps. ` +
+  `(4) **sample size**: n = ${cfg.phase.n} vs the paper's 10^6 is not laddered here (every scale but paper keeps n = 3,000); with 300x fewer samples ` +
+    `per weight the AEs may fit outliers the paper's data would not let them fit, so the gap between VAE and AEs here is not a measurement of the ` +
+    `paper's gap.`);
 
 // %% [markdown]
 // ### Footnote 12: AE-l2 with C2 = 1 "much worse" than C2 = 10^3
 //
 // The paper does not say how C2 (and C1 = 5e-4) are scaled against the data term. `aeConvention` in
-// `src/papers/dai.ts` lists readings: **sum** (the data term summed over the d entries, C2 and C1 as written: this
+// `src/papers/dai2017.ts` lists readings: **sum** (the data term summed over the d entries, C2 and C1 as written: this
 // code's default and the one the paper's text implies, since its C2 = 1 is "the default value as produced by the VAE
 // KL term"), **mean-d** (a Keras-style loss averaged over the d entries: C2 and C1 effectively x d), **c1-dataset**
 // (C1 once on the objective summed over all n samples: weight decay C1 / n per sample, nearly off), **mean-z** (C2
@@ -272,17 +337,25 @@ markdown(`**Figure 1 at ${nb.scale} scale: ${verdictText(domV.holds)}** (${domV.
 await computeListed(phaseStore, 'c2-readings');
 const readingRows = [];
 for (const reading of cfg.phase.c2Readings) {
-  const one = await phaseCell(phaseStore, cfg.phase, cfg.phase.tuneCell.kappa, cfg.phase.tuneCell.nu, 'ae-l2', { c2: 1, seed: nb.seed + 1000, c2Reading: reading });
-  const k = await phaseCell(phaseStore, cfg.phase, cfg.phase.tuneCell.kappa, cfg.phase.tuneCell.nu, 'ae-l2', { c2: 1000, seed: nb.seed + 1000, c2Reading: reading });
+  const one = await phaseCell(phaseStore, cfg.phase, cfg.phase.tuneCell.kappa, cfg.phase.tuneCell.nu, 'ae-l2', { c2: 1, seed: nb.seed + 1000,
+    c2Reading: reading });
+  const k = await phaseCell(phaseStore, cfg.phase, cfg.phase.tuneCell.kappa, cfg.phase.tuneCell.nu, 'ae-l2', { c2: 1000, seed: nb.seed + 1000,
+    c2Reading: reading });
   readingRows.push({ reading, nmseC2One: one.nmse, nmseC2Tuned: k.nmse, one, k });
 }
-table('c2-readings', readingRows.map((r) => ({ reading: r.reading, 'NMSE C2 = 1': fmt(r.nmseC2One), 'NMSE C2 = 10^3': fmt(r.nmseC2Tuned), 'C2 = 1 at 1.5k steps': fmt(r.one.ladder[0]?.nmse ?? NaN), 'C2 = 10^3 at 1.5k steps': fmt(r.k.ladder[0]?.nmse ?? NaN), 'paper': 'C2 = 1 much worse' })),
+table('c2-readings', readingRows.map((r) => ({ reading: r.reading, 'NMSE C2 = 1': fmt(r.nmseC2One), 'NMSE C2 = 10^3': fmt(r.nmseC2Tuned),
+  'C2 = 1 at 1.5k steps': fmt(r.one.ladder[0]?.nmse ?? NaN), 'C2 = 10^3 at 1.5k steps': fmt(r.k.ladder[0]?.nmse ?? NaN), 'paper': 'C2 = 1 much worse' })),
   { caption: `AE-l2 on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu}, ${steps(cfg.phase.train, cfg.phase.n)} steps, per reading of C2` });
 const c2V = verdictC2Footnote(readingRows);
 addClaim('Footnote 12: AE-l2 with C2 = 1 is much worse than with the tuned C2 = 10^3', 'C2 = 1 much worse (not shown)', c2V);
-if (c2V.holds !== true) markdown(`**Footnote 12 root cause.** ${readingRows.map((r) => `${r.reading}: C2 = 1 ${r.one.ladder.map((q) => fmt(q.nmse)).join(' > ')}; C2 = 10^3 ${r.k.ladder.map((q) => fmt(q.nmse)).join(' > ')}`).join('. ')} (rungs ${readingRows[0].one.ladder.map((q) => q.steps).join(', ')} steps). ` +
-  'Under every reading tried, C2 = 10^3 holds mu_z so close to 0 that the AE is stuck near NMSE 0.6 from the first rung on, while C2 = 1 keeps improving; in the mean-d reading both C2 are that strong. ' +
-  'So with this network, n and budget no reading makes C2 = 1 the worse choice: the footnote is either about the paper\'s far longer training on 10^6 samples (where an AE with weak C2 may end up fitting the outliers, untested here: **budget / sample size**), or about a convention the paper does not state.');
+if (c2V.holds !== true) markdown(`**Footnote 12 root cause.** ` +
+  `${readingRows.map((r) => `${r.reading}: C2 = 1 ${r.one.ladder.map((q) => fmt(q.nmse)).join(' > ')}; `
+    + `C2 = 10^3 ${r.k.ladder.map((q) => fmt(q.nmse)).join(' > ')}`).join('. ')} (rungs ${readingRows[0].one.ladder.map((q) => q.steps).join(', ')} steps). ` +
+  'Under every reading tried, C2 = 10^3 holds mu_z so close to 0 that the AE is stuck near NMSE 0.6 from the first rung on, while C2 = 1 keeps ' +
+    'improving; in the mean-d reading both C2 are that strong. ' +
+  'So with this network, n and budget no reading makes C2 = 1 the worse choice: the footnote is either about the paper\'s far longer training on 10^6 ' +
+    'samples (where an AE with weak C2 may end up fitting the outliers, untested here: **budget / sample size**), or about a convention the paper ' +
+    'does not state.');
 
 // %% [markdown]
 // ## 3. Figure 3: histograms of the diagonal of Sigma_z (Sec. 5.3)
@@ -298,9 +371,11 @@ const histRows = phase.filter((p) => p.model === 'vae' && p.r.sigmaZ).flatMap((p
 }))).filter((r) => r.count > 0);
 await figure('fig3-sigma-z-histograms', {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-  title: { text: 'Figure 3: diagonal of Sigma_z (log counts)', subtitle: `rows: kappa; columns: outlier ratio nu; VAE with dim z = ${cfg.phase.latentDim}, ${steps(cfg.phase.train, cfg.phase.n)} steps` },
+  title: { text: 'Figure 3: diagonal of Sigma_z (log counts)',
+    subtitle: `rows: kappa; columns: outlier ratio nu; VAE with dim z = ${cfg.phase.latentDim}, ${steps(cfg.phase.train, cfg.phase.n)} steps` },
   data: { values: histRows },
-  facet: { row: { field: 'kappa', type: 'nominal', sort: histKappas.map((k) => `kappa = ${k}`), title: null }, column: { field: 'nu', type: 'nominal', sort: histNus.map((v) => `nu = ${v}`), title: null } },
+  facet: { row: { field: 'kappa', type: 'nominal', sort: histKappas.map((k) => `kappa = ${k}`), title: null }, column: { field: 'nu', type: 'nominal',
+    sort: histNus.map((v) => `nu = ${v}`), title: null } },
   spec: { width: 170, height: 90, mark: { type: 'rect', color: '#4c78a8' }, encoding: {
     x: { field: 'lo', type: 'quantitative', title: '[Sigma_z]_jj (last bin: >= 1.15)', scale: { domain: [0, 1.2] } }, x2: { field: 'hi' },
     y: { field: 'count', type: 'quantitative', scale: { type: 'log' }, title: 'count' }, y2: { datum: 1 } } },
@@ -308,17 +383,23 @@ await figure('fig3-sigma-z-histograms', {
 });
 const vaeCells = phase.filter((p) => p.model === 'vae' && p.r.sigmaZ);
 table('fig3-fractions', vaeCells.map((p) => ({
-  kappa: p.kappa, nu: p.nu, 'near 0 (< 0.05)': fmt(p.r.sigmaZ!.fracNearZero), 'near 1 (> 0.5)': fmt(p.r.sigmaZ!.fracNearOne), 'in between': fmt(1 - p.r.sigmaZ!.fracNearZero - p.r.sigmaZ!.fracNearOne),
+  kappa: p.kappa, nu: p.nu, 'near 0 (< 0.05)': fmt(p.r.sigmaZ!.fracNearZero), 'near 1 (> 0.5)': fmt(p.r.sigmaZ!.fracNearOne),
+    'in between': fmt(1 - p.r.sigmaZ!.fracNearZero - p.r.sigmaZ!.fracNearOne),
   'expected near 0 (kappa / dim z)': fmt(p.kappa / cfg.phase.latentDim), 'used dims': p.r.sigmaZ!.usedDims, 'nonzero W1 columns': p.r.nonzeroColumns,
   ...Object.fromEntries(p.r.ladder.map((q) => [`used dims at ${q.steps}`, q.usedDims ?? '-'])),
-})), { caption: 'Fractions of diag(Sigma_z) entries near 0 and near 1 (paper: near 0 ~ kappa/50 at nu = 0, all panels bimodal), and the used dimensions at each rung' });
+})), { caption: 'Fractions of diag(Sigma_z) entries near 0 and near 1 (paper: near 0 ~ kappa/50 at nu = 0, all panels bimodal), and the used ' +
+  'dimensions at each rung' });
 await figure('ladder-fig3-used-dims', lines({
-  data: [...vaeCells.flatMap((p) => ladderData(p.r.ladder, `kappa ${p.kappa}, nu ${p.nu}`, 'usedDims')), ...longRuns[0].r.ladder.map((q) => ({ steps: q.steps, value: q.usedDims!, series: `kappa ${lc.kappa}, nu ${lc.nu} (long)` }))],
+  data: [...vaeCells.flatMap((p) => ladderData(p.r.ladder, `kappa ${p.kappa}, nu ${p.nu}`, 'usedDims')),
+    ...longRuns[0].r.ladder.map((q) => ({ steps: q.steps, value: q.usedDims!, series: `kappa ${lc.kappa}, nu ${lc.nu} (long)` }))],
   x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'used latent dims (mean [Sigma_z]_jj < 0.05)',
-  rules: cfg.phase.kappas.map((k) => ({ y: k, label: `kappa = ${k}` })), title: 'Ladder: Sigma_z dimensions pushed to 0 vs training steps', subtitle: 'paper (converged): about kappa of 50 near 0 at nu = 0',
+  rules: cfg.phase.kappas.map((k) => ({ y: k, label: `kappa = ${k}` })), title: 'Ladder: Sigma_z dimensions pushed to 0 vs training steps',
+    subtitle: 'paper (converged): about kappa of 50 near 0 at nu = 0',
 }));
-const fig3bV = verdictFig3Bimodal(vaeCells.map((p) => ({ kappa: p.kappa, nu: p.nu, fracNearZero: p.r.sigmaZ!.fracNearZero, fracNearOne: p.r.sigmaZ!.fracNearOne })));
-const fig3gV = verdictFig3Growth(cfg.phase.kappas.map((k) => ({ kappa: k, fracNearZero: vaeCells.find((p) => p.kappa === k && p.nu === 0)?.r.sigmaZ!.fracNearZero ?? NaN })), cfg.phase.latentDim);
+const fig3bV = verdictFig3Bimodal(vaeCells.map((p) => ({ kappa: p.kappa, nu: p.nu, fracNearZero: p.r.sigmaZ!.fracNearZero,
+  fracNearOne: p.r.sigmaZ!.fracNearOne })));
+const fig3gV = verdictFig3Growth(cfg.phase.kappas.map((k) => ({ kappa: k,
+  fracNearZero: vaeCells.find((p) => p.kappa === k && p.nu === 0)?.r.sigmaZ!.fracNearZero ?? NaN })), cfg.phase.latentDim);
 addClaim('Fig. 3: diag(Sigma_z) splits into values near 0 (used) and near 1 (unused)', 'all 12 panels bimodal at 0 and 1', fig3bV);
 addClaim('Fig. 3: the fraction of Sigma_z near 0 grows with kappa (about kappa / 50 at nu = 0)', 'proportional to kappa / 50', fig3gV,
   `used dims on the ladder cell: ${longRuns[0].r.ladder.map((q) => `${q.usedDims} at ${q.steps}`).join(', ')} (truth ${lc.kappa})`);
@@ -326,9 +407,14 @@ addClaim('Fig. 3: the fraction of Sigma_z near 0 grows with kappa (about kappa /
 // %%
 {
   const lt = ladderTrend(longRuns[0].r.ladder.map((q) => ({ steps: q.steps, value: q.usedDims ?? 0 })), false);
-  if (fig3bV.holds !== true || fig3gV.holds !== true) markdown(`**Figure 3 root cause.** After ${steps(cfg.phase.train, cfg.phase.n)} steps the grid VAEs use ${vaeCells.map((p) => `${p.r.sigmaZ!.usedDims}`).join(', ')} dimensions (kappa x nu order as the table). ` +
-    `On the ladder cell (truth ${lc.kappa}) the used dimensions go ${longRuns[0].r.ladder.map((q) => `${q.usedDims} at ${q.steps}`).join(', ')} steps${lt.stillImproving ? ', still rising at the last rung' : ''}; at width ${cfg.phase.widthLadder.widths.map((w) => `${w.join('/')}: ${widthRuns.find((x) => x.w === w && x.model === 'vae')!.r.sigmaZ?.usedDims ?? '-'} used after ${cfg.phase.widthLadder.steps} steps`).join(', ')}. ` +
-    'Sigma_z leaves the prior only once the decoder has learned to use z, so the split into 0 / 1 is the *end* of training: **budget** (and width), the paper\'s ~2,000,000 steps vs the grid\'s.');
+  if (fig3bV.holds !== true || fig3gV.holds !== true) markdown(`**Figure 3 root cause.** After ${steps(cfg.phase.train, cfg.phase.n)} steps the grid ` +
+    `VAEs use ${vaeCells.map((p) => `${p.r.sigmaZ!.usedDims}`).join(', ')} dimensions (kappa x nu order as the table). ` +
+    `On the ladder cell (truth ${lc.kappa}) the used dimensions go ${longRuns[0].r.ladder.map((q) => `${q.usedDims} at ${q.steps}`).join(', ')} ` +
+      `steps${lt.stillImproving ? ', still rising at the last rung' : ''}; at width ` +
+      `${cfg.phase.widthLadder.widths.map((w) => `${w.join('/')}: ${widthRuns.find((x) => x.w === w && x.model === 'vae')!.r.sigmaZ?.usedDims ?? '-'} `
+        + `used after ${cfg.phase.widthLadder.steps} steps`).join(', ')}. ` +
+    'Sigma_z leaves the prior only once the decoder has learned to use z, so the split into 0 / 1 is the *end* of training: **budget** (and width), ' +
+      'the paper\'s ~2,000,000 steps vs the grid\'s.');
 }
 
 // %% [markdown]
@@ -341,7 +427,8 @@ addClaim('Fig. 3: the fraction of Sigma_z near 0 grows with kappa (about kappa /
 const sigStore = daiStore('sigma-z', nb.scale);
 await computeListed(sigStore, 'sigma-z');
 const fig4 = [];
-for (const nu of cfg.sigmaZ.nus) fig4.push({ nu, r: await phaseCell(sigStore, cfg.phase, cfg.sigmaZ.kappa, nu, 'vae', { latentDim: cfg.sigmaZ.kappa, seed: nb.seed }) });
+for (const nu of cfg.sigmaZ.nus) fig4.push({ nu, r: await phaseCell(sigStore, cfg.phase, cfg.sigmaZ.kappa, nu, 'vae', { latentDim: cfg.sigmaZ.kappa,
+  seed: nb.seed }) });
 await figure('fig4-sorted-mean-sigma-z', lines({
   data: fig4.flatMap((f) => [...f.r.sigmaZ!.meanPerDim].sort((a, b) => a - b).map((v, i) => ({ rank: i + 1, value: v, nu: `nu = ${f.nu}` }))),
   x: 'rank', y: 'value', series: 'nu', xTitle: 'latent dimension (sorted)', yTitle: 'mean [Sigma_z]_jj', zero: true,
@@ -350,14 +437,20 @@ await figure('fig4-sorted-mean-sigma-z', lines({
 await figure('ladder-fig4', lines({
   data: fig4.flatMap((f) => f.r.ladder.map((q) => ({ steps: q.steps, value: q.meanPerDim!.filter((v) => v > 0.5).length, series: `nu = ${f.nu}` }))),
   x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'dims with mean variance > 0.5',
-  rules: [{ y: 0, label: 'paper nu <= 0.3: 0' }], title: 'Ladder: Figure 4 dimensions near 1 vs training steps', subtitle: `kappa = dim z = ${cfg.sigmaZ.kappa}; paper: > 0 only for nu > 0.3`,
+  rules: [{ y: 0, label: 'paper nu <= 0.3: 0' }], title: 'Ladder: Figure 4 dimensions near 1 vs training steps',
+    subtitle: `kappa = dim z = ${cfg.sigmaZ.kappa}; paper: > 0 only for nu > 0.3`,
 }));
-table('fig4', fig4.map((f) => ({ nu: f.nu, NMSE: fmt(f.r.nmse), 'dims with mean var > 0.5': f.r.sigmaZ!.meanPerDim.filter((v) => v > 0.5).length, 'dims with mean var < 0.05': f.r.sigmaZ!.meanPerDim.filter((v) => v < 0.05).length, 'largest mean var': fmt(Math.max(...f.r.sigmaZ!.meanPerDim)),
-  ...Object.fromEntries(f.r.ladder.map((q) => [`> 0.5 at ${q.steps}`, q.meanPerDim!.filter((v) => v > 0.5).length])) })), { caption: 'Figure 4 in numbers, with the ladder' });
+table('fig4', fig4.map((f) => ({ nu: f.nu, NMSE: fmt(f.r.nmse), 'dims with mean var > 0.5': f.r.sigmaZ!.meanPerDim.filter((v) => v > 0.5).length,
+  'dims with mean var < 0.05': f.r.sigmaZ!.meanPerDim.filter((v) => v < 0.05).length, 'largest mean var': fmt(Math.max(...f.r.sigmaZ!.meanPerDim)),
+  ...Object.fromEntries(f.r.ladder.map((q) => [`> 0.5 at ${q.steps}`, q.meanPerDim!.filter((v) => v > 0.5).length])) })),
+    { caption: 'Figure 4 in numbers, with the ladder' });
 const fig4V = verdictFig4(fig4.map((f) => ({ nu: f.nu, meanPerDim: f.r.sigmaZ!.meanPerDim })));
 addClaim('Fig. 4: outliers above ~30% push some Sigma_z variances to 1 (none below)', 'nu <= 0.3: all near 0; nu > 0.3: some near 1', fig4V);
-if (fig4V.holds !== true) markdown(`**Figure 4 root cause.** Dimensions with mean variance > 0.5 at each rung: ${fig4.map((f) => `nu ${f.nu}: ${f.r.ladder.map((q) => q.meanPerDim!.filter((v) => v > 0.5).length).join(' > ')}`).join('; ')} (rungs ${fig4[0].r.ladder.map((q) => q.steps).join(', ')}). ` +
-  'Every dimension starts at the prior (variance 1) and falls to 0 only when the decoder uses it, so "near 1 at nu <= 0.3" is a run that has not finished switching its dimensions on: **budget**, read from whether the counts at nu <= 0.3 are still falling at the last rung.');
+if (fig4V.holds !== true) markdown(`**Figure 4 root cause.** Dimensions with mean variance > 0.5 at each rung: ` +
+  `${fig4.map((f) => `nu ${f.nu}: ${f.r.ladder.map((q) => q.meanPerDim!.filter((v) => v > 0.5).length).join(' > ')}`).join('; ')} (rungs ` +
+  `${fig4[0].r.ladder.map((q) => q.steps).join(', ')}). ` +
+  'Every dimension starts at the prior (variance 1) and falls to 0 only when the decoder uses it, so "near 1 at nu <= 0.3" is a run that has not ' +
+    'finished switching its dimensions on: **budget**, read from whether the counts at nu <= 0.3 are still falling at the last rung.');
 
 // %% [markdown]
 // ## 5. Table 1 and Figure 2a: pruning of W1 by encoder / decoder depth (Sec. 5.2)
@@ -368,16 +461,19 @@ if (fig4V.holds !== true) markdown(`**Figure 4 root cause.** Dimensions with mea
 
 // %%
 const pruneStore = daiStore('pruning', nb.scale);
-const PAPER_TABLE1: Record<number, number[]> = { 0: [30.0, 21.1, 21.0, 20.0], 1: [30.0, 21.0, 20.0, 20.0], 2: [30.0, 21.0, 20.0, 20.0], 3: [30.0, 20.4, 20.0, 20.0] };
+const PAPER_TABLE1: Record<number, number[]> = { 0: [30.0, 21.1, 21.0, 20.0], 1: [30.0, 21.0, 20.0, 20.0], 2: [30.0, 21.0, 20.0, 20.0], 3: [30.0,
+  20.4, 20.0, 20.0] };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 await computeListed(pruneStore, 'pruning', 'pruning-lr');
 const prune: { ne: number; nd: number; counts: number[]; norms: number[][]; nmse: number[]; ladder: DaiLadderPoint[][] }[] = [];
 for (const ne of cfg.pruning.encoderDepths) for (const nd of cfg.pruning.decoderDepths) {
   const rs = [];
   for (let trial = 0; trial < cfg.pruning.trials; trial++) rs.push(await pruningCell(pruneStore, cfg.pruning, ne, nd, trial));
-  prune.push({ ne, nd, counts: rs.map((r) => r.nonzeroColumns), norms: rs.map((r) => r.sortedNorms), nmse: rs.map((r) => r.nmse), ladder: rs.map((r) => r.ladder) });
+  prune.push({ ne, nd, counts: rs.map((r) => r.nonzeroColumns), norms: rs.map((r) => r.sortedNorms), nmse: rs.map((r) => r.nmse),
+    ladder: rs.map((r) => r.ladder) });
 }
-const scaleNote = nb.scale === 'paper' ? '' : ` (ours: ground truth ${cfg.pruning.kappa}, dim z ${cfg.pruning.latentDim}, ${steps(cfg.pruning.train, cfg.pruning.n)} steps, n = ${cfg.pruning.n})`;
+const scaleNote = nb.scale === 'paper' ? '' : ` (ours: ground truth ${cfg.pruning.kappa}, dim z ${cfg.pruning.latentDim}, ` +
+  `${steps(cfg.pruning.train, cfg.pruning.n)} steps, n = ${cfg.pruning.n})`;
 table('table1', cfg.pruning.encoderDepths.map((ne) => Object.fromEntries([['Ne', ne], ...cfg.pruning.decoderDepths.flatMap((nd) => {
   const p = prune.find((q) => q.ne === ne && q.nd === nd)!;
   return [[`Nd=${nd} ours`, fmt(mean(p.counts), 1)], [`Nd=${nd} paper`, PAPER_TABLE1[ne]?.[nd]?.toFixed(1) ?? '-']];
@@ -391,7 +487,8 @@ await figure('fig2a-sorted-w1-norms', lines({
 await figure('ladder-table1', lines({
   data: prune.flatMap((p) => ladderData(p.ladder[0], `Ne ${p.ne}, Nd ${p.nd}`, 'nonzeroColumns')),
   x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'nonzero columns of W1',
-  rules: [{ y: cfg.pruning.kappa, label: `truth ${cfg.pruning.kappa} (paper Nd >= 1: 20-21.1)` }, { y: cfg.pruning.latentDim, label: `dim z ${cfg.pruning.latentDim} (paper Nd = 0)` }],
+  rules: [{ y: cfg.pruning.kappa, label: `truth ${cfg.pruning.kappa} (paper Nd >= 1: 20-21.1)` }, { y: cfg.pruning.latentDim,
+    label: `dim z ${cfg.pruning.latentDim} (paper Nd = 0)` }],
   title: 'Ladder: Table 1 nonzero W1 columns vs training steps', subtitle: `lr ${cfg.pruning.train.learningRate}, width ${cfg.pruning.width}, trial 0`,
 }));
 const lrP = cfg.pruning.lrLadder;
@@ -399,18 +496,24 @@ const pruneLr = [];
 for (const lr of lrP.rates) pruneLr.push({ lr, r: await pruningCell(pruneStore, pruningLrConfig(cfg.pruning, lr), lrP.ne, lrP.nd, 0) });
 const gridLrCell = prune.find((p) => p.ne === lrP.ne && p.nd === lrP.nd);
 await figure('ladder-table1-lr', lines({
-  data: [...(gridLrCell ? ladderData(gridLrCell.ladder[0], `lr ${cfg.pruning.train.learningRate} (grid)`, 'nonzeroColumns') : []), ...pruneLr.flatMap((x) => ladderData(x.r.ladder, `lr ${x.lr}`, 'nonzeroColumns'))],
+  data: [...(gridLrCell ? ladderData(gridLrCell.ladder[0], `lr ${cfg.pruning.train.learningRate} (grid)`, 'nonzeroColumns') : []),
+    ...pruneLr.flatMap((x) => ladderData(x.r.ladder, `lr ${x.lr}`, 'nonzeroColumns'))],
   x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'nonzero columns of W1',
-  rules: [{ y: cfg.pruning.kappa, label: `truth ${cfg.pruning.kappa}` }], title: `Ladder: Table 1 pruning vs learning rate (Ne = ${lrP.ne}, Nd = ${lrP.nd})`, subtitle: "the paper: lr 1e-4 for ~2,000,000 steps",
+  rules: [{ y: cfg.pruning.kappa, label: `truth ${cfg.pruning.kappa}` }],
+    title: `Ladder: Table 1 pruning vs learning rate (Ne = ${lrP.ne}, Nd = ${lrP.nd})`, subtitle: "the paper: lr 1e-4 for ~2,000,000 steps",
 }));
 const t1V = verdictTable1(prune.map((p) => ({ ne: p.ne, nd: p.nd, count: mean(p.counts) })), cfg.pruning.kappa, cfg.pruning.latentDim);
 addClaim('Table 1: W1 pruning finds the true dimension when the decoder has at least one hidden layer', '30 at Nd = 0; 20-21 at Nd >= 1 (truth 20)', t1V,
-  `ladder: ${prune.filter((p) => p.nd >= 1).map((p) => `Ne ${p.ne}/Nd ${p.nd}: ${p.ladder[0].map((q) => q.nonzeroColumns).join('>')}`).join('; ')} at ${prune[0].ladder[0].map((q) => q.steps).join(', ')} steps`);
+  `ladder: ${prune.filter((p) => p.nd >= 1).map((p) => `Ne ${p.ne}/Nd ${p.nd}: ${p.ladder[0].map((q) => q.nonzeroColumns).join('>')}`).join('; ')} at ` +
+    `${prune[0].ladder[0].map((q) => q.steps).join(', ')} steps`);
 
 // %%
-if (t1V.holds !== true) markdown(`**Table 1 root cause.** Nonzero W1 columns at the rungs ${prune[0].ladder[0].map((q) => q.steps).join(', ')} (lr ${cfg.pruning.train.learningRate}): ${prune.map((p) => `Ne ${p.ne}/Nd ${p.nd}: ${p.ladder[0].map((q) => q.nonzeroColumns).join(' > ')}`).join('; ')}. ` +
-  `At lr ${pruneLr.map((x) => `${x.lr}: ${x.r.ladder.map((q) => q.nonzeroColumns).join(' > ')} (Ne ${lrP.ne}/Nd ${lrP.nd}, rungs ${x.r.ladder.map((q) => q.steps).join(', ')})`).join('; ')}. ` +
-  'Columns of W1 stay nonzero until training has pushed the unused latent dimensions to the prior, so a count of 30 at Nd >= 1 is **budget**; a count well below 20 is over-pruning of a narrow decoder (n = 3,000 samples, one trial), which the paper (10 trials, n = 10^6) does not report.');
+if (t1V.holds !== true) markdown(`**Table 1 root cause.** Nonzero W1 columns at the rungs ${prune[0].ladder[0].map((q) => q.steps).join(', ')} (lr ` +
+  `${cfg.pruning.train.learningRate}): ${prune.map((p) => `Ne ${p.ne}/Nd ${p.nd}: ${p.ladder[0].map((q) => q.nonzeroColumns).join(' > ')}`).join('; ')}. ` +
+  `At lr ${pruneLr.map((x) => `${x.lr}: ${x.r.ladder.map((q) => q.nonzeroColumns).join(' > ')} `
+    + `(Ne ${lrP.ne}/Nd ${lrP.nd}, rungs ${x.r.ladder.map((q) => q.steps).join(', ')})`).join('; ')}. ` +
+  'Columns of W1 stay nonzero until training has pushed the unused latent dimensions to the prior, so a count of 30 at Nd >= 1 is **budget**; a count ' +
+    'well below 20 is over-pruning of a narrow decoder (n = 3,000 samples, one trial), which the paper (10 trials, n = 10^6) does not report.');
 
 // %% [markdown]
 // ## 6. MNIST: Figure 2b (pruning vs latent size) and Figure 5 / Appendix A (recovering corrupted digits)
@@ -430,67 +533,80 @@ for (const kappa of cfg.mnist.kappas) for (const model of ['vae', 'ae'] as const
   fig2b.push({ kappa, model, nonzero: r.nonzeroColumns, ladder: r.ladder });
 }
 await figure('fig2b-mnist-nonzero-columns', lines({
-  data: fig2b.map((r) => ({ kappa: r.kappa, nonzero: r.nonzero, model: r.model === 'vae' ? 'VAE' : 'AE (C2 = 0)' })), x: 'kappa', y: 'nonzero', series: 'model', zero: true, xTitle: 'latent dimension kappa', yTitle: 'nonzero columns of W1',
-  title: 'Figure 2b: nonzero columns of W1 on MNIST', subtitle: `paper: VAE plateaus near 15 for kappa > 15; AE always kappa (${steps(cfg.mnist.train, cfg.mnist.n)} steps, n = ${cfg.mnist.n})`,
+  data: fig2b.map((r) => ({ kappa: r.kappa, nonzero: r.nonzero, model: r.model === 'vae' ? 'VAE' : 'AE (C2 = 0)' })), x: 'kappa', y: 'nonzero',
+    series: 'model', zero: true, xTitle: 'latent dimension kappa', yTitle: 'nonzero columns of W1',
+  title: 'Figure 2b: nonzero columns of W1 on MNIST',
+    subtitle: `paper: VAE plateaus near 15 for kappa > 15; AE always kappa (${steps(cfg.mnist.train, cfg.mnist.n)} steps, n = ${cfg.mnist.n})`,
 }));
 await figure('ladder-fig2b', lines({
   data: fig2b.flatMap((r) => ladderData(r.ladder, `${r.model === 'vae' ? 'VAE' : 'AE'} kappa ${r.kappa}`, 'nonzeroColumns')),
-  x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'nonzero columns of W1', rules: [{ y: 15, label: 'paper VAE plateau ~15' }],
+  x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'nonzero columns of W1', rules: [{ y: 15,
+    label: 'paper VAE plateau ~15' }],
   title: 'Ladder: Figure 2b nonzero W1 columns vs training steps', subtitle: `MNIST n = ${cfg.mnist.n}, lr ${cfg.mnist.train.learningRate}`,
 }));
 const v2b = verdictFig2b(fig2b);
 addClaim('Fig. 2b: on MNIST the VAE uses a bounded number of latent dimensions (plateau near 15); the AE uses all', 'VAE ~15 for kappa > 15; AE = kappa', v2b);
-if (v2b.holds !== true) markdown(`**Figure 2b root cause.** Reconstruction NMSE of the clean digits and mean |L-hat| / mean |X| at the rungs ${fig2b[0].ladder.map((q) => q.steps).join(', ')}: ${fig2b.map((r) => `${r.model.toUpperCase()} kappa ${r.kappa}: ${r.ladder.map((q) => `${fmt(q.nmse, 2)} / ${fmt(q.meanAbsEstimate! / mnistMeanAbs, 2)}`).join(' > ')}`).join('; ')}. ` +
-  'A model that outputs the blank image (ratio ~0, NMSE ~1) has no reason to zero any column of W1: the pruning count is read off a network that has not learned the digits. See the Figure 5b root cause below for why the blank image wins.');
+if (v2b.holds !== true) markdown(`**Figure 2b root cause.** Reconstruction NMSE of the clean digits and mean |L-hat| / mean |X| at the rungs ` +
+  `${fig2b[0].ladder.map((q) => q.steps).join(', ')}: ` +
+  `${fig2b.map((r) => `${r.model.toUpperCase()} kappa ${r.kappa}: `
+    + `${r.ladder.map((q) => `${fmt(q.nmse, 2)} / ${fmt(q.meanAbsEstimate! / mnistMeanAbs, 2)}`).join(' > ')}`).join('; ')}. ` +
+  'A model that outputs the blank image (ratio ~0, NMSE ~1) has no reason to zero any column of W1: the pruning count is read off a network that has ' +
+    'not learned the digits. See the Figure 5b root cause below for why the blank image wins.');
 
 // %%
 const spec = await mnistSpectrumCell(mnStore, Math.min(cfg.mnist.n, 10000));
 await figure('fig5a-mnist-spectrum', lines({
   data: spec.singularValues.map((s, i) => ({ index: i + 1, value: s })), x: 'index', y: 'value', logY: true, points: false,
-  xTitle: 'singular value index', yTitle: 'singular value (log)', title: 'Figure 5a: singular values of MNIST (centred)', subtitle: `90% of the energy in ${spec.rank90} values, 99% in ${spec.rank99}`,
+  xTitle: 'singular value index', yTitle: 'singular value (log)', title: 'Figure 5a: singular values of MNIST (centred)',
+    subtitle: `90% of the energy in ${spec.rank90} values, 99% in ${spec.rank99}`,
 }));
-const fig5 = [];
-const recModels = [...cfg.mnist.taus.map((t) => `vae-tau${t}`), 'rpca'] as const;
-for (const nu of cfg.mnist.nus) for (const model of recModels) {
-  const r = await mnistRecoveryCell(mnStore, cfg.mnist, nu, model as `vae-tau${number}` | 'rpca');
-  fig5.push({ nu, model: model === 'rpca' ? 'RPCA' : `VAE tau = ${model.slice(7)}`, NMSE: r.nmse, input: r.nmseInput, meanAbs: r.meanAbsEstimate, meanAbsClean: r.meanAbsClean, ladder: r.ladder });
-}
+const fig5 = await recoveryRows(mnStore, cfg.mnist);
 await figure('fig5b-mnist-recovery', lines({
-  data: fig5.map((f) => ({ nu: f.nu, NMSE: f.NMSE, model: f.model })), x: 'nu', y: 'NMSE', series: 'model', zero: true, xTitle: 'fraction of pixels replaced by U[0, 1]', yTitle: 'NMSE',
-  title: 'Figure 5b: recovering MNIST digits', subtitle: `paper: VAE (tau = 5 best) below RPCA at every corruption level (${steps(cfg.mnist.train, cfg.mnist.n)} steps)`,
+  data: fig5.map((f) => ({ nu: f.nu, NMSE: f.NMSE, model: f.model })), x: 'nu', y: 'NMSE', series: 'model', zero: true,
+    xTitle: 'fraction of pixels replaced by U[0, 1]', yTitle: 'NMSE',
+  title: 'Figure 5b: recovering MNIST digits',
+    subtitle: `paper: VAE (tau = 5 best) below RPCA at every corruption level (${steps(cfg.mnist.train, cfg.mnist.n)} steps)`,
 }));
 await figure('ladder-fig5b', lines({
-  data: fig5.filter((f) => f.model !== 'RPCA').flatMap((f) => [...ladderData(f.ladder, `${f.model}, nu ${f.nu}: NMSE`), ...f.ladder.map((q) => ({ steps: q.steps, value: q.meanAbsEstimate! / f.meanAbsClean, series: `${f.model}, nu ${f.nu}: mean|L-hat| / mean|L|` }))]),
+  data: fig5.filter((f) => f.model !== 'RPCA').flatMap((f) => [...ladderData(f.ladder, `${f.model}, nu ${f.nu}: NMSE`),
+    ...f.ladder.map((q) => ({ steps: q.steps, value: q.meanAbsEstimate! / f.meanAbsClean, series: `${f.model}, nu ${f.nu}: mean|L-hat| / mean|L|` }))]),
   x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'NMSE, or mean |L-hat| / mean |L|',
   rules: cfg.mnist.nus.map((nu) => ({ y: fig5.find((f) => f.nu === nu && f.model === 'RPCA')!.NMSE, label: `RPCA nu ${nu}` })),
   title: 'Ladder: Figure 5b recovery and the blank-image estimate vs training steps', subtitle: 'ratio near 0 = blank image; near 1 = digits kept',
 }));
-table('fig5b', cfg.mnist.nus.map((nu) => Object.fromEntries([['nu', nu], ['NMSE of X', fmt(fig5.find((f) => f.nu === nu)!.input)], ...fig5.filter((f) => f.nu === nu).flatMap((f) => [[f.model, fmt(f.NMSE)], [`${f.model}: mean |L-hat|`, fmt(f.meanAbs)]]), ['mean |L|', fmt(fig5.find((f) => f.nu === nu)!.meanAbsClean)]])), { caption: 'Figure 5b in numbers (NMSE; mean |L-hat| near 0 = the blank-image estimate)' });
-const fig5Rows = cfg.mnist.nus.map((nu) => {
-  const vaes = fig5.filter((f) => f.nu === nu && f.model !== 'RPCA');
-  const best = vaes.reduce((a, b) => (b.NMSE < a.NMSE ? b : a));
-  return { nu, vae: best.NMSE, rpca: fig5.find((f) => f.nu === nu && f.model === 'RPCA')!.NMSE, vaeMeanAbs: best.meanAbs, meanAbsClean: best.meanAbsClean };
-});
+table('fig5b', cfg.mnist.nus.map((nu) => Object.fromEntries([['nu', nu], ['NMSE of X', fmt(fig5.find((f) => f.nu === nu)!.input)],
+  ...fig5.filter((f) => f.nu === nu).flatMap((f) => [[f.model, fmt(f.NMSE)], [`${f.model}: mean |L-hat|`, fmt(f.meanAbs)]]), ['mean |L|',
+  fmt(fig5.find((f) => f.nu === nu)!.meanAbsClean)]])), { caption: 'Figure 5b in numbers (NMSE; mean |L-hat| near 0 = the blank-image estimate)' });
+const fig5Rows = recoverySummary(fig5, cfg.mnist.nus);
 // Diagnostic (not used by any verdict): the same tau = 1 VAE with a shallower log r^2 well (larger alpha).
 const nuA = cfg.mnist.nus[0];
 const alphaRuns = [{ alphaRel: cfg.mnist.train.alphaRel, r: fig5.find((f) => f.nu === nuA && f.model === `VAE tau = ${cfg.mnist.taus[0]}`)! }];
 for (const alphaRel of cfg.mnist.alphaLadder) {
-  const r = await mnistRecoveryCell(mnStore, mnistAlphaConfig(cfg.mnist, alphaRel), nuA, `vae-tau${cfg.mnist.taus[0]}`);
-  alphaRuns.push({ alphaRel, r: { nu: nuA, model: `VAE tau = ${cfg.mnist.taus[0]}`, NMSE: r.nmse, input: r.nmseInput, meanAbs: r.meanAbsEstimate, meanAbsClean: r.meanAbsClean, ladder: r.ladder } });
+  alphaRuns.push({ alphaRel, r: await recoveryRow(mnStore, mnistAlphaConfig(cfg.mnist, alphaRel), nuA, `vae-tau${cfg.mnist.taus[0]}`) });
 }
-table('fig5b-alpha', alphaRuns.map((a) => ({ 'alpha / var(X)': a.alphaRel, NMSE: fmt(a.r.NMSE), 'mean |L-hat| / mean |L|': fmt(a.r.meanAbs / a.r.meanAbsClean), ...Object.fromEntries(a.r.ladder.map((q) => [`ratio at ${q.steps}`, fmt(q.meanAbsEstimate! / a.r.meanAbsClean)])) })),
-  { caption: `Diagnostic: the tau = ${cfg.mnist.taus[0]} VAE at nu = ${nuA} with a larger Sigma_x floor alpha (the paper gives no value; ${cfg.mnist.train.alphaRel} x var(X) is used everywhere else). RPCA: ${fmt(fig5.find((f) => f.nu === nuA && f.model === 'RPCA')!.NMSE)}` });
+table('fig5b-alpha', alphaRuns.map((a) => ({ 'alpha / var(X)': a.alphaRel, NMSE: fmt(a.r.NMSE),
+  'mean |L-hat| / mean |L|': fmt(a.r.meanAbs / a.r.meanAbsClean), ...Object.fromEntries(a.r.ladder.map((q) => [`ratio at ${q.steps}`,
+  fmt(q.meanAbsEstimate! / a.r.meanAbsClean)])) })),
+  { caption: `Diagnostic: the tau = ${cfg.mnist.taus[0]} VAE at nu = ${nuA} with a larger Sigma_x floor alpha (the paper gives no value; ` +
+    `${cfg.mnist.train.alphaRel} x var(X) is used everywhere else). RPCA: ${fmt(fig5.find((f) => f.nu === nuA && f.model === 'RPCA')!.NMSE)}` });
 const v5 = verdictFig5b(fig5Rows);
 addClaim('Fig. 5b: the VAE recovers corrupted MNIST with lower NMSE than convex RPCA', 'VAE below RPCA for 5%-50% corruption', v5);
 const blankStays = fig5.filter((f) => f.model !== 'RPCA').every((f) => f.ladder.every((q) => q.meanAbsEstimate! < 0.25 * f.meanAbsClean));
-const blankLadder = fig5.filter((f) => f.model !== 'RPCA').map((f) => `${f.model} nu ${f.nu}: ${f.ladder.map((q) => fmt(q.meanAbsEstimate! / f.meanAbsClean, 3)).join(' > ')}`).join('; ');
+const blankLadder = fig5.filter((f) => f.model !== 'RPCA').map((f) => `${f.model} nu ${f.nu}: ` +
+  `${f.ladder.map((q) => fmt(q.meanAbsEstimate! / f.meanAbsClean, 3)).join(' > ')}`).join('; ');
 markdown(`**Figure 5b root cause.** mean |L-hat| / mean |L| at the rungs ${fig5[0].ladder.map((q) => q.steps).join(', ')}: ${blankLadder}. ` +
-  (blankStays ? 'A ratio near 0 from the first rung to the last is the blank-image estimate, and more steps do not move it: **not budget**. ' : 'Where the ratio grows along the rungs the VAE is leaving the blank image with more steps: there it is **budget**. ') +
-  `With Sigma_x in closed form the data term is sum_j log max(r_j^2, alpha): it rewards each exactly fitted pixel by log(1/alpha), and about 80% of MNIST pixels are exactly 0 in every image, so the per-pixel *mode* (0 nearly everywhere) is what a decoder without input information should output — and at the start of training z carries none (Sigma_z = I). ` +
-  `A larger floor alpha makes the well shallower: ${alphaRuns.map((a) => `alpha ${a.alphaRel} x var(X): NMSE ${fmt(a.r.NMSE)}, ratio ${fmt(a.r.meanAbs / a.r.meanAbsClean)}`).join('; ')}. ` +
-  'The paper does not give alpha, the pixel scale it trained on (it adds U[0, 255] outliers, so raw 0-255 pixels), or how it left the blank image: an **unstated setting**, with the same objective as Figure 1 (where the blank image does not arise: the Sec. 5.1 data have no exact zeros).');
+  (blankStays ? 'A ratio near 0 from the first rung to the last is the blank-image estimate, and more steps do not move it: **not budget**. ' +
+    '' : 'Where the ratio grows along the rungs the VAE is leaving the blank image with more steps: there it is **budget**. ') +
+  `With Sigma_x in closed form the data term is sum_j log max(r_j^2, alpha): it rewards each exactly fitted pixel by log(1/alpha), and about 80% of ` +
+    `MNIST pixels are exactly 0 in every image, so the per-pixel *mode* (0 nearly everywhere) is what a decoder without input information should ` +
+    `output — and at the start of training z carries none (Sigma_z = I). ` +
+  `A larger floor alpha makes the well shallower: ` +
+    `${alphaRuns.map((a) => `alpha ${a.alphaRel} x var(X): NMSE ${fmt(a.r.NMSE)}, ratio ${fmt(a.r.meanAbs / a.r.meanAbsClean)}`).join('; ')}. ` +
+  'The paper does not give alpha, the pixel scale it trained on (it adds U[0, 255] outliers, so raw 0-255 pixels), or how it left the blank image: an ' +
+    '**unstated setting**, with the same objective as Figure 1 (where the blank image does not arise: the Sec. 5.1 data have no exact zeros).');
 const taus = cfg.mnist.taus;
-const tauV = verdictTau(cfg.mnist.nus.map((nu) => ({ nu, tauLow: fig5.find((f) => f.nu === nu && f.model === `VAE tau = ${taus[0]}`)!.NMSE, tauHigh: fig5.find((f) => f.nu === nu && f.model === `VAE tau = ${taus[taus.length - 1]}`)!.NMSE })));
+const tauV = verdictTau(cfg.mnist.nus.map((nu) => ({ nu, tauLow: fig5.find((f) => f.nu === nu && f.model === `VAE tau = ${taus[0]}`)!.NMSE,
+  tauHigh: fig5.find((f) => f.nu === nu && f.model === `VAE tau = ${taus[taus.length - 1]}`)!.NMSE })));
 addClaim(`App. A: more latent samples (tau = ${taus[taus.length - 1]}) recover better than tau = ${taus[0]}`, 'tau = 5 better than tau = 1', tauV);
 
 // %% [markdown]
@@ -498,5 +614,7 @@ addClaim(`App. A: more latent samples (tau = ${taus[taus.length - 1]}) recover b
 
 // %%
 claims.show();
-console.log(`stored cells: ${stores.reduce((a, s) => a + s.computed, 0)} computed, ${stores.reduce((a, s) => a + s.reused, 0)} reused (${stores.map((s) => `${s.file.split('/').pop()}: ${s.computed} computed / ${s.reused} reused`).join(', ')})`);
-markdown(`Total notebook time: ${((Date.now() - t0) / 1000).toFixed(0)} s at scale **${nb.scale}** (cells already in the results store are read back, not recomputed). Live tensors: ${tensorsAtStart} after set-up, ${tf.memory().numTensors} now (every cell disposes what it makes).`);
+console.log(`stored cells: ${stores.reduce((a, s) => a + s.computed, 0)} computed, ${stores.reduce((a, s) => a + s.reused, 0)} reused ` +
+  `(${stores.map((s) => `${s.file.split('/').pop()}: ${s.computed} computed / ${s.reused} reused`).join(', ')})`);
+markdown(`Total notebook time: ${((Date.now() - t0) / 1000).toFixed(0)} s at scale **${nb.scale}** (cells already in the results store are read back, ` +
+  `not recomputed). Live tensors: ${tensorsAtStart} after set-up, ${tf.memory().numTensors} now (every cell disposes what it makes).`);

@@ -9,7 +9,7 @@
  * plus weight decay C1 ||{theta, phi}||^2 (C1 = 5e-4, "a typical default"), which removes the scaling ambiguity
  * between mu_z and the first decoder layer that would otherwise make the C2 penalty moot (Sec. 2). The paper
  * tunes C2 for the best NMSE (C2 = 1e3 for AE-l2 in Figure 1, footnote 12); here C2 is an option and the
- * experiment drivers (src/papers/dai.ts) pick it on a tuning cell.
+ * experiment drivers (src/papers/dai2017.ts) pick it on a tuning cell.
  *
  * One code path with the VAE: the network, initialisation, optimiser and data term are identical, so a
  * difference in results isolates the smoothing of Sigma_z, as the paper argues.

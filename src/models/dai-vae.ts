@@ -39,7 +39,7 @@
  *
  * alpha (`minVariance`) sets how deep the log r^2 data term can go (log alpha per fitted entry) and how large its
  * gradient 2 / r can get (2 / sqrt(alpha)); the paper only asks it to be small. Choose it relative to the data's
- * variance (src/papers/dai.ts uses 5e-3 x the mean column variance): an alpha ~1e-4 of the variance gives a
+ * variance (src/papers/dai2017.ts uses 5e-3 x the mean column variance): an alpha ~1e-4 of the variance gives a
  * spiky, heavy-tailed stochastic gradient that slows the VAE far more than the AEs.
  */
 import { tf } from '../backend';

@@ -17,7 +17,7 @@
  */
 import { tf } from '../backend';
 import { Rng } from '../random';
-import { Scale, getScale } from '../experiment/scale';
+import { Scale } from '../experiment/scale';
 import type { Verdict } from '../experiment/claims';
 import { ResultsStore, paramsKey, type Params } from '../experiment/store';
 import { denseTrainGflop, type WriteCellSpec } from '../experiment/sweep';
@@ -215,12 +215,22 @@ export const DAI_SCALES: Record<Scale, DaiScaleConfig> = {
   },
 };
 
-export function daiConfig(scale: Scale = getScale()): DaiScaleConfig { return DAI_SCALES[scale]; }
+export function daiConfig(scale: Scale): DaiScaleConfig { return DAI_SCALES[scale]; }
 
 /** The results store of one experiment of this notebook (results/<scale>/04-hidden-talents-of-the-vae/<name>.jsonl). */
-export function daiStore(name: string, scale: Scale = getScale()): ResultsStore {
-  return new ResultsStore(`04-hidden-talents-of-the-vae/${name}.jsonl`, { version: DAI_CODE_VERSION, scale });
+export function daiStore(name: DaiStoreName, scale: Scale): ResultsStore {
+  return new ResultsStore(DAI_STORES[name].file, { version: DAI_STORES[name].version, scale });
 }
+
+/** The notebook's results stores (file under results/<scale>/, code version), one per experiment group. */
+export const DAI_STORES = {
+  manifolds: { file: '04-hidden-talents-of-the-vae/manifolds.jsonl', version: DAI_CODE_VERSION },
+  phase: { file: '04-hidden-talents-of-the-vae/phase.jsonl', version: DAI_CODE_VERSION },
+  'sigma-z': { file: '04-hidden-talents-of-the-vae/sigma-z.jsonl', version: DAI_CODE_VERSION },
+  pruning: { file: '04-hidden-talents-of-the-vae/pruning.jsonl', version: DAI_CODE_VERSION },
+  mnist: { file: '04-hidden-talents-of-the-vae/mnist.jsonl', version: DAI_CODE_VERSION },
+} as const;
+export type DaiStoreName = keyof typeof DAI_STORES;
 
 /** Mean over columns of the per-column variance of X (the data scale alpha is measured against). */
 export function meanColumnVariance(X: tf.Tensor2D): number {
@@ -392,12 +402,12 @@ function readOut(m: DaiVAE, X: tf.Tensor2D, L: tf.Tensor2D, steps: number, keepS
 }
 
 /** Fits m on X, reading it at every ladder rung of `train` (the end of training is the last rung). */
-async function fitLadder(m: DaiVAE, X: tf.Tensor2D, L: tf.Tensor2D, train: TrainConfig, label: string, keepSigma: boolean): Promise<{ ladder: DaiLadderPoint[]; sigma?: SigmaZStats }> {
+async function fitLadder(m: DaiVAE, X: tf.Tensor2D, L: tf.Tensor2D, train: TrainConfig, label: string, keepSigma: boolean, progress = false): Promise<{ ladder: DaiLadderPoint[]; sigma?: SigmaZStats }> {
   const spe = stepsPerEpoch(train, X.shape[0]);
   const ladder: DaiLadderPoint[] = [];
   let sigma: SigmaZStats | undefined;
   await m.fit(X, {
-    progress: process.env.RML_PROGRESS === '1', label,
+    progress, label,
     checkpoints: ladderEpochs(train, X.shape[0]),
     onCheckpoint: (epoch, model) => { const r = readOut(model, X, L, epoch * spe, keepSigma); ladder.push(r.point); sigma = r.sigma; },
   });
@@ -405,11 +415,11 @@ async function fitLadder(m: DaiVAE, X: tf.Tensor2D, L: tf.Tensor2D, train: Train
 }
 
 /** Trains a model on X and reads it out: the shared body of the Sec. 5.1 / 5.3 cells. */
-async function trainAndRead(model: Exclude<PhaseModel, 'rpca'>, opts: Partial<DaiVAEOptions>, train: TrainConfig, c2: number, X: tf.Tensor2D, L: tf.Tensor2D, label: string, keepSigma: boolean): Promise<PhaseCellResult> {
+async function trainAndRead(model: Exclude<PhaseModel, 'rpca'>, opts: Partial<DaiVAEOptions>, train: TrainConfig, c2: number, X: tf.Tensor2D, L: tf.Tensor2D, label: string, keepSigma: boolean, progress = false): Promise<PhaseCellResult> {
   const t0 = Date.now();
   const m = modelFor(model, opts, c2);
   try {
-    const { ladder, sigma } = await fitLadder(m, X, L, train, label, keepSigma);
+    const { ladder, sigma } = await fitLadder(m, X, L, train, label, keepSigma, progress);
     const last = ladder[ladder.length - 1];
     const out: PhaseCellResult = { nmse: last.nmse, nmseInput: nmse(X, L), nonzeroColumns: last.nonzeroColumns, ladder, finalLoss: m.history.epochs.at(-1)?.loss ?? NaN, seconds: 0 };
     if (sigma) out.sigmaZ = { counts: sigma.counts, edges: sigma.edges, max: sigma.max, meanPerDim: sigma.meanPerDim, fracNearZero: sigma.fracNearZero, fracNearOne: sigma.fracNearOne, usedDims: sigma.usedDims };
@@ -423,6 +433,12 @@ async function trainAndRead(model: Exclude<PhaseModel, 'rpca'>, opts: Partial<Da
 function phaseModelOptions(cfg: DaiScaleConfig['phase'], hidden: [number, number], latentDim: number, train: TrainConfig, seed: number, X: tf.Tensor2D): Partial<DaiVAEOptions> {
   const [r1, r2] = hidden;
   return { encoderHidden: [r2, r1], decoderHidden: [r1, r2], latentDim, ...trainOptions(train, X), seed };
+}
+
+/** How a cell runs, not what it computes (never part of a store key). */
+export interface RunOptions {
+  /** Print training progress bars (default off; the notebook passes its setting). */
+  progress?: boolean;
 }
 
 export interface PhaseCellOptions {
@@ -453,7 +469,7 @@ export function phaseKey(cfg: DaiScaleConfig['phase'], kappa: number, nu: number
   };
 }
 
-export async function phaseCell(store: ResultsStore, cfg: DaiScaleConfig['phase'], kappa: number, nu: number, model: PhaseModel, opts: PhaseCellOptions = {}): Promise<PhaseCellResult> {
+export async function phaseCell(store: ResultsStore, cfg: DaiScaleConfig['phase'], kappa: number, nu: number, model: PhaseModel, opts: PhaseCellOptions = {}, run: RunOptions = {}): Promise<PhaseCellResult> {
   const seed = opts.seed ?? 0;
   const latentDim = opts.latentDim ?? cfg.latentDim;
   const c2 = model === 'vae' || model === 'rpca' ? 1 : opts.c2 ?? 1;
@@ -473,7 +489,7 @@ export async function phaseCell(store: ResultsStore, cfg: DaiScaleConfig['phase'
       }
       const base = phaseModelOptions(cfg, hidden, latentDim, train, seedOf('model', seed, kappa, nu, model), D.X);
       const conv = model === 'vae' ? { c2, weightDecay: base.weightDecay } : aeConvention(reading, c2, { d: cfg.d, n, latentDim });
-      return await trainAndRead(model, { ...base, ...(conv.weightDecay !== undefined ? { weightDecay: conv.weightDecay } : {}) }, train, conv.c2, D.X, D.L, `${model} kappa=${kappa} nu=${nu}`, true);
+      return await trainAndRead(model, { ...base, ...(conv.weightDecay !== undefined ? { weightDecay: conv.weightDecay } : {}) }, train, conv.c2, D.X, D.L, `${model} kappa=${kappa} nu=${nu}`, true, run.progress);
     } finally {
       D.dispose();
     }
@@ -505,14 +521,14 @@ export function pruningKey(cfg: DaiScaleConfig['pruning'], ne: number, nd: numbe
   return { exp: 'pruning', ne, nd, trial, model, n: cfg.n, kappa: cfg.kappa, latentDim: cfg.latentDim, width: cfg.width, d: cfg.d, ...trainKeys(cfg.train) };
 }
 
-export async function pruningCell(store: ResultsStore, cfg: DaiScaleConfig['pruning'], ne: number, nd: number, trial = 0, model: 'vae' | 'ae-l2' = 'vae'): Promise<PruningCellResult> {
+export async function pruningCell(store: ResultsStore, cfg: DaiScaleConfig['pruning'], ne: number, nd: number, trial = 0, model: 'vae' | 'ae-l2' = 'vae', run: RunOptions = {}): Promise<PruningCellResult> {
   return store.cell(pruningKey(cfg, ne, nd, trial, model), async () => {
     const t0 = Date.now();
     const D = makeManifoldData({ kappa: cfg.kappa, hidden: cfg.genHidden, outDim: cfg.d, seed: `sec52:${trial}`, n: cfg.n, nu: 0 });
     const opts: Partial<DaiVAEOptions> = { encoderHidden: Array(ne).fill(cfg.width), decoderHidden: Array(nd).fill(cfg.width), latentDim: cfg.latentDim, ...trainOptions(cfg.train, D.X), seed: seedOf('prune', trial, ne, nd) };
     const m = model === 'vae' ? new DaiVAE(opts) : new DaiAE({ ...opts, penalty: 'l2', c2: 0 });
     try {
-      const { ladder } = await fitLadder(m, D.X, D.L, cfg.train, `Table 1 Ne=${ne} Nd=${nd}`, false);
+      const { ladder } = await fitLadder(m, D.X, D.L, cfg.train, `Table 1 Ne=${ne} Nd=${nd}`, false, run.progress);
       const norms = w1ColumnNorms(m);
       return { nonzeroColumns: countNonzeroColumns(norms), sortedNorms: [...norms].sort((a, b) => b - a), nmse: ladder[ladder.length - 1].nmse, ladder, seconds: (Date.now() - t0) / 1000 };
     } finally {
@@ -557,14 +573,14 @@ export function mnistPruningKey(cfg: DaiScaleConfig['mnist'], kappa: number, mod
 }
 
 /** Figure 2b: nonzero W1 columns of a VAE / plain AE (C2 = 0) with latent size kappa on MNIST. */
-export async function mnistPruningCell(store: ResultsStore, cfg: DaiScaleConfig['mnist'], kappa: number, model: 'vae' | 'ae', trial = 0): Promise<{ nonzeroColumns: number; sortedNorms: number[]; nmse: number; ladder: DaiLadderPoint[]; seconds: number }> {
+export async function mnistPruningCell(store: ResultsStore, cfg: DaiScaleConfig['mnist'], kappa: number, model: 'vae' | 'ae', trial = 0, run: RunOptions = {}): Promise<{ nonzeroColumns: number; sortedNorms: number[]; nmse: number; ladder: DaiLadderPoint[]; seconds: number }> {
   return store.cell(mnistPruningKey(cfg, kappa, model, trial), async () => {
     const t0 = Date.now();
     const X = mnistMatrix(cfg.n, trial);
     const opts: Partial<DaiVAEOptions> = { encoderHidden: cfg.hidden, decoderHidden: [...cfg.hidden].reverse(), latentDim: kappa, ...trainOptions(cfg.train, X), seed: seedOf('mnist-prune', kappa, trial) };
     const m = model === 'vae' ? new DaiVAE(opts) : new DaiAE({ ...opts, penalty: 'l2', c2: 0 });
     try {
-      const { ladder } = await fitLadder(m, X, X, cfg.train, `MNIST ${model} kappa=${kappa}`, false);
+      const { ladder } = await fitLadder(m, X, X, cfg.train, `MNIST ${model} kappa=${kappa}`, false, run.progress);
       const norms = w1ColumnNorms(m);
       return { nonzeroColumns: countNonzeroColumns(norms), sortedNorms: [...norms].sort((a, b) => b - a), nmse: ladder[ladder.length - 1].nmse, ladder, seconds: (Date.now() - t0) / 1000 };
     } finally {
@@ -587,7 +603,7 @@ export function mnistRecoveryKey(cfg: DaiScaleConfig['mnist'], nu: number, model
  * L-hat ~0: the log r^2 data term rewards the ~80% exactly-zero pixels so much that a short run can settle on
  * L-hat = 0, S = the digits) from a poor fit.
  */
-export async function mnistRecoveryCell(store: ResultsStore, cfg: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel): Promise<{ nmse: number; nmseInput: number; meanAbsEstimate: number; meanAbsClean: number; ladder: DaiLadderPoint[]; seconds: number }> {
+export async function mnistRecoveryCell(store: ResultsStore, cfg: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel, run: RunOptions = {}): Promise<{ nmse: number; nmseInput: number; meanAbsEstimate: number; meanAbsClean: number; ladder: DaiLadderPoint[]; seconds: number }> {
   return store.cell(mnistRecoveryKey(cfg, nu, model), async () => {
     const t0 = Date.now();
     const L = mnistMatrix(cfg.n, 0);
@@ -602,7 +618,7 @@ export async function mnistRecoveryCell(store: ResultsStore, cfg: DaiScaleConfig
         const tau = Number(model.slice('vae-tau'.length));
         const m = new DaiVAE({ encoderHidden: cfg.hidden, decoderHidden: [...cfg.hidden].reverse(), latentDim: cfg.recoveryKappa, tau, ...trainOptions(cfg.train, X), seed: seedOf('mnist-recovery', nu, tau) });
         try {
-          ladder = (await fitLadder(m, X, L, cfg.train, `MNIST VAE tau=${tau} nu=${nu}`, true)).ladder;
+          ladder = (await fitLadder(m, X, L, cfg.train, `MNIST VAE tau=${tau} nu=${nu}`, true, run.progress)).ladder;
           Lh = m.reconstruct(X);
         } finally {
           m.dispose();
@@ -615,6 +631,63 @@ export async function mnistRecoveryCell(store: ResultsStore, cfg: DaiScaleConfig
     } finally {
       tf.dispose([L, X]);
     }
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ notebook read-back
+/** The Sec. 5.1 manifolds of every kappa of the scale, read from (or computed into) `store`. */
+export async function manifoldRows(store: ResultsStore, cfg: DaiScaleConfig['phase'], seed = 0): Promise<ManifoldCellResult[]> {
+  const out: ManifoldCellResult[] = [];
+  for (const kappa of cfg.kappas) out.push(await manifoldCell(store, cfg, kappa, seed));
+  return out;
+}
+
+export interface CertifyLadderRow { kappa: number; epochs: number; testRelError: number; trainRelError: number; seconds: number }
+
+/** The certificate ladder (cfg.certifyLadder: kappas x epochs), read from (or computed into) `store`. */
+export async function certifyLadderRows(store: ResultsStore, cfg: DaiScaleConfig['phase'], seed = 0): Promise<CertifyLadderRow[]> {
+  const out: CertifyLadderRow[] = [];
+  for (const kappa of cfg.certifyLadder.kappas) {
+    for (const epochs of cfg.certifyLadder.epochs) out.push({ kappa, epochs, ...(await certifyCell(store, cfg, kappa, epochs, seed)) });
+  }
+  return out;
+}
+
+/** One Figure 5b point: a recovery model at outlier ratio nu ('RPCA' or 'VAE tau = t'). */
+export interface RecoveryRow {
+  nu: number; model: string; NMSE: number;
+  /** NMSE of the corrupted input itself. */
+  input: number;
+  /** Mean |entry| of the estimate and of the clean digits (a ratio near 0 = the blank image). */
+  meanAbs: number; meanAbsClean: number;
+  ladder: DaiLadderPoint[];
+}
+
+/** The display name of a Figure 5b model. */
+export function recoveryModelName(model: MnistRecoveryModel): string { return model === 'rpca' ? 'RPCA' : `VAE tau = ${model.slice('vae-tau'.length)}`; }
+
+/** One Figure 5b cell as a RecoveryRow. */
+export async function recoveryRow(store: ResultsStore, cfg: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel): Promise<RecoveryRow> {
+  const r = await mnistRecoveryCell(store, cfg, nu, model);
+  return { nu, model: recoveryModelName(model), NMSE: r.nmse, input: r.nmseInput, meanAbs: r.meanAbsEstimate, meanAbsClean: r.meanAbsClean, ladder: r.ladder };
+}
+
+/** Figure 5b: every nu x (VAE per tau, RPCA), in that order. */
+export async function recoveryRows(store: ResultsStore, cfg: DaiScaleConfig['mnist']): Promise<RecoveryRow[]> {
+  const models: MnistRecoveryModel[] = [...cfg.taus.map((t) => `vae-tau${t}` as const), 'rpca'];
+  const out: RecoveryRow[] = [];
+  for (const nu of cfg.nus) for (const model of models) out.push(await recoveryRow(store, cfg, nu, model));
+  return out;
+}
+
+/** Per nu: the best VAE (lowest NMSE over tau) against RPCA, the input of verdictFig5b. */
+export function recoverySummary(rows: RecoveryRow[], nus: number[]): { nu: number; vae: number; rpca: number; vaeMeanAbs: number; meanAbsClean: number }[] {
+  return nus.map((nu) => {
+    const vaes = rows.filter((f) => f.nu === nu && f.model !== 'RPCA');
+    const rpca = rows.find((f) => f.nu === nu && f.model === 'RPCA');
+    if (!vaes.length || !rpca) throw new Error(`recoverySummary: nu = ${nu} needs a VAE and an RPCA row`);
+    const best = vaes.reduce((a, b) => (b.NMSE < a.NMSE ? b : a));
+    return { nu, vae: best.NMSE, rpca: rpca.NMSE, vaeMeanAbs: best.meanAbs, meanAbsClean: best.meanAbsClean };
   });
 }
 
@@ -670,7 +743,7 @@ const rpcaGflop = (n: number, d: number) => 50 * svdGflop(n, Math.min(n, d));
  * (NOTEBOOK_ROUNDS in src/papers/registry.ts) and `sweep run` of the whole notebook plans again after
  * its first pass.
  */
-export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
+export function daiCells(scale: Scale, seed: number, run: RunOptions = {}): WriteCellSpec[] {
   const cfg = daiConfig(scale);
   const P = cfg.phase;
   const file = (name: string) => `${DAI_NOTEBOOK}/${name}.jsonl`;
@@ -691,7 +764,7 @@ export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
   // 2. C2 tuning (separate data seed), then the Figure 1 grid
   for (const model of ['ae-l2', 'ae-l1'] as const) for (const c2 of P.c2Grid[model]) {
     const o = { c2, seed: seed + 1000 };
-    add(cells, 'c2-tune', 'phase', phaseKey(P, P.tuneCell.kappa, P.tuneCell.nu, model, o), (s) => phaseCell(s, P, P.tuneCell.kappa, P.tuneCell.nu, model, o), netGflop(P.hidden, P.latentDim, P.train));
+    add(cells, 'c2-tune', 'phase', phaseKey(P, P.tuneCell.kappa, P.tuneCell.nu, model, o), (s) => phaseCell(s, P, P.tuneCell.kappa, P.tuneCell.nu, model, o, run), netGflop(P.hidden, P.latentDim, P.train));
   }
   const tuned = storedTunedC2(daiStore('phase', scale), P, seed);
   /** A phase-store cell: listed now (VAE, RPCA), or, for an AE, once its tuned C2 is known (at the end). */
@@ -699,7 +772,7 @@ export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
     const ae = model === 'ae-l2' || model === 'ae-l1';
     if (ae && tuned[model] === undefined) return;
     const o = ae ? { ...opts, c2: tuned[model] } : opts;
-    add(ae ? dependent : cells, experiment, 'phase', phaseKey(P, kappa, nu, model, o), (s) => phaseCell(s, P, kappa, nu, model, o), model === 'rpca' ? rpcaGflop(P.n, P.d) : gflop);
+    add(ae ? dependent : cells, experiment, 'phase', phaseKey(P, kappa, nu, model, o), (s) => phaseCell(s, P, kappa, nu, model, o, run), model === 'rpca' ? rpcaGflop(P.n, P.d) : gflop);
   };
   for (const kappa of P.kappas) for (const nu of P.nus) for (const model of PHASE_MODELS) {
     if (nu === 0 && !P.nu0Models.includes(model)) continue;
@@ -716,32 +789,32 @@ export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
   // 4. footnote 12: AE-l2 at C2 = 1 and 10^3 per reading on the tune cell (fixed C2: no tuning needed)
   for (const reading of P.c2Readings) for (const c2 of [1, 1000]) {
     const o: PhaseCellOptions = { c2, seed: seed + 1000, c2Reading: reading };
-    add(cells, 'c2-readings', 'phase', phaseKey(P, P.tuneCell.kappa, P.tuneCell.nu, 'ae-l2', o), (s) => phaseCell(s, P, P.tuneCell.kappa, P.tuneCell.nu, 'ae-l2', o), netGflop(P.hidden, P.latentDim, P.train));
+    add(cells, 'c2-readings', 'phase', phaseKey(P, P.tuneCell.kappa, P.tuneCell.nu, 'ae-l2', o), (s) => phaseCell(s, P, P.tuneCell.kappa, P.tuneCell.nu, 'ae-l2', o, run), netGflop(P.hidden, P.latentDim, P.train));
   }
   // 5. Figure 4: kappa = dim z
   const Z = cfg.sigmaZ;
   for (const nu of Z.nus) {
     const o = { latentDim: Z.kappa, seed };
-    add(cells, 'sigma-z', 'sigma-z', phaseKey(P, Z.kappa, nu, 'vae', o), (s) => phaseCell(s, P, Z.kappa, nu, 'vae', o), netGflop(P.hidden, Z.kappa, P.train));
+    add(cells, 'sigma-z', 'sigma-z', phaseKey(P, Z.kappa, nu, 'vae', o), (s) => phaseCell(s, P, Z.kappa, nu, 'vae', o, run), netGflop(P.hidden, Z.kappa, P.train));
   }
   // 6. Table 1 and its learning-rate ladder
   const R = cfg.pruning;
   const pruneGflop = (c: DaiScaleConfig['pruning'], ne: number, nd: number) => denseEpochsGflop([R.d, ...Array(ne).fill(R.width), R.latentDim, ...Array(nd).fill(R.width), R.d], R.n, c.train);
   for (const ne of R.encoderDepths) for (const nd of R.decoderDepths) for (let trial = 0; trial < R.trials; trial++) {
-    add(cells, 'pruning', 'pruning', pruningKey(R, ne, nd, trial), (s) => pruningCell(s, R, ne, nd, trial), pruneGflop(R, ne, nd));
+    add(cells, 'pruning', 'pruning', pruningKey(R, ne, nd, trial), (s) => pruningCell(s, R, ne, nd, trial, 'vae', run), pruneGflop(R, ne, nd));
   }
   for (const lr of R.lrLadder.rates) {
     const c = pruningLrConfig(R, lr);
-    add(cells, 'pruning-lr', 'pruning', pruningKey(c, R.lrLadder.ne, R.lrLadder.nd, 0), (s) => pruningCell(s, c, R.lrLadder.ne, R.lrLadder.nd, 0), pruneGflop(c, R.lrLadder.ne, R.lrLadder.nd));
+    add(cells, 'pruning-lr', 'pruning', pruningKey(c, R.lrLadder.ne, R.lrLadder.nd, 0), (s) => pruningCell(s, c, R.lrLadder.ne, R.lrLadder.nd, 0, 'vae', run), pruneGflop(c, R.lrLadder.ne, R.lrLadder.nd));
   }
   // 7. MNIST: the RPCA cell at the first nu (read first for mean |L|), Figure 2b, the spectrum, Figure 5b, the alpha diagnostic
   const M = cfg.mnist;
   const mnistGflop = (c: DaiScaleConfig['mnist'], kappa: number) => denseEpochsGflop([784, ...c.hidden, kappa, ...[...c.hidden].reverse(), 784], c.n, c.train);
   const recovery = (experiment: string, c: DaiScaleConfig['mnist'], nu: number, model: MnistRecoveryModel) =>
-    add(cells, experiment, 'mnist', mnistRecoveryKey(c, nu, model), (s) => mnistRecoveryCell(s, c, nu, model), model === 'rpca' ? rpcaGflop(c.n, 784) : mnistGflop(c, c.recoveryKappa) * Number(model.slice('vae-tau'.length)));
+    add(cells, experiment, 'mnist', mnistRecoveryKey(c, nu, model), (s) => mnistRecoveryCell(s, c, nu, model, run), model === 'rpca' ? rpcaGflop(c.n, 784) : mnistGflop(c, c.recoveryKappa) * Number(model.slice('vae-tau'.length)));
   recovery('mnist-recovery', M, M.nus[0], 'rpca');
   for (const kappa of M.kappas) for (const model of ['vae', 'ae'] as const) for (let trial = 0; trial < M.trials; trial++) {
-    add(cells, 'mnist-pruning', 'mnist', mnistPruningKey(M, kappa, model, trial), (s) => mnistPruningCell(s, M, kappa, model, trial), mnistGflop(M, kappa));
+    add(cells, 'mnist-pruning', 'mnist', mnistPruningKey(M, kappa, model, trial), (s) => mnistPruningCell(s, M, kappa, model, trial, run), mnistGflop(M, kappa));
   }
   const specN = Math.min(M.n, 10000);
   add(cells, 'mnist-spectrum', 'mnist', mnistSpectrumKey(specN), (s) => mnistSpectrumCell(s, specN), svdGflop(specN, 784));
@@ -753,7 +826,7 @@ export function daiCells(scale: Scale, seed: number): WriteCellSpec[] {
 // ------------------------------------------------------------------------------------------------ verdict rules
 /**
  * The rules that turn measured numbers into a claim's verdict (yes / partly / no). Pure functions of the numbers
- * (no tensors, no store), so they are unit-tested on fixed inputs (test/papers/dai.test.ts) and the notebook only
+ * (no tensors, no store), so they are unit-tested on fixed inputs (test/papers/dai2017.test.ts) and the notebook only
  * calls them and displays the result. `ours` is the measured summary for the claims table; `note` says why a
  * verdict is not "yes" where the numbers show it.
  */

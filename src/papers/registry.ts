@@ -24,7 +24,7 @@ export const NOTEBOOK_CELLS: Record<string, () => Promise<CellLister>> = {
   '01-robust-deep-autoencoders': async () => (await import('./zhou2017')).zhou2017Cells,
   '02-rethink-autoencoders': async () => (await import('./li2020')).li2020Cells,
   '03-robust-variational-autoencoders': async () => (await import('./ren2020')).ren2020Cells,
-  '04-hidden-talents-of-the-vae': async () => (await import('./dai')).daiCells,
+  '04-hidden-talents-of-the-vae': async () => (await import('./dai2017')).daiCells,
 };
 
 /**

@@ -3,7 +3,9 @@
  * verdict, tested in test/papers/sun2020-claims.test.ts.
  */
 import { type ClaimVerdict, fmt } from './verdict';
-import type { SubspaceRow } from './sun2020';
+import type { SubspaceRow, Sun2020Config } from './sun2020';
+import type { Scale } from '../experiment/scale';
+import { InputError } from '../validate';
 
 type Subspace = Pick<SubspaceRow, 'maxAngleDeg' | 'meanAngleDeg' | 'nonOrthonormality' | 'errorRatio'>;
 
@@ -52,4 +54,61 @@ export function deepBeatsPcaClaim(mse: { pca: number; ae: number; factorization:
 export function outlierScoreClaim(rows: { model: string; auc: number }[]): ClaimVerdict {
   const best = Math.max(...rows.map((r) => r.auc));
   return { ours: rows.map((r) => `${r.model.split(',')[0]}: AUC ${fmt(r.auc)}`).join('; '), holds: rows.length > 0 && best > 0.75, note: 'criterion: ROC AUC > 0.75 (0.5 = chance)' };
+}
+
+/** What notebook 00 measured, as its claim rules read it. */
+export interface Sun2020Measured {
+  scale: Scale;
+  cfg: Pick<Sun2020Config, 'deepEpochs' | 'deepN'>;
+  /** linearSubspaces' rows: the exact PCA row first, then the tied / untied autoencoders and the factorization. */
+  subspaces: SubspaceRow[];
+  /** Fraction of the variance in the top 50 components, and the components needed for 90%. */
+  energyAt50: number;
+  k90: number;
+  /** deepVersusLinear's rows: PCA, deep AE, deep factorization (in that order). */
+  deep: { testMse: number }[];
+  outliers: { model: string; auc: number }[];
+}
+
+/** Every claim of notebook 00, in the notebook's order (verdicts 'n/a' at smoke scale where training is too short to judge). */
+export function sun2020Claims(m: Sun2020Measured): (ClaimVerdict & { claim: string; paper: string })[] {
+  const sub = m.subspaces;
+  const find = (part: string) => {
+    const r = sub.find((x) => x.model.includes(part));
+    if (!r) throw new InputError(`sun2020Claims: no subspace row named like "${part}"`);
+    return r;
+  };
+  const exact = sub[0], tied = find('tied (B B'), untied = find('untied'), fac = find('factorization');
+  const smoke = m.scale === 'smoke';
+  const judge = (v: ClaimVerdict): ClaimVerdict => (smoke ? { ...v, holds: 'n/a' } : v);
+  const [pcaDeep, aeDeep, facDeep] = m.deep;
+  return [
+    {
+      claim: 'Lecture: tied AE, untied AE and linear factorization span the same principal subspace as PCA',
+      paper: 'same subspace (Baldi & Hornik; Li et al. Thm A.1)', ...judge(sameSubspaceClaim(tied, untied, fac)),
+      ...(smoke ? { note: 'smoke scale: too few gradient steps to converge' } : {}),
+    },
+    {
+      claim: 'Lecture: the three find DIFFERENT B (tied B orthonormal; untied / factorization B need not be)',
+      paper: 'three different B, same span', ...judge(differentBasesClaim(tied, untied, fac)),
+    },
+    {
+      claim: 'Gradient-trained linear models reach the PCA (Eckart-Young) reconstruction error',
+      paper: 'error = PCA error', ...judge(pcaErrorClaim(tied, untied, fac)),
+      note: `exact PCA row: ${fmt(exact.errorRatio, 1)} by definition`,
+    },
+    {
+      claim: 'Lecture: data lie near low-dimensional structure (fast spectral decay of MNIST)',
+      paper: 'qualitative', ...spectralDecayClaim(m.energyAt50, m.k90),
+    },
+    {
+      claim: 'Lecture: deep AE / deep factorization generalise PCA (lower reconstruction error at the same d)',
+      paper: 'qualitative', ...judge(deepBeatsPcaClaim({ pca: pcaDeep.testMse, ae: aeDeep.testMse, factorization: facDeep.testMse })),
+      note: smoke ? 'smoke scale: deep nets barely trained' : `${m.cfg.deepEpochs} epochs on ${m.cfg.deepN} images`,
+    },
+    {
+      claim: 'Lecture: outliers have large reconstruction error after autoencoder training',
+      paper: 'qualitative', ...judge(outlierScoreClaim(m.outliers)),
+    },
+  ];
 }

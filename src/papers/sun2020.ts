@@ -30,6 +30,7 @@ import { rocAuc, precisionAtK } from '../metrics/ranking';
 import { Mat64, symEig64 } from '../linalg/dense';
 import { InputError } from '../validate';
 import type { ComputeCellSpec } from '../experiment/sweep';
+import { ResultsStore } from '../experiment/store';
 
 export interface Sun2020Config {
   scale: Scale;
@@ -48,6 +49,7 @@ export interface Sun2020Config {
   seed: number;
 }
 
+/** The sizes at `scale` (the algorithm is the same at every scale); `seed` is part of every stored key. */
 export function sun2020Config(scale: Scale, seed = 0): Sun2020Config {
   const by = <T>(v: Record<Scale, T>) => v[scale];
   return {
@@ -66,6 +68,35 @@ export function sun2020Config(scale: Scale, seed = 0): Sun2020Config {
     }),
     seed,
   };
+}
+
+/** Every scale's configuration at seed 0 (the drivers' common shape: `<PAPER>_SCALES` + `<paper>Config(scale)`). */
+export const SUN2020_SCALES: Record<Scale, Sun2020Config> = {
+  smoke: sun2020Config('smoke'), quick: sun2020Config('quick'), long: sun2020Config('long'), paper: sun2020Config('paper'),
+};
+
+/** The notebook's "set-up" table: one row per experiment at this configuration. */
+export function sun2020ConfigRows(cfg: Sun2020Config): Record<string, string | number>[] {
+  const o = cfg.outlier;
+  return [
+    {
+      experiment: 'spectrum, linear models', data: `${cfg.n} MNIST training images`, 'code size d': cfg.d,
+      training: `${cfg.linearIterations} full-batch Adam steps (l2, centred)`,
+    },
+    {
+      experiment: 'deep vs linear', data: `${cfg.deepN} train + ${cfg.deepTestN} held-out test images`, 'code size d': cfg.d,
+      training: `${cfg.deepEpochs} epochs, batch 100, Adam 1e-3 (codes: 10)`,
+    },
+    {
+      experiment: 'outlier scores', data: `${o.nInliers} "${o.inlierClass}"s + ${o.nOutliers} other digits`, 'code size d': cfg.d,
+      training: `${o.epochs} epochs`,
+    },
+  ];
+}
+
+/** The store `name` of notebook 00 at `scale` (results/<scale>/00-autoencoders-and-factorization/results.jsonl). */
+export function sun2020Store(name: keyof typeof SUN2020_STORES, scale: Scale): ResultsStore {
+  return new ResultsStore(SUN2020_STORES[name].file, { version: SUN2020_STORES[name].version, scale });
 }
 
 /** The first `n` MNIST training images (rows in [0,1]) as a matrix; the caller disposes it. */
@@ -278,9 +309,17 @@ export async function reconstructionOutliers(cfg: Sun2020Config): Promise<{ rows
 
 export const SUN2020_NOTEBOOK = '00-autoencoders-and-factorization';
 export const SUN2020_STORE = { file: `${SUN2020_NOTEBOOK}/results.jsonl`, version: 'sun2020-v2' } as const;
+/** The notebook's results stores by experiment (one store: the linear models' cell). */
+export const SUN2020_STORES = { linear: SUN2020_STORE } as const;
+
+/** Options of the cell listers that do not change a result (so not part of any key). */
+export interface CellListOptions {
+  /** Print training progress (the notebook passes its own setting; the sweep's default is quiet). */
+  progress?: boolean;
+}
 
 /** Every stored cell of notebook 00: the linear models' subspaces (one cell). */
-export function sun2020Cells(scale: Scale, seed: number): ComputeCellSpec[] {
+export function sun2020Cells(scale: Scale, seed: number, opts: CellListOptions = {}): ComputeCellSpec[] {
   const cfg = sun2020Config(scale, seed);
   return [{
     experiment: 'linear', ...SUN2020_STORE,
@@ -288,7 +327,7 @@ export function sun2020Cells(scale: Scale, seed: number): ComputeCellSpec[] {
     gflop: (3 * 6 * cfg.n * 784 * cfg.d * cfg.linearIterations) / 1e9, // three linear models, full-batch steps
     compute: async () => {
       const { X } = await mnistMatrix(cfg.n);
-      try { return await linearSubspaces(X, cfg.d, cfg.linearIterations, cfg.seed, process.env.RML_PROGRESS !== '0'); } finally { X.dispose(); }
+      try { return await linearSubspaces(X, cfg.d, cfg.linearIterations, cfg.seed, opts.progress ?? false); } finally { X.dispose(); }
     },
   }];
 }

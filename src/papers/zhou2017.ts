@@ -29,7 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tf } from '../backend';
 import { Rng } from '../random';
-import { getScale, type Scale } from '../experiment/scale';
+import { type Scale } from '../experiment/scale';
 import { DeepAutoencoder } from '../models/autoencoder';
 import { RobustDeepAutoencoder } from '../models/rda';
 import { RandomForestClassifier } from '../models/baselines/random-forest';
@@ -42,6 +42,8 @@ import { loadMnist } from '../data/mnist';
 import { outlierMix } from '../data/outliers';
 import { InputError } from '../validate';
 import { memo, denseTrainGflop, type ComputeCellSpec } from '../experiment/sweep';
+import { ResultsStore } from '../experiment/store';
+import { fmt } from './verdict';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Configuration per scale
@@ -104,7 +106,7 @@ export interface Zhou2017Config { denoise: DenoiseConfig; outlier: OutlierConfig
 
 const range = (lo: number, hi: number, step: number) => Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Math.round((lo + i * step) * 1e6) / 1e6);
 
-export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
+export const ZHOU2017_SCALES: Record<Scale, Zhou2017Config> = {
   paper: {
     denoise: {
       n: 50000, corruptions: [10, 30, 50, 80, 100, 150, 200, 250, 300, 350], lambdas: [0.1, 0.5, 1, 5, 10, 15, 20, 50, 70, 100],
@@ -159,7 +161,7 @@ export const ZHOU2017_CONFIGS: Record<Scale, Zhou2017Config> = {
   },
 };
 
-export function zhou2017Config(scale: Scale = getScale()): Zhou2017Config { return ZHOU2017_CONFIGS[scale]; }
+export function zhou2017Config(scale: Scale): Zhou2017Config { return ZHOU2017_SCALES[scale]; }
 
 /** The paper's and the authors' notebook's numbers, for the figures' captions and the claims table. */
 export const ZHOU2017_PAPER = {
@@ -616,6 +618,29 @@ export function fig2LadderRows(rows: { lambda: number | null; innerEpochs: numbe
   return out;
 }
 
+export interface ProxShareRow { lambda: number; threshold: number; proxShare: number; first: number; final: number; c1: number; c2: number; c2code: number }
+
+/**
+ * Fig. 7 summary per lambda: the share of the objective's total decrease that happens at prox steps (the paper's
+ * staircase: "the largest decrease ... by each proximal solve"), the first and final objective, the last c1 / c2.
+ * proxShare is NaN when the objective never decreases.
+ */
+export function proxShares(rows: (Pick<ConvergenceResult, 'trace' | 'outer' | 'threshold'> & { lambda: number })[]): ProxShareRow[] {
+  return rows.map((r) => {
+    let prox = 0, all = 0;
+    for (let i = 1; i < r.trace.length; i++) {
+      const dec = Math.max(0, r.trace[i - 1].objective - r.trace[i].objective);
+      all += dec;
+      if (r.trace[i].prox) prox += dec;
+    }
+    const last = r.outer[r.outer.length - 1];
+    return {
+      lambda: r.lambda, threshold: r.threshold, proxShare: all > 0 ? prox / all : NaN,
+      first: r.trace[0].objective, final: r.trace[r.trace.length - 1].objective, c1: last.c1, c2: last.c2, c2code: last.c2code,
+    };
+  });
+}
+
 export const ZHOU2017_NOTEBOOK = '01-robust-deep-autoencoders';
 export const ZHOU2017_VERSION = 'zhou2017-v3';
 /** The notebook's results stores: file (under results/<scale>/) and code version. */
@@ -628,12 +653,67 @@ export const ZHOU2017_STORES = {
   heldout: { file: `${ZHOU2017_NOTEBOOK}/heldout.jsonl`, version: `${ZHOU2017_VERSION}-heldout1` },
 } as const;
 
+/** The results store `name` of notebook 01 at `scale` (results/<scale>/01-robust-deep-autoencoders/<name>.jsonl). */
+export function zhou2017Store(name: keyof typeof ZHOU2017_STORES, scale: Scale): ResultsStore {
+  return new ResultsStore(ZHOU2017_STORES[name].file, { version: ZHOU2017_STORES[name].version, scale });
+}
+
+/** The notebook's "experiment sizes" table: one row per experiment at this configuration. */
+export function zhou2017ConfigRows(cfg: Zhou2017Config): Record<string, string>[] {
+  const { denoise: D, outlier: O, convergence: C } = cfg, H = ZHOU2017_HELDOUT;
+  return [
+    {
+      experiment: 'Fig. 2 (Sec. 5.2)', data: `${D.n} MNIST train images`, network: D.layers.join('-'),
+      grid: `k ${D.corruptions.join(',')} x lambda ${D.lambdas.join(',')}`,
+      training: `${D.outer} x ${D.innerEpochs} epochs, batch ${D.batchSize}, Adam ${D.learningRate}; RF ${D.rfTrees} trees`,
+    },
+    {
+      experiment: 'Fig. 4-6 (Sec. 5.3)', data: `${O.nInliers} "4"s + ${O.nOutliers} others`, network: O.layers.join('-'),
+      grid: `lam ${O.lams.join(',')}; IF contamination ${O.contaminations[0]}..${O.contaminations[O.contaminations.length - 1]}`,
+      training: `${O.outer} x ${O.innerEpochs} epochs, batch ${O.batchSize}, Adam ${O.learningRate}; IF ${O.ifTrees} trees x ${O.ifSeeds} seeds`,
+    },
+    {
+      experiment: 'Fig. 7 (Sec. 5.4)', data: `${C.n} images, k = ${C.corruption}`, network: C.layers.join('-'),
+      grid: `lambda ${C.lambdas.join(',')}`, training: `${C.outer} x ${C.innerEpochs} epochs, batch ${C.batchSize}`,
+    },
+    {
+      experiment: 'Held-out scoring (our extension)', data: `fit on the Fig. 4-6 mix; score all MNIST test "4"s + ${H.testOutliers} others`,
+      network: O.layers.join('-'), grid: `lam ${H.lam}; IF contamination ${H.ifContamination}`, training: `as Fig. 4-6; IF ${O.ifTrees} trees x 1 seed`,
+    },
+  ];
+}
+
+/** Precision / recall / F1 per contamination of both Isolation Forests, one row per (point, metric), for Fig. 6. */
+export function isolationForestCurves(ours: ContaminationPoint[], sklearn: ContaminationPoint[] | null): { contamination: number; metric: string; value: number; implementation: string; curve: string }[] {
+  const long = (pts: ContaminationPoint[], implementation: string, short: string) => pts.flatMap((p) => (['precision', 'recall', 'f1'] as const)
+    .map((metric) => ({ contamination: p.contamination, metric, value: p[metric], implementation, curve: `${metric} ${short}` })));
+  return [...long(ours, 'ours', 'ours'), ...(sklearn ? long(sklearn, 'scikit-learn', 'sklearn') : [])];
+}
+
+/** The held-out detection table (our extension): each method's scores on the held-out mix and on the training rows. */
+export function heldoutTableRows(ho: HeldoutResult): Record<string, string | number>[] {
+  const row = (method: string, m: HeldoutScores, rows: string, auc?: number, ap?: number) => ({
+    method, rows, precision: fmt(m.precision), recall: fmt(m.recall), F1: fmt(m.f1), flagged: m.flagged,
+    'ROC AUC': auc === undefined ? '' : fmt(auc), AP: ap === undefined ? '' : fmt(ap),
+  });
+  const test = `held-out (${ho.nTest}, ${ho.testOutliers} outliers)`, train = `training (${ho.nTrain})`;
+  return [
+    row(`l2,1 RDA, score > lam N = ${fmt(ho.rda.threshold, 2)} (fitted)`, ho.rda.test, test, ho.rda.auc, ho.rda.ap),
+    row(`Isolation Forest, contamination ${ho.iso.contamination}`, ho.iso.test, test, ho.iso.auc, ho.iso.ap),
+    row(`l2,1 RDA, threshold by contamination ${ho.iso.contamination}`, ho.rda.testAtContamination, test),
+    row('l2,1 RDA, row of S non-zero (Sec. 5.3, transductive)', ho.rda.fittedS, train),
+    row('l2,1 RDA, inductive score > lam N', ho.rda.train, train, ho.rda.trainAuc),
+    row(`Isolation Forest, contamination ${ho.iso.contamination}`, ho.iso.train, train, ho.iso.trainAuc),
+  ];
+}
+
 /**
  * Every stored cell of notebook 01 at `scale`, in the notebook's order: Fig. 2 (per corruption k: the AE, then the
  * RDA per lambda), Fig. 5 (per lam), Fig. 7 (per lambda). The data each experiment needs is loaded once per
  * process, and only when one of its cells is computed.
  */
-export function zhou2017Cells(scale: Scale, seed: number): ComputeCellSpec[] {
+export function zhou2017Cells(scale: Scale, seed: number, run: { progress?: boolean } = {}): ComputeCellSpec[] {
+  const progress = run.progress ?? false;
   const { denoise: D, outlier: O, convergence: C } = zhou2017Config(scale);
   const denoise = memo(() => denoiseData(D.n, seed));
   const outl = memo(() => outlierData(O, seed));
@@ -642,7 +722,7 @@ export function zhou2017Cells(scale: Scale, seed: number): ComputeCellSpec[] {
   const dGflop = denseTrainGflop(D.layers, D.n, D.outer * D.innerEpochs);
   for (const k of D.corruptions) {
     for (const lambda of [null, ...D.lambdas]) {
-      cells.push({ experiment: 'fig2', ...ZHOU2017_STORES.fig2, params: { k, lambda }, gflop: dGflop, compute: async () => denoiseCell({ data: await denoise(), k, lambda, cfg: D, seed }) });
+      cells.push({ experiment: 'fig2', ...ZHOU2017_STORES.fig2, params: { k, lambda }, gflop: dGflop, compute: async () => denoiseCell({ data: await denoise(), k, lambda, cfg: D, seed, progress }) });
     }
   }
   // Fig. 2 budget ladder: the AE and the RDA on the decisive cell per inner-epoch budget and training seed
@@ -654,23 +734,23 @@ export function zhou2017Cells(scale: Scale, seed: number): ComputeCellSpec[] {
       for (const lambda of [null, L.lambda]) {
         cells.push({
           experiment: 'fig2-ladder', ...ZHOU2017_STORES.fig2Ladder, params: { k: L.k, lambda, innerEpochs, seed: s }, gflop: denseTrainGflop(D.layers, D.n, D.outer * innerEpochs),
-          compute: async () => denoiseCell({ data: await ladderData.get(s)!(), k: L.k, lambda, cfg: { ...D, innerEpochs }, seed: s }),
+          compute: async () => denoiseCell({ data: await ladderData.get(s)!(), k: L.k, lambda, cfg: { ...D, innerEpochs }, seed: s, progress }),
         });
       }
     }
   }
   for (const lam of O.lams) {
-    cells.push({ experiment: 'fig5', ...ZHOU2017_STORES.fig5, params: { lam }, gflop: denseTrainGflop(O.layers, O.nInliers + O.nOutliers, O.outer * O.innerEpochs), compute: async () => outlierCell({ data: await outl(), lam, cfg: O, seed }) });
+    cells.push({ experiment: 'fig5', ...ZHOU2017_STORES.fig5, params: { lam }, gflop: denseTrainGflop(O.layers, O.nInliers + O.nOutliers, O.outer * O.innerEpochs), compute: async () => outlierCell({ data: await outl(), lam, cfg: O, seed, progress }) });
   }
   for (const lambda of C.lambdas) {
-    cells.push({ experiment: 'fig7', ...ZHOU2017_STORES.fig7, params: { lambda }, gflop: denseTrainGflop(C.layers, C.n, C.outer * C.innerEpochs), compute: async () => convergenceCell({ data: await conv(), lambda, cfg: C, seed }) });
+    cells.push({ experiment: 'fig7', ...ZHOU2017_STORES.fig7, params: { lambda }, gflop: denseTrainGflop(C.layers, C.n, C.outer * C.innerEpochs), compute: async () => convergenceCell({ data: await conv(), lambda, cfg: C, seed, progress }) });
   }
   // held-out scoring (our extension): the l2,1 RDA at the paper's Fig. 5 lam, fitted on the Fig. 5 mix, scores MNIST test rows
   const H = ZHOU2017_HELDOUT;
   cells.push({
     experiment: 'heldout', ...ZHOU2017_STORES.heldout, params: { lam: H.lam, testOutliers: H.testOutliers, ifContamination: H.ifContamination },
     gflop: denseTrainGflop(O.layers, O.nInliers + O.nOutliers, O.outer * O.innerEpochs),
-    compute: async () => heldoutCell({ train: await outl(), test: await heldoutData(H.testOutliers, seed), lam: H.lam, cfg: O, ifContamination: H.ifContamination, seed }),
+    compute: async () => heldoutCell({ train: await outl(), test: await heldoutData(H.testOutliers, seed), lam: H.lam, cfg: O, ifContamination: H.ifContamination, seed, progress }),
   });
   return cells;
 }

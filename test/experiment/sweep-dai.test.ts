@@ -13,8 +13,8 @@ import { planCells } from '../../src/experiment/sweep';
 import { paramsKey } from '../../src/experiment/store';
 import {
   daiCells, daiConfig, daiStore, phaseKey, phaseCell, tuneC2, pruningCell, mnistRecoveryCell, mnistSpectrumCell, mnistPruningCell, certifyCell, manifoldCell,
-  phaseTrainFor, pruningLrConfig, mnistAlphaConfig, DAI_NOTEBOOK,
-} from '../../src/papers/dai';
+  phaseTrainFor, pruningLrConfig, mnistAlphaConfig, DAI_NOTEBOOK, type DaiStoreName,
+} from '../../src/papers/dai2017';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ORDER = ['manifolds', 'certify', 'c2-tune', 'phase', 'ladder', 'c2-readings', 'sigma-z', 'pruning', 'pruning-lr', 'mnist-recovery', 'mnist-pruning', 'mnist-spectrum', 'mnist-alpha'];
@@ -108,5 +108,5 @@ test('sweep run of every 04 smoke cell (two rounds), then the notebook\'s driver
     assert.ok(s.reused > 0, name);
   }
   // and every listed cell is one the stores hold (params = the keys the drivers stored)
-  for (const c of daiCells('smoke', seed)) assert.ok(daiStore(c.file.split('/')[1].replace(/\.jsonl$/, ''), 'smoke').has(c.params), `${c.experiment} ${paramsKey(c.params)}`);
+  for (const c of daiCells('smoke', seed)) assert.ok(daiStore(c.file.split('/')[1].replace(/\.jsonl$/, '') as DaiStoreName, 'smoke').has(c.params), `${c.experiment} ${paramsKey(c.params)}`);
 }));

@@ -9,7 +9,7 @@ import {
   DAI_SCALES, manifoldCell, phaseCell, tuneC2, pruningCell, trainOptions, meanColumnVariance, ladderEpochs, stepsPerEpoch, aeConvention, C2_READINGS,
   verdictFig1Dominance, verdictFig1Recovery, verdictCertificate, verdictFarFromLowRank, verdictFig3Bimodal, verdictFig3Growth, verdictFig4,
   verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote, ladderTrend, type Fig1Cell,
-} from '../../src/papers/dai';
+} from '../../src/papers/dai2017';
 
 const cfg = DAI_SCALES.smoke;
 
@@ -203,7 +203,7 @@ test('ladderTrend: first / last rung and whether the last doubling still helped'
 });
 
 test('the exported keys (phaseKey, pruningKey, ...) are the keys the cell functions store; bestC2 keeps the first of equal NMSEs', async () => {
-  const dai = await import('../../src/papers/dai');
+  const dai = await import('../../src/papers/dai2017');
   const { paramsKey } = await import('../../src/experiment/store');
   // a store that records the key each cell function asks for and computes nothing
   const asked: string[] = [];

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, initBackend } from '../../src/backend';
 import {
-  ZHOU2017_CONFIGS, twoThirdsSplit, denoiseDifferences, denoiseData, denoiseCell, outlierData, outlierCell,
+  ZHOU2017_SCALES, twoThirdsSplit, denoiseDifferences, denoiseData, denoiseCell, outlierData, outlierCell,
   isolationForestSweep, convergenceCell, bestBy,
 } from '../../src/papers/zhou2017';
 
 const ready = initBackend();
 
 test('paper-scale configuration follows the paper / the authors\' code', () => {
-  const p = ZHOU2017_CONFIGS.paper;
+  const p = ZHOU2017_SCALES.paper;
   assert.deepEqual(p.denoise.layers, [784, 196, 49]);
   assert.equal(p.denoise.corruptions[0], 10);
   assert.equal(p.denoise.corruptions[p.denoise.corruptions.length - 1], 350);
@@ -24,7 +24,7 @@ test('paper-scale configuration follows the paper / the authors\' code', () => {
   assert.equal(p.outlier.contaminations[p.outlier.contaminations.length - 1], 0.69);
   assert.equal(p.outlier.ifTrees, 100);
   assert.equal(p.convergence.batchSize, 30); assert.equal(p.convergence.innerEpochs, 5);
-  for (const s of ['smoke', 'quick'] as const) assert.equal(ZHOU2017_CONFIGS[s].outlier.nInliers + ZHOU2017_CONFIGS[s].outlier.nOutliers, 5124, `${s}: F1 on the same 5,124 images`);
+  for (const s of ['smoke', 'quick'] as const) assert.equal(ZHOU2017_SCALES[s].outlier.nInliers + ZHOU2017_SCALES[s].outlier.nOutliers, 5124, `${s}: F1 on the same 5,124 images`);
 });
 
 test('twoThirdsSplit is a seeded partition 2/3 - 1/3', () => {
@@ -44,7 +44,7 @@ test('denoiseDifferences joins AE and RDA cells by corruption level', () => {
 
 test('denoise, outlier and convergence cells run at toy size without leaking tensors', async () => {
   await ready;
-  const cfg = ZHOU2017_CONFIGS.smoke;
+  const cfg = ZHOU2017_SCALES.smoke;
   const data = await denoiseData(120, 0);
   const before = tf.memory().numTensors;
   const small = { ...cfg.denoise, outer: 1, innerEpochs: 1, rfTrees: 5, examples: 2 };

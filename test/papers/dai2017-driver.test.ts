@@ -1,0 +1,36 @@
+/** The driver's shape (scales, stores, cells) and the read-back helpers that moved out of notebook 04. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DAI_SCALES, DAI_STORES, DAI_CODE_VERSION, daiConfig, daiStore, daiCells, recoverySummary, recoveryModelName, type RecoveryRow,
+} from '../../src/papers/dai2017';
+import { paramsKey } from '../../src/experiment/store';
+
+test('daiConfig(scale) is DAI_SCALES[scale]; daiStore opens the listed store at the code version', () => {
+  for (const s of ['smoke', 'quick', 'long', 'paper'] as const) assert.equal(daiConfig(s), DAI_SCALES[s]);
+  for (const name of Object.keys(DAI_STORES) as (keyof typeof DAI_STORES)[]) {
+    const st = daiStore(name, 'smoke');
+    assert.ok(st.file.endsWith(`/smoke/04-hidden-talents-of-the-vae/${name}.jsonl`), st.file);
+    assert.equal(st.version, DAI_CODE_VERSION);
+    assert.equal(DAI_STORES[name].version, DAI_CODE_VERSION);
+  }
+});
+
+test('daiCells: the progress option changes no key, and every cell is in a listed store', () => {
+  const keys = (cells: { file: string; params: Record<string, unknown> }[]) => cells.map((c) => `${c.file} ${paramsKey(c.params as never)}`);
+  const plain = daiCells('smoke', 0);
+  assert.deepEqual(keys(daiCells('smoke', 0, { progress: true })), keys(plain));
+  assert.ok(plain.every((c) => Object.values(DAI_STORES).some((s) => s.file === c.file && s.version === c.version)));
+});
+
+test('recoverySummary: per nu the best VAE over tau against RPCA; a missing RPCA row is an error', () => {
+  const r = (nu: number, model: string, NMSE: number, meanAbs = 0.1): RecoveryRow => ({ nu, model, NMSE, input: 1, meanAbs, meanAbsClean: 0.13, ladder: [] });
+  const rows = [r(0.1, 'VAE tau = 1', 0.9, 0.01), r(0.1, 'VAE tau = 5', 0.5, 0.08), r(0.1, 'RPCA', 0.3), r(0.5, 'VAE tau = 1', 0.95), r(0.5, 'RPCA', 0.6)];
+  assert.deepEqual(recoverySummary(rows, [0.1, 0.5]), [
+    { nu: 0.1, vae: 0.5, rpca: 0.3, vaeMeanAbs: 0.08, meanAbsClean: 0.13 },
+    { nu: 0.5, vae: 0.95, rpca: 0.6, vaeMeanAbs: 0.1, meanAbsClean: 0.13 },
+  ]);
+  assert.throws(() => recoverySummary(rows.filter((x) => x.model !== 'RPCA'), [0.1]), /needs a VAE and an RPCA row/);
+  assert.equal(recoveryModelName('rpca'), 'RPCA');
+  assert.equal(recoveryModelName('vae-tau5'), 'VAE tau = 5');
+});
