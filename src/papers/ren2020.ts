@@ -713,7 +713,8 @@ export function renDataLoader(scale: Scale, src: RenFeatureSource = {}): (datase
         } else {
           net = (await getClassifier(dataset, renClassifierOptions(scale))).featureNet;
         }
-        if (net.name !== renFeatureNetName(dataset, src)) throw new Error(`ren2020: feature net "${net.name}" is not the listed "${renFeatureNetName(dataset, src)}"`);
+        const listed = renFeatureNetName(dataset, src);
+        if (net.name !== listed) throw new Error(`ren2020: feature net "${net.name}" is not the listed "${listed}"`);
         return prepareRenData(dataset, clean, net, cfg);
       }));
     }
@@ -749,9 +750,13 @@ export function renCells(scale: Scale, seed: number, src: RenFeatureSource = {},
     out.push({ experiment, ...st, params, cell, gflop: vaeGflop(c, epochs), compute: async () => runRenCell(cell, await data(cell.dataset), c) });
   };
   for (const ds of cfg.datasets) {
-    for (const level of cfg.tableLevels[ds]) for (const model of REN_MODELS) table('tables', { dataset: ds, noise: 'salt-pepper', level, model, lambda: lam(model), seed });
+    for (const level of cfg.tableLevels[ds]) {
+      for (const model of REN_MODELS) table('tables', { dataset: ds, noise: 'salt-pepper', level, model, lambda: lam(model), seed });
+    }
   }
-  for (const ds of cfg.datasets) for (const model of REN_MODELS) table('table1', { dataset: ds, noise: 'salt-pepper', level: cfg.gridLevel[ds], model, lambda: lam(model), seed });
+  for (const ds of cfg.datasets) {
+    for (const model of REN_MODELS) table('table1', { dataset: ds, noise: 'salt-pepper', level: cfg.gridLevel[ds], model, lambda: lam(model), seed });
+  }
   for (const level of cfg.heatLevels) {
     table('fig2', { dataset: 'mnist', noise: 'salt-pepper', level, model: 'VAE', lambda: 0, seed });
     for (const l of cfg.heatLambdas) table('fig2', { dataset: 'mnist', noise: 'salt-pepper', level, model: 'RVAE', lambda: l, seed });
@@ -769,7 +774,9 @@ export function renCells(scale: Scale, seed: number, src: RenFeatureSource = {},
   }
   const s0 = seed + cfg.ladderSeeds[0];
   for (const l of cfg.ladderLambdas) ladder('ladder-lambda', { ...at, model: 'RVAE', lambda: l, seed: s0 });
-  for (const k of cfg.ladderRdaOuters) table('ladder-rda', { ...at, model: 'RDA+VAE', lambda: cfg.lambda, seed: s0 }, { ...cfg, outer: k }, REN2020_STORES.ladders);
+  for (const k of cfg.ladderRdaOuters) {
+    table('ladder-rda', { ...at, model: 'RDA+VAE', lambda: cfg.lambda, seed: s0 }, { ...cfg, outer: k }, REN2020_STORES.ladders);
+  }
   for (const level of cfg.gaussLevels) {
     for (const model of ['VAE', 'RVAE'] as const) table('fig3a', { dataset: 'mnist', noise: 'gaussian', level, model, lambda: lam(model), seed });
   }
@@ -836,7 +843,8 @@ export async function renReferencePoints(cfg: RenConfig, seed: number, data: (ds
       const X = corruptFor(d.clean, 'salt-pepper', level, seed, ds);
       out.ceilFid[ds][level] = referenceFid(X, d, cfg.nGen);
       X.dispose();
-      out.rows.push({ 'data set': REN_DS_TITLE[ds], images: 'corrupted training images (ceiling)', noise: level, FID: f1(out.ceilFid[ds][level]), 'feature network': net });
+      const images = 'corrupted training images (ceiling)';
+      out.rows.push({ 'data set': REN_DS_TITLE[ds], images, noise: level, FID: f1(out.ceilFid[ds][level]), 'feature network': net });
     }
   }
   return out;
@@ -882,7 +890,9 @@ export async function renOutcome(scale: Scale, seed: number, data: (ds: RenDatas
   const cellOf = (ds: RenDataset, noise: RenNoise, level: number, model: RenModel, l = 0) =>
     renCell(store, { dataset: ds, noise, level, model, lambda: lam(model, l), seed }, get(ds), cfg);
   const rows: RenRow[] = [];
-  for (const ds of cfg.datasets) for (const level of cfg.tableLevels[ds]) for (const model of REN_MODELS) rows.push(await cellOf(ds, 'salt-pepper', level, model));
+  for (const ds of cfg.datasets) {
+    for (const level of cfg.tableLevels[ds]) for (const model of REN_MODELS) rows.push(await cellOf(ds, 'salt-pepper', level, model));
+  }
   const heat: RenHeatCell[] = [];
   for (const level of cfg.heatLevels) {
     const vae = await cellOf('mnist', 'salt-pepper', level, 'VAE');
@@ -992,7 +1002,8 @@ export function renLadderView(o: RenOutcome): {
 
 /** The ladder reading as a sentence. */
 export function renLadderText(o: RenOutcome, reading: ReturnType<typeof ladderReading>): string {
-  return `**Ladder reading (lambda ${o.cfg.lambda}).** The RVAE is lower than the VAE for every seed at outer iterations: ${reading.winsAt.join(', ') || 'none'}; `
+  return `**Ladder reading (lambda ${o.cfg.lambda}).** The RVAE is lower than the VAE for every seed at outer iterations: `
+    + `${reading.winsAt.join(', ') || 'none'}; `
     + (reading.from !== undefined ? `it stays lower from ${reading.from} outer iterations on.` : 'it does not stay lower up to the last rung.')
     + ` At the last rung (${o.cfg.ladderOuters.at(-1)}) the mean gap FID(VAE) - FID(RVAE) is ${f1(reading.lastGap)}.`;
 }
@@ -1047,7 +1058,9 @@ export function ren2020Claims(o: RenOutcome, celeba: RenRow[] | null): RenClaim[
   const paperR = P?.RVAE, paperV = P?.VAE;
   const paperRatio = paperR && paperV ? (paperR / paperV).toFixed(2) : '-';
   const get = (ds: RenDataset, level: number, m: RenModel) => renFid(o, ds, level, m);
-  const note = smoke ? 'smoke scale: too small to judge' : `${o.scale} scale: ${cfg.outer} x ${cfg.inner} epochs on ${cfg.nTrain} images, FID on ${cfg.nGen} samples with ${o.featureNames}`;
+  const note = smoke
+    ? 'smoke scale: too small to judge'
+    : `${o.scale} scale: ${cfg.outer} x ${cfg.inner} epochs on ${cfg.nTrain} images, FID on ${cfg.nGen} samples with ${o.featureNames}`;
   const out: RenClaim[] = [];
   const add = (claim: string, paper: string, v: RenVerdict, extra = '') =>
     out.push({ claim, paper, ours: v.ours, holds: smoke ? 'n/a' : v.holds, note: [note, v.note, extra].filter(Boolean).join('; ') });
@@ -1077,7 +1090,9 @@ export function ren2020Claims(o: RenOutcome, celeba: RenRow[] | null): RenClaim[
   const baseline: RenModel[] = ['GAN', 'LPF+VAE', 'RPCA+VAE'];
   const tableCells = cfg.datasets.flatMap((ds) => cfg.tableLevels[ds].map((l) => ({ ds, l, cell: `${REN_DS_TITLE[ds]} ${pctOf(l)}%` })));
   add('Tables 2-3: RVAE beats GAN, LPF+VAE and RPCA+VAE in most cells', 'RVAE lower in 38 of 42 cells (RPCA+VAE lower at MNIST 41%, 49%)',
-    rvaeBeatsBaselinesVerdict(tableCells.map(({ ds, l, cell }) => ({ cell, rvae: get(ds, l, 'RVAE'), baselines: Object.fromEntries(baseline.map((m) => [m, get(ds, l, m)])) }))));
+    rvaeBeatsBaselinesVerdict(tableCells.map(({ ds, l, cell }) => ({
+      cell, rvae: get(ds, l, 'RVAE'), baselines: Object.fromEntries(baseline.map((m) => [m, get(ds, l, m)])),
+    }))));
   const rungText = (r: { outer: number; fid: number }) => {
     const i = cfg.ladderOuters.indexOf(r.outer);
     return `${r.outer} outer: RVAE ${i >= 0 ? f1(ladRvae[0].fid[i]) : '-'} vs RDA+VAE ${f1(r.fid)}`;
@@ -1086,12 +1101,16 @@ export function ren2020Claims(o: RenOutcome, celeba: RenRow[] | null): RenClaim[
   add('Tables 2-4: RVAE and RDA+VAE are close in FID', 'within ~10-30% in most cells (RVAE better on MNIST, RDA+VAE slightly better on Fashion-MNIST)',
     rvaeCloseToRdaVerdict(tableCells.map(({ ds, l, cell }) => ({ cell, rvae: get(ds, l, 'RVAE'), rda: get(ds, l, 'RDA+VAE') }))), rdaLadderNote);
   add('Fig. 3b: RVAE trains faster than RDA+VAE (paper: 38% faster on CelebA)', '38.11% faster on average (CelebA)',
-    rvaeFasterVerdict(renTimes(o).pairs.map(({ r, d }) => ({ rvaeSeconds: r.trainSeconds, rdaSeconds: d.trainSeconds, rvaeCpu: r.trainCpuSeconds, rdaCpu: d.trainCpuSeconds }))),
+    rvaeFasterVerdict(renTimes(o).pairs.map(({ r, d }) => ({
+      rvaeSeconds: r.trainSeconds, rdaSeconds: d.trainSeconds, rvaeCpu: r.trainCpuSeconds, rdaCpu: d.trainCpuSeconds,
+    }))),
     'same outer x inner schedule for RVAE and for RDA, plus the RDA+VAE\'s own VAE');
   const lamNote = ladLam.length
-    ? `ladder at ${pctOf(L25)}% (seed ${ladSeeds[0]}), ${lastK} outer: ${[...ladLam, ladRvae[0]].map((l) => `lambda ${l.lambda} ${f1(l.fid[iLast])}`).join(', ')} vs VAE ${f1(ladVae[0].fid[iLast])}`
+    ? `ladder at ${pctOf(L25)}% (seed ${ladSeeds[0]}), ${lastK} outer: `
+      + `${[...ladLam, ladRvae[0]].map((l) => `lambda ${l.lambda} ${f1(l.fid[iLast])}`).join(', ')} vs VAE ${f1(ladVae[0].fid[iLast])}`
     : '';
-  add('Fig. 2: a broad range of lambda where the RVAE beats the VAE (42% mean improvement for noise 3-27%, lambda 10-100)', 'blue region over lambda 10-100; best 74% at 33% noise',
+  add('Fig. 2: a broad range of lambda where the RVAE beats the VAE (42% mean improvement for noise 3-27%, lambda 10-100)',
+    'blue region over lambda 10-100; best 74% at 33% noise',
     fig2Verdict(heat.map((h) => ({ noise: h.noise, lambda: h.lambda, vae: h.vae, rvae: h.rvae })), { tie: fig2Tie }), lamNote);
   const gFid = (l: number, m: string) => gauss.find((g) => g.factor === l && g.model === m)!.fid;
   add('Fig. 3a: with Gaussian noise the RVAE has a lower FID than the VAE while the noise is not too large', 'RVAE lower up to f = 0.6; both fail from 0.7',
@@ -1178,7 +1197,8 @@ export function ren2020RootCauses(o: RenOutcome, ref: RenReference, claims: { cl
       }
       out.push(`${head} **Budget, on both sides.** At the table budget (MNIST 25%): RVAE ${f1(get('mnist', L25, 'RVAE'))} vs `
         + `RDA+VAE ${f1(get('mnist', L25, 'RDA+VAE'))} (VAE ${f1(get('mnist', L25, 'VAE'))}); ` + rungText
-        + 'The RDA+VAE spends twice the epochs (the RDA\'s outer x inner, then its own VAE), which the paper counts as its cost (Fig. 3b), not as a different budget.');
+        + 'The RDA+VAE spends twice the epochs (the RDA\'s outer x inner, then its own VAE), which the paper counts as its cost (Fig. 3b), '
+        + 'not as a different budget.');
     } else if (c.claim.startsWith('Fig. 2')) {
       const lamText = ladLam.length
         ? `Along the ladder (seed ${ladSeeds[0]}, 25%): ${[...ladLam, ladRvae[0]].map((l) => `lambda ${l.lambda}: ${f1(l.fid[rung(tb)])} at ${tb} -> `
@@ -1202,5 +1222,6 @@ export function ren2020RootCauses(o: RenOutcome, ref: RenReference, claims: { cl
       + `is not below the VAE (${f1(get('fashion-mnist', 0.41, 'VAE'))}); this cell has no ladder at quick (budget); the long scale's tables run `
       + `${renConfig('long').outer} outer iterations.`);
   }
-  return (smoke ? '*Smoke scale: nothing is judged; the text below only shows that this cell runs.*\n\n' : '') + (out.length ? out.join('\n') : 'Every claim tested at this scale holds.');
+  const intro = smoke ? '*Smoke scale: nothing is judged; the text below only shows that this cell runs.*\n\n' : '';
+  return intro + (out.length ? out.join('\n') : 'Every claim tested at this scale holds.');
 }
