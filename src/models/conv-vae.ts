@@ -24,7 +24,8 @@ import { tf } from '../backend';
 import { Rng } from '../random';
 import { mapBatches, trainLoop } from '../train/loop';
 import { CompiledStep, StepLoss } from '../train/compile';
-import { BaseModel, EpochRecord, FitOptions, Generative, Reconstructor } from './base';
+import { bnTrain, BN_EPS } from '../nets/conv28';
+import { BaseModel, EpochRecord, FitOptions, Generative, Reconstructor, Transformer } from './base';
 import { InnerContext, InnerModel } from '../train/alternating';
 import { assertInt, assertPositive, InputError } from '../validate';
 
@@ -75,7 +76,7 @@ function own(t: tf.Tensor, trainable: boolean, name: string): tf.Variable {
 }
 let uidN = 0;
 
-export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor, Generative, InnerModel {
+export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor, Transformer, Generative, InnerModel {
   private vars: Record<string, tf.Variable> = {};
   private bns: Record<string, BN> = {};
   /** Adam on the negative ELBO (compiled or eager), kept across partialFit calls. */
@@ -159,12 +160,11 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
     const b = this.bns[key];
     if (!b) return x;
     if (stats) {
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      stats(`${key}_mean`, mean);
-      stats(`${key}_var`, variance);
-      return tf.batchNorm(x, mean, variance, b.beta, b.gamma, 1e-5) as tf.Tensor4D;
+      // one op with the closed-form BatchNorm gradient (src/nets/conv28.ts): the same maths as autodiff of
+      // tf.moments + tf.batchNorm in far fewer kernels
+      return bnTrain(x, b.gamma, b.beta, [0, 1, 2], (mean, variance) => { stats(`${key}_mean`, mean); stats(`${key}_var`, variance); }) as tf.Tensor4D;
     }
-    return tf.batchNorm(x, b.mean, b.variance, b.beta, b.gamma, 1e-5) as tf.Tensor4D;
+    return tf.batchNorm(x, b.mean, b.variance, b.beta, b.gamma, BN_EPS) as tf.Tensor4D;
   }
 
   /** Running averages (PyTorch's momentum 0.1) from one training step's batch statistics; disposes them. */
@@ -303,6 +303,18 @@ export class ConvVAE extends BaseModel<ConvVAEOptions> implements Reconstructor,
       r.dispose(); k.dispose();
     }
     return { loss: (recon + kl) / n, recon: recon / n, kl: kl / n };
+  }
+
+  /** q(z|x): mean and log-variance (n x latentDim each, eval-mode BatchNorm; caller disposes). */
+  encode(X: tf.Tensor2D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
+    this.checkInput(X, 'encode');
+    return tf.tidy(() => this.encodeRaw(X));
+  }
+
+  /** Codes of new images: the posterior mean mu_z (n x latentDim; caller disposes). */
+  transform(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'transform');
+    return mapBatches(X, 256, (xb) => this.encodeRaw(xb as tf.Tensor2D).mu) as tf.Tensor2D;
   }
 
   reconstruct(X: tf.Tensor2D, opts: { mode?: 'mean' | 'sample'; seed?: number } = {}): tf.Tensor2D {
