@@ -1,6 +1,6 @@
 /**
  * Claim rules of notebook 02 (Li, Mehta, Qian & Sun 2020): pure functions from measured numbers to a verdict,
- * tested in test/papers/li2020-claims.test.ts.
+ * tested in test/papers/claims-rules.test.ts.
  */
 import { type ClaimVerdict, fmt, threshold } from './verdict';
 
@@ -36,8 +36,11 @@ export function overParameterisedClaim(nOver: number, nFactorization: number, ce
   };
 }
 
+/** Accuracies (0..1) of the classifier on corrupted, RDAE-restored and RNLF-restored images. */
+export interface RestorationAccuracies { corrupted: number; rdae: number; rnlf: number }
+
 /** Table 1 at the worst severity: the smaller of the RDAE / RNLF accuracies is above the corrupted accuracy by 20 points: yes; by 5: partly. */
-export function restorationClaim(acc: { corrupted: number; rdae: number; rnlf: number }): ClaimVerdict {
+export function restorationClaim(acc: RestorationAccuracies): ClaimVerdict {
   const gain = Math.min(acc.rdae, acc.rnlf) - acc.corrupted;
   return {
     ours: `corrupted ${fmt(100 * acc.corrupted, 2)}%, RDAE ${fmt(100 * acc.rdae, 2)}%, RNLF ${fmt(100 * acc.rnlf, 2)}%`,
@@ -50,7 +53,7 @@ export function restorationClaim(acc: { corrupted: number; rdae: number; rnlf: n
  * half of what the corrupted accuracy drops, and stay above it at the worst severity: yes; at least one of them
  * drops less than the corrupted accuracy: partly.
  */
-export function gracefulDegradationClaim(lo: { corrupted: number; rdae: number; rnlf: number }, hi: { corrupted: number; rdae: number; rnlf: number }): ClaimVerdict {
+export function gracefulDegradationClaim(lo: RestorationAccuracies, hi: RestorationAccuracies): ClaimVerdict {
   const dropC = lo.corrupted - hi.corrupted, dropD = lo.rdae - hi.rdae, dropN = lo.rnlf - hi.rnlf;
   return {
     ours: `corrupted ${fmt(100 * dropC, 1)}, RDAE ${fmt(100 * dropD, 1)}, RNLF ${fmt(100 * dropN, 1)} points`,

@@ -166,16 +166,22 @@ export async function phaseTransition(store: ResultsStore, grid: PhaseGrid, rpca
 /** The stored rows of this grid (params + results), in grid order. */
 export function phaseRows(store: ResultsStore, grid: PhaseGrid): PhaseRow[] {
   const out: PhaseRow[] = [];
-  for (const method of grid.methods ?? PHASE_METHODS) for (const frac of grid.rankFractions) for (const rho of grid.rhos) for (let trial = 0; trial < grid.trials; trial++) {
-    const cell: PhaseCell = { method, n: grid.n, rank: rankOf(grid.n, frac), rankFraction: frac, rho, trial };
-    const r = store.get<PhaseResult>(cell as unknown as Params);
-    if (r) out.push({ ...cell, ...r });
+  for (const method of grid.methods ?? PHASE_METHODS) for (const frac of grid.rankFractions) for (const rho of grid.rhos) {
+    for (let trial = 0; trial < grid.trials; trial++) {
+      const cell: PhaseCell = { method, n: grid.n, rank: rankOf(grid.n, frac), rankFraction: frac, rho, trial };
+      const r = store.get<PhaseResult>(cell as unknown as Params);
+      if (r) out.push({ ...cell, ...r });
+    }
   }
   return out;
 }
 
 /** Per (method, rank, rho): success rate over trials and the median relative error. */
-export function phaseSummary(rows: PhaseRow[]): { method: PhaseMethod; rankFraction: number; rho: number; successRate: number; medianRelErr: number; log10RelErr: number; trials: number }[] {
+export type PhaseSummaryRow = {
+  method: PhaseMethod; rankFraction: number; rho: number; successRate: number; medianRelErr: number; log10RelErr: number; trials: number;
+};
+
+export function phaseSummary(rows: PhaseRow[]): PhaseSummaryRow[] {
   const groups = new Map<string, PhaseRow[]>();
   for (const r of rows) {
     const key = `${r.method}|${r.rankFraction}|${r.rho}`;
@@ -217,15 +223,22 @@ export function overParamRungs(scale: Scale): OverParamRung[] {
     { label: 'p = 2r, init 1e-6', overFactor: 2, initScale: 1e-6 },
   ];
   if (scale === 'quick') return base;
-  return [...base, { label: 'p = r, n = 200', overFactor: 1, n: 200 }, { label: 'p = 2r, n = 200', overFactor: 2, n: 200 }, { label: 'p = 2r, n = 400', overFactor: 2, n: 400 }];
+  return [
+    ...base, { label: 'p = r, n = 200', overFactor: 1, n: 200 }, { label: 'p = 2r, n = 200', overFactor: 2, n: 200 },
+    { label: 'p = 2r, n = 400', overFactor: 2, n: 400 },
+  ];
 }
 
 /** A stable file-name key of a rung (its settings, not its label). */
 export function overParamRungKey(r: OverParamRung): string {
-  return `p${r.overFactor}-it${r.iterations ?? PHASE_SOLVER.iterations}-decay${r.decayFactor ?? PHASE_SOLVER.decayFactor}-init${r.initScale ?? PHASE_SOLVER.initScale}${r.n ? `-n${r.n}` : ''}`;
+  const it = r.iterations ?? PHASE_SOLVER.iterations, decay = r.decayFactor ?? PHASE_SOLVER.decayFactor, init = r.initScale ?? PHASE_SOLVER.initScale;
+  return `p${r.overFactor}-it${it}-decay${decay}-init${init}${r.n ? `-n${r.n}` : ''}`;
 }
 
-export interface OverParamLadderRow { label: string; key: string; overFactor: number; n: number; iterations: number; decayFactor: number; initScale: number; successes: number; below1e2: number; cells: number }
+export interface OverParamLadderRow {
+  label: string; key: string; overFactor: number; n: number; iterations: number; decayFactor: number; initScale: number;
+  successes: number; below1e2: number; cells: number;
+}
 
 /** The phase grid of one rung: robust factorization (p = r) or its over-parameterised form with the rung's settings. */
 export function overParamGrid(grid: PhaseGrid, r: OverParamRung): PhaseGrid {
@@ -239,7 +252,9 @@ export function overParamGrid(grid: PhaseGrid, r: OverParamRung): PhaseGrid {
  * Runs (or reads back) every rung on the phase grid (same matrices as Fig. 5 for the same n and seed), each rung in
  * its own store (`storeFor(key)`), and counts the cells with error < 1e-3 (success) and < 1e-2.
  */
-export async function overParamLadder(grid: PhaseGrid, rungs: OverParamRung[], storeFor: (key: string) => ResultsStore, log: (s: string) => void = () => {}): Promise<OverParamLadderRow[]> {
+export async function overParamLadder(
+  grid: PhaseGrid, rungs: OverParamRung[], storeFor: (key: string) => ResultsStore, log: (s: string) => void = () => {},
+): Promise<OverParamLadderRow[]> {
   const out: OverParamLadderRow[] = [];
   for (const r of rungs) {
     if (!(r.overFactor >= 1)) throw new InputError(`overParamLadder: overFactor must be >= 1, got ${r.overFactor}`);
@@ -247,7 +262,8 @@ export async function overParamLadder(grid: PhaseGrid, rungs: OverParamRung[], s
     const g = overParamGrid(grid, r);
     const rows = await phaseTransition(storeFor(key), g, undefined, log);
     out.push({
-      label: r.label, key, overFactor: r.overFactor, n: g.n, iterations: g.iterations ?? PHASE_SOLVER.iterations!, decayFactor: g.decayFactor ?? PHASE_SOLVER.decayFactor!, initScale: g.initScale ?? PHASE_SOLVER.initScale!,
+      label: r.label, key, overFactor: r.overFactor, n: g.n, iterations: g.iterations ?? PHASE_SOLVER.iterations!,
+      decayFactor: g.decayFactor ?? PHASE_SOLVER.decayFactor!, initScale: g.initScale ?? PHASE_SOLVER.initScale!,
       successes: rows.filter((x) => x.success).length, below1e2: rows.filter((x) => x.relErr < 1e-2).length, cells: rows.length,
     });
   }
@@ -313,7 +329,8 @@ export interface RestorationDeps {
 export function corruptForCell(X: tf.Tensor2D, p: Pick<RestorationParams, 'noise' | 'severity' | 'seed' | 'dataset'>, group: 'mnist' | 'cifar'): tf.Tensor2D {
   if (p.noise === 'none' || p.severity === 0) return tf.clone(X);
   const seed = new Rng(p.seed).fork(`corrupt:${p.dataset}:${p.noise}:${p.severity}`);
-  const r = p.noise === 'impulse' ? impulseNoise(X, { severity: p.severity, seed, dataset: group }) : gaussianNoise(X, { severity: p.severity, seed, dataset: group });
+  const o = { severity: p.severity, seed, dataset: group };
+  const r = p.noise === 'impulse' ? impulseNoise(X, o) : gaussianNoise(X, o);
   r.mask.dispose();
   return r.corrupted;
 }
@@ -337,7 +354,10 @@ export async function restorationResult(p: RestorationParams, deps: RestorationD
   const mae = (A: tf.Tensor) => tf.tidy(() => tf.mean(tf.abs(tf.sub(A, X))).dataSync()[0]);
   const k = Math.min(deps.examples ?? 8, p.n), d = X.shape[1];
   const first = (A: tf.Tensor2D) => round3((A.dataSync() as Float32Array).subarray(0, k * d));
-  const common = { net: deps.net, codeDim: p.codeDim, learningRate: p.learningRate, batchSize: p.batchSize, epochs: p.epochs, decayEvery: p.decayEvery, seed: p.seed, loss: 'l1' as const };
+  const common = {
+    net: deps.net, codeDim: p.codeDim, learningRate: p.learningRate, batchSize: p.batchSize, epochs: p.epochs, decayEvery: p.decayEvery, seed: p.seed,
+    loss: 'l1' as const,
+  };
   try {
     const accClean = await deps.accuracy(X, set.labels);
     const accCorrupted = await deps.accuracy(Xc, set.labels);
@@ -354,7 +374,9 @@ export async function restorationResult(p: RestorationParams, deps: RestorationD
     const out2 = { maeRNLF: mae(b.L), secondsRNLF: rnlf.history.seconds, lossRNLF: rnlf.history.epochs.map((e) => e.loss), ex: first(b.L) };
     tf.dispose([b.L, b.S]);
     rnlf.dispose();
-    log(`${label}: accuracy clean ${(100 * accClean).toFixed(2)} corrupted ${(100 * accCorrupted).toFixed(2)} RDAE ${(100 * accRDAE).toFixed(2)} RNLF ${(100 * accRNLF).toFixed(2)} (%), ${(out1.secondsRDAE + out2.secondsRNLF).toFixed(0)} s`);
+    const pct = (v: number) => (100 * v).toFixed(2);
+    log(`${label}: accuracy clean ${pct(accClean)} corrupted ${pct(accCorrupted)} RDAE ${pct(accRDAE)} RNLF ${pct(accRNLF)} (%), `
+      + `${(out1.secondsRDAE + out2.secondsRNLF).toFixed(0)} s`);
     return {
       accClean, accCorrupted, accRDAE, accRNLF,
       maeCorrupted: mae(Xc), maeRDAE: out1.maeRDAE, maeRNLF: out2.maeRNLF,
@@ -419,7 +441,9 @@ export function paperAccuracy(dataset: string, model: 'PC' | 'RDAE' | 'RNLF', no
  */
 export function table1Rows(dataset: string, rows: (RestorationParams & RestorationResult)[], classifierName = 'PC'): Record<string, string>[] {
   const cols: RestorationSeverity[] = [0, 1, 2, 3, 4, 5, 6, 'mixup'];
-  const find = (noise: RestorationNoise, sev: RestorationSeverity) => rows.find((r) => r.dataset === dataset && (sev === 0 ? r.noise === 'none' || r.severity === 0 : r.noise === noise && r.severity === sev));
+  const matches = (r: RestorationParams, noise: RestorationNoise, sev: RestorationSeverity) =>
+    (sev === 0 ? r.noise === 'none' || r.severity === 0 : r.noise === noise && r.severity === sev);
+  const find = (noise: RestorationNoise, sev: RestorationSeverity) => rows.find((r) => r.dataset === dataset && matches(r, noise, sev));
   const out: Record<string, string>[] = [];
   const models: { key: 'PC' | 'RDAE' | 'RNLF'; label: string; field: 'accCorrupted' | 'accRDAE' | 'accRNLF' }[] = [
     { key: 'PC', label: classifierName, field: 'accCorrupted' },
@@ -476,7 +500,8 @@ export interface Li2020Config {
 
 /** Experiment sizes. Only `paper` uses the paper's protocol; the reductions are listed in the notebook. */
 export function li2020Config(scale: Scale, seed = 0): Li2020Config {
-  const grid = (lo: number, hi: number, step: number) => Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Math.round((lo + i * step) * 1000) / 1000);
+  const grid = (lo: number, hi: number, step: number) =>
+    Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Math.round((lo + i * step) * 1000) / 1000);
   if (scale === 'smoke') {
     return {
       phase: { n: 30, rankFractions: [0.1, 0.3], rhos: [0.05, 0.3], trials: 1, overFactor: 2, iterations: 150, seed },
@@ -494,7 +519,8 @@ export function li2020Config(scale: Scale, seed = 0): Li2020Config {
       rpcaCheck: { n: 400, rank: 20, rho: 0.05 },
       rpcaTiming: { rows: 784, cols: 5000, rank: 10, rho: 0.1 },
       restoration: {
-        datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [2, 4, 6], gaussian: [2, 6] }, clean: false, n: 1000, epochs: 20,
+        datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [2, 4, 6], gaussian: [2, 6] }, clean: false,
+        n: 1000, epochs: 20,
         learningRate: 1e-3, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: {},
       },
     };
@@ -506,7 +532,8 @@ export function li2020Config(scale: Scale, seed = 0): Li2020Config {
       rpcaCheck: { n: 400, rank: 20, rho: 0.05 },
       rpcaTiming: { rows: 784, cols: 5000, rank: 10, rho: 0.1 },
       restoration: {
-        datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [1, 2, 3, 4, 5, 6], gaussian: [1, 2, 3, 4, 5, 6] }, clean: true, n: 3000, epochs: 100,
+        datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [1, 2, 3, 4, 5, 6], gaussian: [1, 2, 3, 4, 5, 6] },
+        clean: true, n: 3000, epochs: 100,
         learningRate: 1e-3, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: {},
       },
     };
@@ -516,7 +543,8 @@ export function li2020Config(scale: Scale, seed = 0): Li2020Config {
     rpcaCheck: { n: 400, rank: 20, rho: 0.05 },
     rpcaTiming: { rows: 784, cols: 5000, rank: 10, rho: 0.1 },
     restoration: {
-      datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'], severities: { impulse: [1, 2, 3, 4, 5, 6, 'mixup'], gaussian: [1, 2, 3, 4, 5, 6, 'mixup'] }, clean: true, n: 10000, epochs: 200,
+      datasets: ['mnist', 'fashion-mnist'], noises: ['impulse', 'gaussian'],
+      severities: { impulse: [1, 2, 3, 4, 5, 6, 'mixup'], gaussian: [1, 2, 3, 4, 5, 6, 'mixup'] }, clean: true, n: 10000, epochs: 200,
       learningRate: 1e-4, codeLearningRate: 10, codeDim: 30, batchSize: 100, decayEvery: 100, classifier: {},
     },
   };
@@ -573,7 +601,9 @@ function restorationGflop(n: number, epochs: number, resnet = false): number {
  * batch (one batched gradient fit over all its rho values and trials, or RPCA cell by cell), exactly as
  * phaseTransition fits it, so its `covers` are the row's stored keys. Convex RPCA rows only with a solver.
  */
-export function phaseRowCells(experiment: string, store: Li2020StoreSpec, grid: PhaseGrid, rpca?: ConvexRPCASolver, log?: (s: string) => void): WriteCellSpec[] {
+export function phaseRowCells(
+  experiment: string, store: Li2020StoreSpec, grid: PhaseGrid, rpca?: ConvexRPCASolver, log?: (s: string) => void,
+): WriteCellSpec[] {
   const out: WriteCellSpec[] = [];
   const iterations = grid.iterations ?? PHASE_SOLVER.iterations!;
   for (const rankFraction of grid.rankFractions) {
@@ -773,12 +803,14 @@ export function li2020ConfigRows(cfg: Li2020Config): { experiment: string; size:
     {
       experiment: 'Figure 5 (phase transition)',
       size: `${P.n} x ${P.n}, ranks ${P.rankFractions.join(', ')} x n, rho ${P.rhos.join(', ')}, ${P.trials} trial(s)`,
-      training: `${P.iterations} normalised subgradient steps, lr ${PHASE_SOLVER.learningRate} x ${PHASE_SOLVER.decayFactor}^t; over-parameterised p = ${P.overFactor}r`,
+      training: `${P.iterations} normalised subgradient steps, lr ${PHASE_SOLVER.learningRate} x ${PHASE_SOLVER.decayFactor}^t; `
+        + `over-parameterised p = ${P.overFactor}r`,
     },
     {
       experiment: 'Table 1 / Figures 1-4',
       size: `${R.n} test images of ${R.datasets.join(', ')}; ${R.noises.join(', ')} noise at severities ${severities}${R.clean ? ' + clean' : ''}`,
-      training: `${R.epochs} epochs, batch ${R.batchSize}, Adam lr ${R.learningRate} (codes ${R.codeLearningRate}), x0.1 every ${R.decayEvery} epochs, code dim ${R.codeDim}`,
+      training: `${R.epochs} epochs, batch ${R.batchSize}, Adam lr ${R.learningRate} (codes ${R.codeLearningRate}), `
+        + `x0.1 every ${R.decayEvery} epochs, code dim ${R.codeDim}`,
     },
   ];
 }
@@ -811,14 +843,14 @@ export async function rpcaCheck(cfg: Pick<Li2020Config, 'rpcaCheck' | 'rpcaTimin
   const c = cfg.rpcaCheck, t = cfg.rpcaTiming;
   const a = await run(c.n, c.n, c.rank, c.rho, 'rpca-check');
   const b = await run(t.rows, t.cols, t.rank, t.rho, 'rpca-timing');
-  const row = (matrix: string, r: typeof a) => ({ matrix, 'relative error of L': r.relErr.toExponential(2), iterations: r.iterations, 'rank of L': r.rank, seconds: fmt(r.seconds, 1) });
+  const row = (matrix: string, r: typeof a) => ({
+    matrix, 'relative error of L': r.relErr.toExponential(2), iterations: r.iterations, 'rank of L': r.rank, seconds: fmt(r.seconds, 1),
+  });
   return {
     relErr: a.relErr, iterations: a.iterations, seconds: a.seconds, timingSeconds: b.seconds,
     rows: [row(`${c.n} x ${c.n}, rank ${c.rank}, ${100 * c.rho}% corrupted`, a), row(`${t.rows} x ${t.cols}, rank ${t.rank}, ${100 * t.rho}% corrupted`, b)],
   };
 }
-
-export type PhaseSummaryRow = ReturnType<typeof phaseSummary>[number];
 
 /** Figure 5 in numbers: per method the successful cells (sum of success rates) and the cells below 1e-2; the panels' data. */
 export interface Fig5Summary {
@@ -899,7 +931,8 @@ export function restorationFigures(rows: T1Row[], R: Pick<Li2020Config['restorat
   let figNo = 0;
   for (const dataset of R.datasets) for (const noise of R.noises) {
     figNo++;
-    const sel = rows.filter((r) => r.dataset === dataset && r.noise === noise && r.severity !== 'mixup').sort((a, b) => (a.severity as number) - (b.severity as number));
+    const sel = rows.filter((r) => r.dataset === dataset && r.noise === noise && r.severity !== 'mixup')
+      .sort((a, b) => (a.severity as number) - (b.severity as number));
     if (!sel.length) continue;
     out.push({
       figNo, dataset, noise,
@@ -919,7 +952,8 @@ export function restorationFigures(rows: T1Row[], R: Pick<Li2020Config['restorat
 /** Mean absolute error to the clean images and training times, one row per cell. */
 export function table1ErrorRows(rows: T1Row[]): Record<string, string | number>[] {
   return rows.map((r) => ({
-    dataset: r.dataset, noise: r.noise, severity: r.severity, 'MAE corrupted': fmt(r.maeCorrupted, 4), 'MAE RDAE': fmt(r.maeRDAE, 4), 'MAE RNLF': fmt(r.maeRNLF, 4),
+    dataset: r.dataset, noise: r.noise, severity: r.severity,
+    'MAE corrupted': fmt(r.maeCorrupted, 4), 'MAE RDAE': fmt(r.maeRDAE, 4), 'MAE RNLF': fmt(r.maeRNLF, 4),
     'RDAE s': fmt(r.secondsRDAE, 0), 'RNLF s': fmt(r.secondsRNLF, 0),
   }));
 }
@@ -1005,7 +1039,8 @@ export function table1ClaimRows(rows: T1Row[], R: Li2020Config['restoration'], s
       note: scaleNote(scale, `${R.n} images, ${R.epochs} epochs, lr ${R.learningRate}: absolute accuracies are lower than with the paper's budget`),
     });
     for (const noise of R.noises) {
-      const s = rows.filter((r) => r.dataset === ds && r.noise === noise && typeof r.severity === 'number').sort((a, b) => (a.severity as number) - (b.severity as number));
+      const s = rows.filter((r) => r.dataset === ds && r.noise === noise && typeof r.severity === 'number')
+        .sort((a, b) => (a.severity as number) - (b.severity as number));
       if (s.length < 2) continue;
       const lo = s[0], hi = s[s.length - 1];
       const drops = (['PC', 'RDAE', 'RNLF'] as const).map((m) => paperDrop(ds, m, noise, lo.severity, hi.severity));
