@@ -64,14 +64,11 @@ import { tf } from 'rml';
 import { setupNotebook, figure, table, markdown } from 'rml/notebook';
 import { ClaimsTable } from 'rml/experiment/claims';
 import { heatmap, lines, bars, imageGrid } from 'rml/plots';
-import { loadCelebA } from 'rml/data/celeba';
-import { toMatrix } from 'rml/data/images';
-import { graphModelFeatureNet } from 'rml/metrics/fid';
 import { fmt } from 'rml/papers/verdict';
 import {
-  renConfig, renStore, renCells, renDataLoader, computeRenCells, renOutcome, renReferencePoints, renConfigRows, renFidTable, renDetailsRows,
-  renLadderView, renLadderText, renLadderCheckText, renTimes, ren2020Claims, ren2020RootCauses, corruptFor, decodeSamples,
-  pooledPixelFeatureNet, runCelebaCell, REN_MODELS, REN2020_TABLE4, REN_DS_TITLE, type RenData, type RenRow,
+  renConfig, renCells, renDataLoader, computeRenCells, renOutcome, renReferencePoints, renConfigRows, renFidTable, renDetailsRows,
+  renLadderView, renLadderText, renLadderCheckText, renTimes, renCeleba, renTable4Rows, ren2020Claims, ren2020RootCauses, corruptFor,
+  decodeSamples, REN_MODELS, REN_DS_TITLE, type RenData,
 } from 'rml/papers/ren2020';
 const nb = await setupNotebook('03-robust-variational-autoencoders');
 const tensorsAtStart = tf.memory().numTensors;
@@ -272,40 +269,13 @@ table('fig3b-times', times.rows, { caption: 'Measured training times: wall clock
 // Their FID uses 8x8 mean-pooled pixels per channel unless `RML_INCEPTION` is set: a crude feature, named as such.
 
 // %%
-let celebaRows: RenRow[] | null = null;
-const celebaN: Record<string, number> = { paper: 20000, long: 5000, quick: 1000, smoke: 64 };
-let celeba: Awaited<ReturnType<typeof loadCelebA>> | null = null;
-try {
-  celeba = await loadCelebA({ n: celebaN[nb.scale], seed: nb.seed });
-} catch (e) {
-  markdown(`**CelebA is not available offline** (${(e as Error).message.split('.')[0]}). Table 4 is not reproduced; the code path is covered by `
+const celeba = await renCeleba(nb.scale, nb.seed, src);
+if (celeba.rows) {
+  table('table4-celeba', renTable4Rows(celeba.rows), { caption: `Table 4 (CelebA, ${celeba.n} faces)` });
+} else {
+  markdown(`**CelebA is not available offline** (${celeba.reason}). Table 4 is not reproduced; the code path is covered by `
     + 'the unit tests on fixture images (test/models/conv-vae.test.ts). The paper\'s Table 4 (Inception FID) for reference:');
-  const paperRows = Object.entries(REN2020_TABLE4)
-    .map(([lvl, v]) => ({ noise: pct(Number(lvl)), ...Object.fromEntries(Object.entries(v).map(([k, x]) => [`${k} paper`, x])) }));
-  table('table4-paper', paperRows, { caption: 'Ren et al. Table 4 (CelebA, Inception FID), paper values only' });
-}
-if (celeba) {
-  const clean = toMatrix(celeba);
-  const net = src.inception
-    ? await graphModelFeatureNet(src.inception, { imageShape: [64, 64, 3], name: `InceptionV3 pool3 (${src.inception})` })
-    : pooledPixelFeatureNet([64, 64, 3]);
-  const cstore = renStore('03-robust-variational-autoencoders/celeba.jsonl', nb.scale);
-  const paper = nb.scale === 'paper';
-  const copts = { conv: {}, outer: paper ? 10 : 2, inner: paper ? 10 : 1, nGen: Math.min(clean.shape[0], 1000), gridN: 10 };
-  celebaRows = [];
-  for (const level of paper ? [0.1, 0.2, 0.3, 0.4, 0.5] : [0.4]) {
-    for (const model of ['VAE', 'RVAE'] as const) {
-      const cell = { model, level, lambda: cfg.lambda, seed: nb.seed };
-      const res = await cstore.cell({ ...cell, n: clean.shape[0], featureNet: net.name }, () => runCelebaCell(cell, clean, net, copts));
-      celebaRows.push({ dataset: 'mnist', noise: 'salt-pepper', level, model, lambda: cell.lambda, seed: nb.seed, ...res });
-    }
-  }
-  const t4 = celebaRows.map((r) => ({
-    noise: r.level, model: r.model, 'FID ours': fmt(r.fid, 1), 'FID paper': REN2020_TABLE4[r.level]?.[r.model] ?? '-', 'train s': fmt(r.trainSeconds, 1),
-    'feature network': r.featureNet,
-  }));
-  table('table4-celeba', t4, { caption: `Table 4 (CelebA, ${clean.shape[0]} faces)` });
-  clean.dispose();
+  table('table4-paper', renTable4Rows(null), { caption: 'Ren et al. Table 4 (CelebA, Inception FID), paper values only' });
 }
 
 // %% [markdown]
@@ -314,7 +284,7 @@ if (celeba) {
 // The rules live in `src/papers/ren2020.ts` (`ren2020Claims`, unit-tested); at smoke scale nothing is judged.
 
 // %%
-for (const c of ren2020Claims(out, celebaRows)) claims.add(c);
+for (const c of ren2020Claims(out, celeba.rows)) claims.add(c);
 claims.show();
 
 // %% [markdown]

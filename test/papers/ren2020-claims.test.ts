@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { tf, initBackend } from '../../src/backend';
 import { Rng } from '../../src/random';
 import {
-  renConfig, ren2020Claims, ren2020RootCauses, renFidTable, renLadderView, renTimes, celebaVerdict, REN_MODELS,
+  renConfig, ren2020Claims, ren2020RootCauses, renFidTable, renLadderView, renTimes, renTable4Rows, celebaVerdict, REN_MODELS,
   type RenOutcome, type RenRow, type RenLadderRow, type RenReference, type RenData, type RenModel,
 } from '../../src/papers/ren2020';
 
@@ -70,6 +70,10 @@ test('ren2020 views: table pivot with floor / ceiling rows, ladder rows with the
   assert.equal(lad.rows.at(-1)!['RVAE / VAE'], (90.15 / 186.2).toFixed(2));
   assert.deepEqual(lad.reading.winsAt, [6, 7, 8, 9, 10]); // 200 - 10 i vs 160: equal at rung 5, lower from 6
   assert.equal(renTimes(o).rows.length, 4);
+  const t4 = renTable4Rows(null); // CelebA absent: the paper's Table 4 alone
+  assert.equal(t4.length, 5);
+  assert.equal(t4[0].noise, '10%');
+  assert.equal(t4[0]['RVAE paper'], 63.11);
   const rng = new Rng(1);
   const clean = tf.tensor2d(Float32Array.from({ length: 50 * 784 }, () => (rng.uniform() < 0.2 ? 1 : 0)), [50, 784]);
   const mnist = { dataset: 'mnist', clean } as unknown as RenData;
