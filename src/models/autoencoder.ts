@@ -186,12 +186,14 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
 
   /** D(E(X)) (caller disposes). */
   reconstruct(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'reconstruct');
     this.checkWidth(X);
     return mapBatches(X, this.params.predictBatch, (xb) => this.forward(xb as tf.Tensor2D)) as tf.Tensor2D;
   }
 
   /** The innermost hidden layer E(X): the features (caller disposes). */
   transform(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'transform');
     this.checkWidth(X);
     return mapBatches(X, this.params.predictBatch, (xb) => this.encode(xb as tf.Tensor2D)) as tf.Tensor2D;
   }
@@ -219,5 +221,6 @@ export class DeepAutoencoder extends BaseModel<DeepAutoencoderOptions> implement
     this.disposeOptimizer();
     for (const v of this.variables) if (!v.isDisposed) v.dispose();
     this.encoder = []; this.decoder = []; this.decoderBias = [];
+    this._fitted = false;
   }
 }

@@ -42,7 +42,15 @@
  */
 import { tf } from '../backend';
 import { assertFinite, assertMatrix, InputError } from '../validate';
-import { IsolationForest, percentile } from './baselines/isolation-forest';
+import type { IsolationForest } from './baselines/isolation-forest';
+
+/** numpy.percentile with linear interpolation (q in [0, 100]). */
+export function percentile(values: ArrayLike<number>, q: number): number {
+  const a = Float64Array.from(values).sort();
+  if (a.length === 0) throw new InputError('percentile: no values');
+  const pos = (q / 100) * (a.length - 1), lo = Math.floor(pos), hi = Math.ceil(pos);
+  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
+}
 
 /** Rows of a matrix: a tf.Tensor2D, an array of rows, or { data (row-major), rows, cols }. */
 export type DetectorInput = tf.Tensor2D | number[][] | { data: ArrayLike<number>; rows: number; cols: number };
@@ -219,8 +227,8 @@ export function reconstructionErrorDetector(model: ReconstructingModel, Xtrain: 
  * differ only for a score exactly equal to the threshold).
  */
 export function isolationForestDetector(iso: IsolationForest, opts: DetectorThresholdOptions = {}): ScoreDetector {
-  if (!(iso instanceof IsolationForest)) throw new InputError('isolationForestDetector: expected an IsolationForest');
-  if (!iso.fitted) throw new InputError('isolationForestDetector: call fit() first');
+  if (!iso || typeof iso !== 'object' || typeof iso.scoreSamples !== 'function' || !Array.isArray(iso.trees)) throw new InputError('isolationForestDetector: expected an IsolationForest');
+  if (!iso.fitted) throw new InputError('IsolationForest.asDetector: call fit() first');
   const trees = iso.trees, d = iso.nFeatures;
   const score = (X: DetectorInput): Float64Array => {
     const { data, n } = inputRows(X, d, 'Isolation Forest detector');

@@ -153,5 +153,6 @@ export class PCA extends BaseModel<PCAOptions> implements RobustModel, Transform
   dispose(): void {
     for (const t of [this.Xfit, this.Vt, this.meanT]) if (t && !t.isDisposed) t.dispose();
     this.Xfit = null; this.Vt = null; this.meanT = null;
+    this._fitted = false;
   }
 }

@@ -24,11 +24,12 @@
  *   rda.objective                // Fig. 7's objective after each inner epoch and each prox step
  */
 import { tf } from '../backend';
+import { mapBatches } from '../batches';
 import { FitOptions, Transformer } from './base';
 import { AlternatingRobustModel } from './alternating-model';
 import { DeepAutoencoder, DEEP_AE_DEFAULTS, DeepAutoencoderOptions } from './autoencoder';
 import {
-  LambdaConvention, Penalty, PenaltyName, penaltyOf, StopRule,
+  InnerModel, LambdaConvention, Penalty, PenaltyName, penaltyOf, StopRule,
 } from '../train/alternating';
 import { assertInt, assertNonNegative, InputError } from '../validate';
 import { reconstructionErrorDetector, type DetectorThresholdOptions, type ScoreDetector } from './detector';
@@ -84,7 +85,14 @@ export class RobustDeepAutoencoder extends AlternatingRobustModel<RdaOptions> im
     this.release();
     this.ae = new DeepAutoencoder(this.aeOptions());
     const p = this.params;
-    await this.runAlternating(X, this.ae, p.penalty, opts, `RDA ${penaltyOf(p.penalty).name} lambda=${p.lambda}`);
+    const ae = this.ae;
+    // The solver's inner model: the autoencoder's forward pass, usable before its first epoch (innerEpochs 0).
+    const inner: InnerModel = {
+      trainOn: (L, epochs, ctx) => ae.trainOn(L, epochs, ctx),
+      reconstruct: (L) => mapBatches(L, p.predictBatch, (xb) => ae.forward(xb as tf.Tensor2D)) as tf.Tensor2D,
+      dataFit: (L) => ae.dataFit(L),
+    };
+    await this.runAlternating(X, inner, p.penalty, opts, `RDA ${penaltyOf(p.penalty).name} lambda=${p.lambda}`);
     this.Xfit = X.clone();
     return this;
   }
@@ -92,20 +100,20 @@ export class RobustDeepAutoencoder extends AlternatingRobustModel<RdaOptions> im
   /** D(E(X)) for new data through the learned autoencoder (caller disposes). */
   reconstruct(X: tf.Tensor2D): tf.Tensor2D {
     this.checkInput(X, 'reconstruct');
-    return this.ae!.reconstruct(X);
+    return this.innerMap(X, (xb) => this.ae!.forward(xb));
   }
 
   /** The innermost hidden layer E(X) of new data (caller disposes). */
   transform(X: tf.Tensor2D): tf.Tensor2D {
     this.checkInput(X, 'transform');
-    return this.ae!.transform(X);
+    return this.innerMap(X, (xb) => this.ae!.encode(xb));
   }
 
   /** Hidden-layer features of the fitted data with S removed, E(X - S) (the authors' RDAE.transform). */
   features(): tf.Tensor2D {
     this.checkFitted('features');
     const Lc = tf.sub(this.Xfit!, this.S!) as tf.Tensor2D;
-    try { return this.ae!.transform(Lc); } finally { Lc.dispose(); }
+    try { return this.innerMap(Lc, (xb) => this.ae!.encode(xb)); } finally { Lc.dispose(); }
   }
 
   /** Per-row flag: 1 where the row of S is not all zero (the predicted outliers of Sec. 5.3). */
@@ -143,6 +151,11 @@ export class RobustDeepAutoencoder extends AlternatingRobustModel<RdaOptions> im
       name: 'l2,1 RDA', contamination: opts.contamination, defaultThreshold: this.threshold,
       isCurrent: () => this.fitted && this.ae === ae,
     });
+  }
+
+  /** fn over row blocks of X through the inner autoencoder (trained by the solver, possibly for 0 epochs). */
+  private innerMap(X: tf.Tensor2D, fn: (xb: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+    return mapBatches(X, this.params.predictBatch, (xb) => fn(xb as tf.Tensor2D)) as tf.Tensor2D;
   }
 
   private release(): void {

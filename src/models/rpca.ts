@@ -24,10 +24,10 @@
  *
  * Rows are samples. `decompose()` returns the fitted L and S. RPCA has no map for NEW data: `reconstruct(X)`
  * projects rows onto the learned row space of L (X V V^T, V = the top right singular vectors of L), without a
- * sparse part -- a convenience, not part of the paper.
+ * sparse part -- a convenience, not part of the paper; `transform(X)` gives the codes X V in that row space.
  */
 import { tf } from '../backend';
-import { BaseModel, Decomposition, FitOptions, OuterRecord, RobustModel } from './base';
+import { BaseModel, Decomposition, FitOptions, OuterRecord, RobustModel, Transformer } from './base';
 import { InputError, assertInt, assertPositive, assertInRange } from '../validate';
 import { Mat64, frobenius64, gemmNT } from '../linalg/dense';
 import { randomizedSvd64, spectralNorm64 } from '../linalg/svd';
@@ -74,7 +74,7 @@ const DEFAULTS: RobustPCAOptions = {
 
 export interface RpcaRecord extends OuterRecord { rank: number; mu: number; sv: number; nnzS: number }
 
-export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustModel {
+export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustModel, Transformer {
   /** Fitted parts, Float64, same orientation as the input. */
   L64: Mat64 | null = null;
   S64: Mat64 | null = null;
@@ -238,6 +238,14 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
     return { L: tf.tensor2d(Float32Array.from(this.L64!.data), [rows, cols]), S: tf.tensor2d(Float32Array.from(this.S64!.data), [rows, cols]) };
   }
 
+  /** Codes of new rows in the learned row space of L: X V (n x rank; V = the top right singular vectors of L). */
+  transform(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'transform');
+    const V = this.V!;
+    if (V.cols === 0) return tf.zeros([X.shape[0], 0]) as tf.Tensor2D;
+    return tf.tidy(() => tf.matMul(X, tf.tensor2d(Float32Array.from(V.data), [V.rows, V.cols])));
+  }
+
   /** Projects new rows onto the learned row space of L: X V V^T (no sparse part; see the header). */
   reconstruct(X: tf.Tensor2D): tf.Tensor2D {
     this.checkInput(X, 'reconstruct');
@@ -251,5 +259,6 @@ export class RobustPCA extends BaseModel<RobustPCAOptions> implements RobustMode
 
   dispose(): void {
     this.L64 = null; this.S64 = null; this.V = null;
+    this._fitted = false;
   }
 }

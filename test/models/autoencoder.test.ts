@@ -15,7 +15,8 @@ test('DeepAutoencoder: tied weights, shapes, sigmoid range, variable count', asy
   const untied = new DeepAutoencoder({ layers: [20, 8, 3], tied: false, seed: 1 });
   assert.equal(untied.variables.length, 8);
   const X = manifoldData(1, 50, 20);
-  const R = ae.reconstruct(X), H = ae.transform(X);
+  // the untrained network through its public forward pass (reconstruct / transform need fit(): the contract)
+  const R = ae.forward(X), H = ae.encode(X);
   assert.deepEqual(R.shape, [50, 20]);
   assert.deepEqual(H.shape, [50, 3]);
   const [lo, hi] = [R.min().dataSync()[0], R.max().dataSync()[0]];
@@ -61,7 +62,8 @@ test('DeepAutoencoder: rejects bad options and inputs', async () => {
   assert.throws(() => new DeepAutoencoder({ nope: 1 } as never), /unknown option/);
   const ae = new DeepAutoencoder({ layers: [5, 2] });
   const X = tf.ones([3, 4]) as tf.Tensor2D;
-  assert.throws(() => ae.reconstruct(X), /5 columns/);
+  await assert.rejects(ae.fit(X), /5 columns/);
+  assert.throws(() => ae.reconstruct(X), /call fit\(\) first/);
   X.dispose(); ae.dispose();
 });
 

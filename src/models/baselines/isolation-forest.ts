@@ -19,6 +19,8 @@
 import { Rng } from '../../random';
 import { assertInRange, assertInt, InputError } from '../../validate';
 import { FlatTree, MatrixInput, toColumns, toRows } from './tree';
+import { emptyHistory, type TrainingHistory } from '../base';
+import { isolationForestDetector, percentile, type DetectorThresholdOptions, type ScoreDetector } from '../detector';
 
 export const EULER_GAMMA = 0.5772156649015329;
 
@@ -40,13 +42,7 @@ export interface IsolationForestOptions {
 
 export const ISOLATION_FOREST_DEFAULTS: IsolationForestOptions = { nEstimators: 100, maxSamples: 'auto', contamination: 0.1, seed: 0 };
 
-/** numpy.percentile with linear interpolation (q in [0, 100]). */
-export function percentile(values: ArrayLike<number>, q: number): number {
-  const a = Float64Array.from(values).sort();
-  if (a.length === 0) throw new InputError('percentile: no values');
-  const pos = (q / 100) * (a.length - 1), lo = Math.floor(pos), hi = Math.ceil(pos);
-  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
-}
+export { percentile };
 
 export class IsolationForest {
   readonly params: Readonly<IsolationForestOptions>;
@@ -57,6 +53,7 @@ export class IsolationForest {
   /** Scores of the training rows (for the contamination threshold). */
   trainScores: Float64Array = new Float64Array(0);
   fitSeconds = 0;
+  history: TrainingHistory = emptyHistory();
 
   constructor(opts: Partial<IsolationForestOptions> = {}) {
     for (const k of Object.keys(opts)) if (!(k in ISOLATION_FOREST_DEFAULTS)) throw new InputError(`IsolationForest: unknown option "${k}"`);
@@ -122,7 +119,27 @@ export class IsolationForest {
     }
     this.trainScores = this.scoresOf(this.pathLengthsOfRows(rm.data, n, d));
     this.fitSeconds = (Date.now() - t0) / 1000;
+    this.history = { ...emptyHistory(), seconds: this.fitSeconds, stopped: 'closed-form' };
     return this;
+  }
+
+  /**
+   * The forest as an OutlierDetector (src/models/detector.ts): decisionFunction = s(x), threshold from the
+   * contamination (default: this forest's `contamination` option) or fixed. A view: throws once refit or disposed.
+   */
+  asDetector(opts: DetectorThresholdOptions = {}): ScoreDetector {
+    return isolationForestDetector(this, opts);
+  }
+
+  /** Liu et al.'s score s(x) of each row (higher = more outlying): the detector interface's name for scoreSamples. */
+  decisionFunction(X: MatrixInput): Float64Array {
+    return this.scoreSamples(X);
+  }
+
+  /** Drops the trees (nothing else to release: no tensors). Idempotent; refit to use the forest again. */
+  dispose(): void {
+    this.trees = [];
+    this.trainScores = new Float64Array(0);
   }
 
   /** Mean path length E[h(x)] over the trees (with the c(size) adjustment at the leaves). */
@@ -163,6 +180,7 @@ export class IsolationForest {
 
   /** Score threshold for a contamination fraction: the (1 - c) quantile of the training scores. */
   threshold(contamination = this.params.contamination): number {
+    if (!this.fitted) throw new InputError('IsolationForest.threshold: call fit() first');
     assertInRange(contamination, 'contamination', 0, 1);
     return percentile(this.trainScores, 100 * (1 - contamination));
   }

@@ -15,8 +15,8 @@
  * As a robust model it splits X = L + S with L = the filtered images and S = X - L.
  */
 import { tf } from '../../backend';
-import { Decomposition, FitOptions, emptyHistory, TrainingHistory } from '../base';
-import { assertInt, assertMatrix, assertOneOf, InputError } from '../../validate';
+import { BaseModel, Decomposition, FitOptions, RobustModel, emptyHistory } from '../base';
+import { assertInt, assertMatrix, assertOneOf } from '../../validate';
 
 export interface LowPassOptions {
   height: number;
@@ -69,39 +69,41 @@ export function boxFilter(X: tf.Tensor2D, opts: Partial<LowPassOptions> = {}): t
 }
 
 /** The LPF as a (non-learning) robust model: L = boxFilter(X), S = X - L. */
-export class LowPassFilter {
-  readonly params: Readonly<LowPassOptions>;
-  history: TrainingHistory = emptyHistory();
+export class LowPassFilter extends BaseModel<LowPassOptions> implements RobustModel {
   private L: tf.Tensor2D | null = null;
   private S: tf.Tensor2D | null = null;
 
   constructor(opts: Partial<LowPassOptions> = {}) {
-    for (const k of Object.keys(opts)) if (!(k in LPF_DEFAULTS)) throw new InputError(`LowPassFilter: unknown option "${k}"; known options: ${Object.keys(LPF_DEFAULTS).join(', ')}`);
-    this.params = Object.freeze({ ...LPF_DEFAULTS, ...opts });
+    super(LPF_DEFAULTS, opts);
     checkOpts(this.params);
   }
 
-  get fitted(): boolean { return this.L !== null; }
-
   async fit(X: tf.Tensor2D, _opts: FitOptions = {}): Promise<this> {
     const t0 = Date.now();
+    this.checkFitInput(X);
     this.dispose();
     this.L = boxFilter(X, this.params);
     this.S = tf.sub(X, this.L) as tf.Tensor2D;
     this.history = { ...emptyHistory(), seconds: (Date.now() - t0) / 1000, stopped: 'closed-form' };
+    this._fitted = true;
     return this;
   }
 
   /** Copies of L (filtered) and S = X - L; caller disposes. */
   decompose(): Decomposition {
-    if (!this.L || !this.S) throw new InputError('LowPassFilter.decompose: call fit() first');
-    return { L: this.L.clone(), S: this.S.clone() };
+    this.checkFitted('decompose');
+    return { L: this.L!.clone(), S: this.S!.clone() };
   }
 
-  reconstruct(X: tf.Tensor2D): tf.Tensor2D { return boxFilter(X, this.params); }
+  /** The filtered images of new rows (the filter learns nothing; fit() is still required, as for every model). */
+  reconstruct(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'reconstruct');
+    return boxFilter(X, this.params);
+  }
 
   dispose(): void {
     this.L?.dispose(); this.S?.dispose();
     this.L = null; this.S = null;
+    this._fitted = false;
   }
 }

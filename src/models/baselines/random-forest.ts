@@ -39,6 +39,7 @@
 import { Rng } from '../../random';
 import { assertInt, InputError } from '../../validate';
 import { ColumnMatrix, FlatTree, MatrixInput, toColumns, toRows } from './tree';
+import { emptyHistory, type TrainingHistory } from '../base';
 import { ClassTreeOptions, growClassTree } from './forest-grow';
 import { availableThreads, forestPoolReady, growForest } from './forest-pool';
 
@@ -98,6 +99,7 @@ export class RandomForestClassifier {
   fitSeconds = 0;
   /** Threads that grew the last fit's trees (1 = the calling thread only). */
   fitThreads = 0;
+  history: TrainingHistory = emptyHistory();
 
   constructor(opts: Partial<RandomForestOptions> = {}) {
     for (const k of Object.keys(opts)) if (!(k in RANDOM_FOREST_DEFAULTS)) throw new InputError(`RandomForestClassifier: unknown option "${k}"`);
@@ -139,8 +141,12 @@ export class RandomForestClassifier {
       this.fitThreads = 1;
     }
     this.fitSeconds = (Date.now() - t0) / 1000;
+    this.history = { ...emptyHistory(), seconds: this.fitSeconds, stopped: 'closed-form' };
     return this;
   }
+
+  /** Drops the trees (no tensors to release). Idempotent; refit to use the forest again. */
+  dispose(): void { this.trees = []; }
 
   /** What growing a tree needs besides the data, for d features. */
   private treeOptions(d: number): ClassTreeOptions {

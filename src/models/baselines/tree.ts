@@ -59,5 +59,7 @@ export function toRows(X: MatrixInput, name = 'X'): { data: Float32Array; n: num
     X.forEach((r, i) => { if (r.length !== d) throw new InputError(`${name}: row ${i} has ${r.length} entries, expected ${d}`); data.set(r, i * d); });
     return { data, n, d };
   }
+  if (!X || typeof X !== 'object' || !('data' in X) || !X.data || typeof X.data.length !== 'number') throw new InputError(`${name}: expected a tf.Tensor2D, number[][] or { data, rows, cols }, got ${X === null ? 'null' : typeof X}`);
+  if (X.data.length !== X.rows * X.cols) throw new InputError(`${name}: data has ${X.data.length} entries, expected rows * cols = ${X.rows * X.cols}`);
   return { data: Float32Array.from(X.data), n: X.rows, d: X.cols };
 }
