@@ -22,7 +22,7 @@
  * `hidden: [512, 384, 256]`. See vae.ts for the code's reparameterisation quirk (`reparam: 'authors-code'`).
  */
 import { tf } from '../backend';
-import { FitOptions, Generative } from './base';
+import { FitOptions, Generative, Transformer } from './base';
 import { AlternatingRobustModel } from './alternating-model';
 import { VAE, VAE_DEFAULTS, VAEOptions } from './vae';
 import { ConvVAE, ConvVAEOptions } from './conv-vae';
@@ -64,7 +64,7 @@ export const RVAE_DEFAULTS: RVAEOptions = {
   conv: {},
 };
 
-export class RVAE extends AlternatingRobustModel<RVAEOptions> implements Generative {
+export class RVAE extends AlternatingRobustModel<RVAEOptions> implements Generative, Transformer {
   /** The inner VAE after the last outer iteration. */
   vae: VAE | ConvVAE | null = null;
 
@@ -103,6 +103,12 @@ export class RVAE extends AlternatingRobustModel<RVAEOptions> implements Generat
   reconstruct(X: tf.Tensor2D): tf.Tensor2D {
     this.checkInput(X, 'reconstruct');
     return this.vae!.reconstruct(X);
+  }
+
+  /** Codes of new data: the trained VAE's posterior mean mu_z (caller disposes). */
+  transform(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'transform');
+    return this.vae!.transform(X);
   }
 
   /** n generated images from the prior, z ~ N(0, I) through the decoder. */

@@ -14,7 +14,7 @@ import { VAE, VAEOptions } from './vae';
 import { LowPassFilter, LowPassOptions } from './baselines/lpf';
 import { RobustPCA } from './rpca';
 import { RobustDeepAutoencoder, RdaOptions } from './rda';
-import { InputError } from '../validate';
+import { InputError, assertMatrix } from '../validate';
 
 /** Anything that splits X into L + S. */
 export interface Denoiser {
@@ -53,10 +53,15 @@ export class TwoStage implements Generative {
   denoiserSeconds = 0;
   vaeSeconds = 0;
   history: TrainingHistory = emptyHistory();
+  /** The options the model was built with (clip's default filled in). */
+  readonly params: Readonly<TwoStageOptions & Record<string, unknown>>;
   private fittedFlag = false;
 
   constructor(opts: TwoStageOptions) {
     if (!opts || opts.denoiser === undefined) throw new InputError('TwoStage: option "denoiser" is required (lpf, rpca, rda or an object)');
+    const known = ['denoiser', 'denoiserOptions', 'vae', 'clip'];
+    for (const k of Object.keys(opts)) if (!known.includes(k)) throw new InputError(`TwoStage: unknown option "${k}"; known options: ${known.join(', ')}`);
+    this.params = Object.freeze({ ...opts, clip: opts.clip ?? true });
     this.denoiser = typeof opts.denoiser === 'string' ? makeDenoiser(opts.denoiser, opts.denoiserOptions) : opts.denoiser;
     if (typeof this.denoiser.fit !== 'function' || typeof this.denoiser.decompose !== 'function') throw new InputError('TwoStage: denoiser needs fit(X) and decompose()');
     this.name = `${typeof opts.denoiser === 'string' ? opts.denoiser.toUpperCase() : 'custom'}+VAE`;
@@ -70,6 +75,8 @@ export class TwoStage implements Generative {
   get seconds(): number { return this.denoiserSeconds + this.vaeSeconds; }
 
   async fit(X: tf.Tensor2D, opts: FitOptions = {}): Promise<this> {
+    assertMatrix(X, 'TwoStage.fit: X');
+    this.fittedFlag = false;
     this.L?.dispose();
     this.L = null;
     const t0 = Date.now();

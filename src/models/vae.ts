@@ -29,7 +29,7 @@ import { Rng } from '../random';
 import { Activation, DenseLayer, mlp, denseForward, layerVariables, disposeLayers, countParams } from '../nets/mlp';
 import { trainLoop, mapBatches } from '../train/loop';
 import { CompiledStep, StepLoss } from '../train/compile';
-import { BaseModel, FitOptions, Generative, Reconstructor, EpochRecord } from './base';
+import { BaseModel, FitOptions, Generative, Reconstructor, Transformer, EpochRecord } from './base';
 import { InnerContext, InnerModel } from '../train/alternating';
 import { assertInt, assertOneOf, assertPositive, InputError } from '../validate';
 
@@ -84,7 +84,7 @@ export const VAE_DEFAULTS: VAEOptions = {
 /** Per-epoch VAE record: total loss plus its two parts (per image, mean over the epoch). */
 export interface VAEEpochRecord extends EpochRecord { recon: number; kl: number }
 
-export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generative, InnerModel {
+export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Transformer, Generative, InnerModel {
   private enc: DenseLayer[] = [];
   private muHead: DenseLayer | null = null;
   private lvHead: DenseLayer | null = null;
@@ -143,6 +143,12 @@ export class VAE extends BaseModel<VAEOptions> implements Reconstructor, Generat
   encode(X: tf.Tensor2D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
     this.checkInput(X, 'encode');
     return tf.tidy(() => this.encodeRaw(X)) as { mu: tf.Tensor2D; logVar: tf.Tensor2D };
+  }
+
+  /** Codes of new rows: the posterior mean mu_z (n x latentDim; caller disposes). encode(X) gives mu and logVar. */
+  transform(X: tf.Tensor2D): tf.Tensor2D {
+    this.checkInput(X, 'transform');
+    return mapBatches(X, 4096, (xb) => this.encodeRaw(xb as tf.Tensor2D).mu) as tf.Tensor2D;
   }
 
   private encodeRaw(X: tf.Tensor2D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
