@@ -80,6 +80,8 @@ export interface ModelSpec {
   /** Fits the model on X (default: model.fit(X, { progress: false })); the classifier draws its labels here. */
   fit?(model: ConformingModel, X: tf.Tensor2D): Promise<unknown> | unknown;
   capabilities: ModelCapabilities;
+  /** Trains through a CompiledStep (src/train/compile.ts): takes the boolean option `compiledStep` (default true). */
+  compiledStep?: true;
   /** Why a capability is absent (documentation; the suite prints nothing from it). */
   notes?: string;
 }
@@ -100,73 +102,73 @@ export const MODEL_REGISTRY: ModelSpec[] = [
     notes: 'L + S = X within the stopping tolerance tol (1e-7 relative, Frobenius), not exactly; transform = X V (codes in the row space of L).',
   },
   {
-    name: 'LinearFactorization', make: mk(LinearFactorization, { rank: 2, iterations: 60, logEvery: 20 }),
+    name: 'LinearFactorization', compiledStep: true, make: mk(LinearFactorization, { rank: 2, iterations: 60, logEvery: 20 }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'exact' },
   },
   {
-    name: 'LinearAutoencoder', make: mk(LinearAutoencoder, { rank: 2, iterations: 60, logEvery: 20 }),
+    name: 'LinearAutoencoder', compiledStep: true, make: mk(LinearAutoencoder, { rank: 2, iterations: 60, logEvery: 20 }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'exact' },
   },
   {
-    name: 'DeepAutoencoder', make: mk(DeepAutoencoder, { layers: [8, 5, 3], epochs: 3, batchSize: 8 }),
+    name: 'DeepAutoencoder', compiledStep: true, make: mk(DeepAutoencoder, { layers: [8, 5, 3], epochs: 3, batchSize: 8 }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true },
     notes: 'not robust: no decompose (the RDA wraps it).',
   },
   {
-    name: 'RobustDeepAutoencoder (l1)', make: mk(RobustDeepAutoencoder, { layers: [8, 5, 3], batchSize: 8, outer: 2, innerEpochs: 2, lambda: 0.5 }),
+    name: 'RobustDeepAutoencoder (l1)', compiledStep: true, make: mk(RobustDeepAutoencoder, { layers: [8, 5, 3], batchSize: 8, outer: 2, innerEpochs: 2, lambda: 0.5 }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'approximate' },
     notes: 'L = D(E(X - S)) after the last outer iteration, so L + S = X only at convergence (c1 in history.outer).',
   },
   {
-    name: 'RobustDeepAutoencoder (l2,1 rows)', make: mk(RobustDeepAutoencoder, { layers: [8, 5, 3], batchSize: 8, outer: 2, innerEpochs: 2, penalty: 'l21-rows', lambda: 0.05, lambdaConvention: 'code-l21-n' }),
+    name: 'RobustDeepAutoencoder (l2,1 rows)', compiledStep: true, make: mk(RobustDeepAutoencoder, { layers: [8, 5, 3], batchSize: 8, outer: 2, innerEpochs: 2, penalty: 'l21-rows', lambda: 0.05, lambdaConvention: 'code-l21-n' }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'approximate', detector: true },
   },
   {
-    name: 'VAE', make: mk(VAE, { hidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
+    name: 'VAE', compiledStep: true, make: mk(VAE, { hidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, sample: true },
     notes: 'transform = the posterior mean mu_z (encode(X) gives mu and logVar).',
   },
   {
-    name: 'ConvVAE', make: mk(ConvVAE, { imageShape: [8, 8, 1], channels: [4, 8], latentDim: 2, epochs: 1, batchSize: 8 }),
+    name: 'ConvVAE', compiledStep: true, make: mk(ConvVAE, { imageShape: [8, 8, 1], channels: [4, 8], latentDim: 2, epochs: 1, batchSize: 8 }),
     input: { rows: 16, cols: 64, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, sample: true },
     notes: 'transform = the posterior mean mu_z.',
   },
   {
-    name: 'RVAE', make: mk(RVAE, { hidden: [6], latentDim: 2, batchSize: 8, outer: 2, innerEpochs: 1, lambda: 1 }),
+    name: 'RVAE', compiledStep: true, make: mk(RVAE, { hidden: [6], latentDim: 2, batchSize: 8, outer: 2, innerEpochs: 1, lambda: 1 }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'approximate', sample: true },
     notes: 'alternating solver: L + S = X only at convergence; transform = the inner VAE\'s posterior mean.',
   },
   {
-    name: 'DaiVAE', make: mk(DaiVAE, { encoderHidden: [6], decoderHidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
+    name: 'DaiVAE', compiledStep: true, make: mk(DaiVAE, { encoderHidden: [6], decoderHidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
     input: { rows: 24, cols: 8, min: -1, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'exact', sample: true },
   },
   {
-    name: 'DaiAE', make: mk(DaiAE, { encoderHidden: [6], decoderHidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
+    name: 'DaiAE', compiledStep: true, make: mk(DaiAE, { encoderHidden: [6], decoderHidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
     input: { rows: 24, cols: 8, min: -1, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'exact', sample: true },
   },
   {
-    name: 'GAN', make: mk(GAN, { hidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
+    name: 'GAN', compiledStep: true, make: mk(GAN, { hidden: [6], latentDim: 2, epochs: 2, batchSize: 8 }),
     input: { rows: 24, cols: 8, min: 0, max: 1 },
     capabilities: { sample: true },
     notes: 'no encoder: no transform / reconstruct; score(X) is the discriminator logit, not an outlier detector.',
   },
   {
-    name: 'RDAE', make: mk(RDAE, { net: conv28Spec(1), codeDim: 4, epochs: 1, batchSize: 8, evalBatchSize: 8 }),
+    name: 'RDAE', compiledStep: true, make: mk(RDAE, { net: conv28Spec(1), codeDim: 4, epochs: 1, batchSize: 8, evalBatchSize: 8 }),
     input: { rows: 8, cols: 784, min: 0, max: 1 },
     capabilities: { transform: true, reconstruct: true, decompose: 'exact' },
   },
   {
-    name: 'RNLF', make: mk(RNLF, { net: conv28Spec(1), codeDim: 4, epochs: 1, batchSize: 8, evalBatchSize: 8, transformEpochs: 1 }),
+    name: 'RNLF', compiledStep: true, make: mk(RNLF, { net: conv28Spec(1), codeDim: 4, epochs: 1, batchSize: 8, evalBatchSize: 8, transformEpochs: 1 }),
     input: { rows: 8, cols: 784, min: 0, max: 1 },
     capabilities: { transform: 'async', reconstruct: 'async', decompose: 'exact' },
     notes: 'no encoder: codes of new images are fitted by gradient descent (transformAsync / reconstructAsync); the synchronous names throw.',

@@ -105,6 +105,13 @@ for (const spec of MODEL_REGISTRY) {
         assert.throws(() => spec.make({ notAnOption: 1 }), (e: Error) => e instanceof InputError && /notAnOption/.test(e.message), 'unknown option');
       });
 
+      if (spec.compiledStep) {
+        await t.test('the compiled-step option is compiledStep (boolean, default true)', () => {
+          const a = spec.make(), b = spec.make({ compiledStep: false });
+          try { assert.equal(a.params.compiledStep, true); assert.equal(b.params.compiledStep, false); } finally { a.dispose(); b.dispose(); }
+        });
+      }
+
       await t.test('params, fitted and history before fit', () => {
         const m = spec.make();
         try {
@@ -197,15 +204,19 @@ for (const spec of MODEL_REGISTRY) {
         });
       }
 
-      await t.test('wrong width on transform / reconstruct / predict is an InputError', async () => {
-        const Xw = inputFor(spec, 1, d + 1);
+      await t.test('wrong width or NaN on transform / reconstruct / predict is an InputError', async () => {
+        const Xw = inputFor(spec, 1, d + 1), Xn = X.clone().mul(NaN) as tf.Tensor2D;
         try {
+          if (caps.transform === true) await rejects(() => m.transform!(Xn), /finite|NaN/i, 'transform NaN');
+          if (caps.reconstruct === true) await rejects(() => m.reconstruct!(Xn), /finite|NaN/i, 'reconstruct NaN');
+          if (caps.detector) await rejects(() => m.asDetector!().decisionFunction(Xn), /finite|NaN/i, 'decisionFunction NaN');
+          if (caps.classify) await rejects(() => m.predict!(Xn), /finite|NaN/i, 'predict NaN');
           if (caps.transform === true) await rejects(() => m.transform!(Xw), /column|shape|width/i, 'transform');
           if (caps.transform === 'async') await rejects(() => m.transformAsync!(Xw), /column|shape|width/i, 'transformAsync');
           if (caps.reconstruct === true) await rejects(() => m.reconstruct!(Xw), /column|shape|width/i, 'reconstruct');
           if (caps.reconstruct === 'async') await rejects(() => m.reconstructAsync!(Xw), /column|shape|width/i, 'reconstructAsync');
           if (caps.classify) await rejects(() => m.predict!(Xw), /column|shape|width/i, 'predict');
-        } finally { Xw.dispose(); }
+        } finally { tf.dispose([Xw, Xn]); }
       });
 
       await t.test(`same seed -> same result (within sqrt(eps32) = ${SEED_RTOL.toExponential(1)} relative)`, async () => {

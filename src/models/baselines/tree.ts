@@ -48,6 +48,12 @@ export function toColumns(X: MatrixInput, name = 'X', shared = false): ColumnMat
 
 /** Row-major float32 data of a matrix input, with its shape (read only: may be the tensor's own values). */
 export function toRows(X: MatrixInput, name = 'X'): { data: Float32Array; n: number; d: number } {
+  const r = rowsOf(X, name);
+  for (let i = 0; i < r.data.length; i++) if (!Number.isFinite(r.data[i])) throw new InputError(`${name}: non-finite value at row ${Math.floor(i / r.d)}, column ${i % r.d}`);
+  return r;
+}
+
+function rowsOf(X: MatrixInput, name: string): { data: Float32Array; n: number; d: number } {
   if (X instanceof tf.Tensor) {
     if (X.rank !== 2) throw new InputError(`${name}: expected a matrix, got shape [${X.shape}]`);
     const v = X.dataSync(); // (read only: no copy needed for float32)
