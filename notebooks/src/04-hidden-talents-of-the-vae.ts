@@ -51,7 +51,7 @@ import {
   PHASE_MODELS, DAI_LADDER_STEPS, stepsPerEpoch, ladderTrend, type PhaseModel, type PhaseCellResult, type DaiLadderPoint, type TrainConfig, type DaiVerdict,
   verdictFig1Dominance, verdictFig1Recovery, verdictCertificate, verdictFarFromLowRank, verdictFig3Bimodal, verdictFig3Growth, verdictFig4,
   verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote, daiCells, phaseTrainFor, pruningLrConfig, mnistAlphaConfig,
-  manifoldRows, certifyLadderRows, recoveryRows, recoveryRow, recoverySummary,
+  manifoldRows, certifyLadderRows, recoveryRows, recoveryRow, recoverySummary, daiConfigRows, phaseGrid, fig1CellsOf, fig1GridLadder,
 } from 'rml/papers/dai2017';
 import { computeCell } from 'rml/experiment/sweep';
 import { fmt } from 'rml/papers/verdict';
@@ -78,29 +78,9 @@ const addClaim = (claim: string, paper: string, v: DaiVerdict, extra = '') => vo
   note: [v.note, extra].filter(Boolean).join('; ') });
 const ladderData = (pts: DaiLadderPoint[], series: string, field: keyof DaiLadderPoint = 'nmse') => pts.map((p) => ({ steps: p.steps,
   value: p[field] as number, series }));
-table('config', [
-  { experiment: 'Fig. 1 / 3 (Sec. 5.1)', n: cfg.phase.n,
-    networks: [cfg.phase.d, cfg.phase.hidden[1], cfg.phase.hidden[0], cfg.phase.latentDim, cfg.phase.hidden[0], cfg.phase.hidden[1], cfg.phase.d].join('-'),
-    grid: `kappa ${cfg.phase.kappas.join(',')} x nu ${cfg.phase.nus.join(',')} (nu = 0: ${cfg.phase.nu0Models.join(', ')})`,
-    training: `${steps(cfg.phase.train, cfg.phase.n)} steps (${cfg.phase.train.epochs} ep), lr ${cfg.phase.train.learningRate}, batch ` +
-    `${cfg.phase.train.batchSize}, ${cfg.phase.train.init} init, alpha ${cfg.phase.train.alphaRel} x var(X); RPCA tol ${cfg.phase.rpca.tol}, <= ` +
-    `${cfg.phase.rpca.maxIter} it.` },
-  { experiment: 'Fig. 1 ladders', n: cfg.phase.n, networks: `widths ${cfg.phase.widthLadder.widths.map((w) => w.join('/')).join(', ')}`,
-    grid: `kappa ${cfg.phase.ladderCell.kappa}, nu ${cfg.phase.ladderCell.nu}`,
-    training: `${cfg.phase.ladderCell.steps} steps (read at ${DAI_LADDER_STEPS.filter((x) => x <= cfg.phase.ladderCell.steps).join(', ')}); widths ` +
-    `${cfg.phase.widthLadder.steps} steps; lr ${cfg.phase.lrLadder.rates.join(', ')} for ${cfg.phase.lrLadder.steps} steps` },
-  { experiment: 'Fig. 4 (Sec. 5.3)', n: cfg.phase.n, networks: `dim z = kappa = ${cfg.sigmaZ.kappa}`, grid: `nu ${cfg.sigmaZ.nus.join(',')}`,
-    training: 'as Fig. 1' },
-  { experiment: 'Table 1 / Fig. 2a (Sec. 5.2)', n: cfg.pruning.n,
-    networks: `${cfg.pruning.d}-[${cfg.pruning.width} x Ne]-${cfg.pruning.latentDim}-[${cfg.pruning.width} x Nd]-${cfg.pruning.d}; ` +
-      `truth z(${cfg.pruning.kappa})-${cfg.pruning.genHidden.join('-')}-${cfg.pruning.d}`,
-    grid: `Ne ${cfg.pruning.encoderDepths.join(',')} x Nd ${cfg.pruning.decoderDepths.join(',')}, ${cfg.pruning.trials} trial(s)`,
-    training: `${steps(cfg.pruning.train, cfg.pruning.n)} steps, lr ${cfg.pruning.train.learningRate}` },
-  { experiment: 'Fig. 2b / 5 (MNIST)', n: cfg.mnist.n, networks: `784-${cfg.mnist.hidden.join('-')}-kappa-...-784`,
-    grid: `kappa ${cfg.mnist.kappas.join(',')}; nu ${cfg.mnist.nus.join(',')}; tau ${cfg.mnist.taus.join(',')}`,
-    training: `${steps(cfg.mnist.train, cfg.mnist.n)} steps, lr ${cfg.mnist.train.learningRate}; RPCA tol ${cfg.mnist.rpca.tol}, <= ` +
-    `${cfg.mnist.rpca.maxIter} it.` },
-], { caption: `Experiment sizes at scale "${nb.scale}" (steps = Adam steps of batch ${cfg.phase.train.batchSize}; the paper: ~2,000,000 per network)` });
+table('config', daiConfigRows(cfg), {
+  caption: `Experiment sizes at scale "${nb.scale}" (steps = Adam steps of batch ${cfg.phase.train.batchSize}; the paper: ~2,000,000 per network)`,
+});
 
 // %% [markdown]
 // ## 1. The ground-truth manifolds (Sec. 5.1)
@@ -177,12 +157,7 @@ table('c2-tuning', tuneRows, { caption: `C2 tuning on kappa = ${cfg.phase.tuneCe
 
 // %%
 await computeListed(phaseStore, 'phase');
-const phase: { kappa: number; nu: number; model: PhaseModel; r: PhaseCellResult }[] = [];
-for (const kappa of cfg.phase.kappas) for (const nu of cfg.phase.nus) for (const model of PHASE_MODELS) {
-  if (nu === 0 && !cfg.phase.nu0Models.includes(model)) continue;
-  const r = await phaseCell(phaseStore, cfg.phase, kappa, nu, model, { c2: tuned[model], seed: nb.seed });
-  phase.push({ kappa, nu, model, r });
-}
+const phase = await phaseGrid(phaseStore, cfg.phase, tuned, nb.seed);
 const label: Record<PhaseModel, string> = { vae: '(a) VAE', 'ae-l2': '(b) AE-l2', 'ae-l1': '(c) AE-l1', rpca: '(d) RPCA' };
 // the four panels side by side with one colour scale, as in the paper (heatmapPanels)
 await figure('fig1', heatmapPanels({
@@ -205,17 +180,9 @@ const gridRows = cfg.phase.kappas.flatMap((kappa) => cfg.phase.nus.map((nu) => (
 })));
 table('fig1-nmse', gridRows, { caption: 'Figure 1 values; the paper gives the figure only (VAE white over most of the grid, AE-l2 / AE-l1 / RPCA ' +
   'mostly dark)' });
-const fig1Cells = phase.filter((p) => p.model === 'vae' && p.nu > 0).map((p) => ({ kappa: p.kappa, nu: p.nu, vae: p.r.nmse, aeL2: get(p.kappa, p.nu,
-  'ae-l2')!.nmse, aeL1: get(p.kappa, p.nu, 'ae-l1')!.nmse, rpca: get(p.kappa, p.nu, 'rpca')!.nmse }));
+const fig1Cells = fig1CellsOf(phase);
 // the same rule on the grid read at each rung (every network's ladder): when does the VAE overtake?
-const rungs = get(cfg.phase.kappas[0], cfg.phase.nus[cfg.phase.nus.length - 1], 'vae')!.ladder.map((p) => p.steps);
-const gridLadder = rungs.map((st) => {
-  const at = (r: PhaseCellResult) => r.ladder.find((p) => p.steps === st)?.nmse ?? r.nmse;
-  const cells = fig1Cells.map((c) => ({
-    ...c, vae: at(get(c.kappa, c.nu, 'vae')!), aeL2: at(get(c.kappa, c.nu, 'ae-l2')!), aeL1: at(get(c.kappa, c.nu, 'ae-l1')!),
-  }));
-  return { steps: st, cells, v: verdictFig1Dominance(cells) };
-});
+const gridLadder = fig1GridLadder(phase);
 await figure('ladder-fig1-grid-mean', lines({
   data: gridLadder.flatMap((g) => [
     { steps: g.steps, value: g.cells.reduce((a, c) => a + c.vae, 0) / g.cells.length, series: 'VAE' },

@@ -691,6 +691,82 @@ export function recoverySummary(rows: RecoveryRow[], nus: number[]): { nu: numbe
   });
 }
 
+/** Adam steps of a training config on n samples. */
+export function trainSteps(t: Pick<TrainConfig, 'epochs' | 'batchSize'>, n: number): number { return t.epochs * stepsPerEpoch(t, n); }
+
+/** The notebook's "experiment sizes" table: one row per experiment at this configuration. */
+export function daiConfigRows(cfg: DaiScaleConfig): Record<string, string | number>[] {
+  const steps = trainSteps;
+  return [
+  { experiment: 'Fig. 1 / 3 (Sec. 5.1)', n: cfg.phase.n,
+    networks: [cfg.phase.d, cfg.phase.hidden[1], cfg.phase.hidden[0], cfg.phase.latentDim, cfg.phase.hidden[0], cfg.phase.hidden[1], cfg.phase.d].join('-'),
+    grid: `kappa ${cfg.phase.kappas.join(',')} x nu ${cfg.phase.nus.join(',')} (nu = 0: ${cfg.phase.nu0Models.join(', ')})`,
+    training: `${steps(cfg.phase.train, cfg.phase.n)} steps (${cfg.phase.train.epochs} ep), lr ${cfg.phase.train.learningRate}, batch ` +
+    `${cfg.phase.train.batchSize}, ${cfg.phase.train.init} init, alpha ${cfg.phase.train.alphaRel} x var(X); RPCA tol ${cfg.phase.rpca.tol}, <= ` +
+    `${cfg.phase.rpca.maxIter} it.` },
+  { experiment: 'Fig. 1 ladders', n: cfg.phase.n, networks: `widths ${cfg.phase.widthLadder.widths.map((w) => w.join('/')).join(', ')}`,
+    grid: `kappa ${cfg.phase.ladderCell.kappa}, nu ${cfg.phase.ladderCell.nu}`,
+    training: `${cfg.phase.ladderCell.steps} steps (read at ${DAI_LADDER_STEPS.filter((x) => x <= cfg.phase.ladderCell.steps).join(', ')}); widths ` +
+    `${cfg.phase.widthLadder.steps} steps; lr ${cfg.phase.lrLadder.rates.join(', ')} for ${cfg.phase.lrLadder.steps} steps` },
+  { experiment: 'Fig. 4 (Sec. 5.3)', n: cfg.phase.n, networks: `dim z = kappa = ${cfg.sigmaZ.kappa}`, grid: `nu ${cfg.sigmaZ.nus.join(',')}`,
+    training: 'as Fig. 1' },
+  { experiment: 'Table 1 / Fig. 2a (Sec. 5.2)', n: cfg.pruning.n,
+    networks: `${cfg.pruning.d}-[${cfg.pruning.width} x Ne]-${cfg.pruning.latentDim}-[${cfg.pruning.width} x Nd]-${cfg.pruning.d}; ` +
+      `truth z(${cfg.pruning.kappa})-${cfg.pruning.genHidden.join('-')}-${cfg.pruning.d}`,
+    grid: `Ne ${cfg.pruning.encoderDepths.join(',')} x Nd ${cfg.pruning.decoderDepths.join(',')}, ${cfg.pruning.trials} trial(s)`,
+    training: `${steps(cfg.pruning.train, cfg.pruning.n)} steps, lr ${cfg.pruning.train.learningRate}` },
+  { experiment: 'Fig. 2b / 5 (MNIST)', n: cfg.mnist.n, networks: `784-${cfg.mnist.hidden.join('-')}-kappa-...-784`,
+    grid: `kappa ${cfg.mnist.kappas.join(',')}; nu ${cfg.mnist.nus.join(',')}; tau ${cfg.mnist.taus.join(',')}`,
+    training: `${steps(cfg.mnist.train, cfg.mnist.n)} steps, lr ${cfg.mnist.train.learningRate}; RPCA tol ${cfg.mnist.rpca.tol}, <= ` +
+    `${cfg.mnist.rpca.maxIter} it.` },
+  ];
+}
+
+/** One network (or RPCA) of the Figure 1 grid. */
+export interface PhaseGridEntry { kappa: number; nu: number; model: PhaseModel; r: PhaseCellResult }
+
+/** The Figure 1 grid (kappa x nu x model; at nu = 0 only cfg.nu0Models), the AEs at their tuned C2, read from (or computed into) `store`. */
+export async function phaseGrid(store: ResultsStore, cfg: DaiScaleConfig['phase'], tuned: Partial<Record<PhaseModel, number>>, seed = 0): Promise<PhaseGridEntry[]> {
+  const out: PhaseGridEntry[] = [];
+  for (const kappa of cfg.kappas) for (const nu of cfg.nus) for (const model of PHASE_MODELS) {
+    if (nu === 0 && !cfg.nu0Models.includes(model)) continue;
+    out.push({ kappa, nu, model, r: await phaseCell(store, cfg, kappa, nu, model, { c2: tuned[model], seed }) });
+  }
+  return out;
+}
+
+function gridCell(grid: PhaseGridEntry[], kappa: number, nu: number, model: PhaseModel): PhaseCellResult {
+  const e = grid.find((p) => p.kappa === kappa && p.nu === nu && p.model === model);
+  if (!e) throw new Error(`phase grid: no ${model} cell at kappa ${kappa}, nu ${nu}`);
+  return e.r;
+}
+
+/** The cells of the Figure 1 rule (every nu > 0): the four models' NMSE side by side. */
+export function fig1CellsOf(grid: PhaseGridEntry[]): Fig1Cell[] {
+  return grid.filter((p) => p.model === 'vae' && p.nu > 0).map((p) => ({
+    kappa: p.kappa, nu: p.nu, vae: p.r.nmse, aeL2: gridCell(grid, p.kappa, p.nu, 'ae-l2').nmse,
+    aeL1: gridCell(grid, p.kappa, p.nu, 'ae-l1').nmse, rpca: gridCell(grid, p.kappa, p.nu, 'rpca').nmse,
+  }));
+}
+
+/**
+ * The Figure 1 rule on the grid read at each ladder rung (the rungs of the first kappa's VAE at the largest nu):
+ * the networks' NMSE at that rung (their final NMSE where a ladder lacks it), RPCA as fitted.
+ */
+export function fig1GridLadder(grid: PhaseGridEntry[]): { steps: number; cells: Fig1Cell[]; v: DaiVerdict }[] {
+  const cells0 = fig1CellsOf(grid);
+  if (!cells0.length) return [];
+  const kappa0 = Math.min(...grid.map((p) => p.kappa)), nuMax = Math.max(...grid.map((p) => p.nu));
+  const rungs = gridCell(grid, kappa0, nuMax, 'vae').ladder.map((p) => p.steps);
+  return rungs.map((st) => {
+    const at = (r: PhaseCellResult) => r.ladder.find((p) => p.steps === st)?.nmse ?? r.nmse;
+    const cells = cells0.map((c) => ({
+      ...c, vae: at(gridCell(grid, c.kappa, c.nu, 'vae')), aeL2: at(gridCell(grid, c.kappa, c.nu, 'ae-l2')), aeL1: at(gridCell(grid, c.kappa, c.nu, 'ae-l1')),
+    }));
+    return { steps: st, cells, v: verdictFig1Dominance(cells) };
+  });
+}
+
 // ------------------------------------------------------------------------------------------------ the cell list
 export const DAI_NOTEBOOK = '04-hidden-talents-of-the-vae';
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DAI_SCALES, DAI_STORES, DAI_CODE_VERSION, daiConfig, daiStore, daiCells, recoverySummary, recoveryModelName, type RecoveryRow,
+  fig1CellsOf, fig1GridLadder, daiConfigRows, verdictFig1Dominance, type PhaseGridEntry,
 } from '../../src/papers/dai2017';
 import { paramsKey } from '../../src/experiment/store';
 
@@ -33,4 +34,24 @@ test('recoverySummary: per nu the best VAE over tau against RPCA; a missing RPCA
   assert.throws(() => recoverySummary(rows.filter((x) => x.model !== 'RPCA'), [0.1]), /needs a VAE and an RPCA row/);
   assert.equal(recoveryModelName('rpca'), 'RPCA');
   assert.equal(recoveryModelName('vae-tau5'), 'VAE tau = 5');
+});
+
+test('fig1CellsOf / fig1GridLadder: the four models side by side, and the rule at every ladder rung', () => {
+  const cell = (nmse: number, ladder: number[] = []) => ({ nmse, nmseInput: 1, nonzeroColumns: NaN, finalLoss: NaN, seconds: 0,
+    ladder: ladder.map((v, i) => ({ steps: 1500 * 2 ** i, nmse: v, nonzeroColumns: NaN })) });
+  const grid: PhaseGridEntry[] = [];
+  for (const kappa of [2, 8]) {
+    grid.push({ kappa, nu: 0, model: 'vae', r: cell(0.01, [0.5, 0.01]) }, { kappa, nu: 0, model: 'rpca', r: cell(0) });
+    grid.push({ kappa, nu: 0.5, model: 'vae', r: cell(0.02, [0.9, 0.02]) }, { kappa, nu: 0.5, model: 'ae-l2', r: cell(0.6, [0.3, 0.6]) });
+    grid.push({ kappa, nu: 0.5, model: 'ae-l1', r: cell(0.7, [0.4, 0.7]) }, { kappa, nu: 0.5, model: 'rpca', r: cell(0.8) });
+  }
+  const cells = fig1CellsOf(grid);
+  assert.deepEqual(cells.map((c) => [c.kappa, c.nu, c.vae, c.aeL2, c.aeL1, c.rpca]), [[2, 0.5, 0.02, 0.6, 0.7, 0.8], [8, 0.5, 0.02, 0.6, 0.7, 0.8]]);
+  const ladder = fig1GridLadder(grid);
+  assert.deepEqual(ladder.map((g) => g.steps), [1500, 3000]);
+  assert.deepEqual(ladder[0].cells[0], { kappa: 2, nu: 0.5, vae: 0.9, aeL2: 0.3, aeL1: 0.4, rpca: 0.8 }); // the VAE behind at the first rung
+  assert.notEqual(ladder[0].v.holds, true);
+  assert.equal(ladder[1].v.holds, verdictFig1Dominance(cells).holds); // the last rung is the end of training
+  assert.throws(() => fig1CellsOf(grid.filter((p) => p.model !== 'rpca')), /no rpca cell at kappa 2, nu 0.5/);
+  assert.equal(daiConfigRows(DAI_SCALES.quick).length, 5);
 });
