@@ -14,6 +14,13 @@
  * Learned state is exposed as read-only properties after fitting (weights, S, the code Z, ...). Tensors returned
  * by methods belong to the caller (dispose them); tensors held as properties belong to the model (disposed by
  * `dispose()`).
+ *
+ * The contract every model keeps (checked for each entry of src/models/registry.ts by
+ * test/models/conformance.test.ts): an unknown option is an InputError naming it; bad input (not a matrix, NaN,
+ * empty, the wrong width) is an InputError; every capability (transform / reconstruct / decompose / sample /
+ * asDetector) throws "call fit() first" before fit and after dispose; fit returns this; the same seed gives the
+ * same result; dispose() is idempotent and repeated fit + dispose leaves no tensors behind. Outlier scores go
+ * through one interface, OutlierDetector (./detector.ts).
  */
 import { tf } from '../backend';
 import { InputError, assertMatrix } from '../validate';

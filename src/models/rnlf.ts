@@ -24,7 +24,7 @@ import { tf } from '../backend';
 import { CompiledStep, CompiledStepOptions, StepLoss } from '../train/compile';
 import { Rng } from '../random';
 import { Progress } from '../progress';
-import { assertInt, assertPositive } from '../validate';
+import { assertInt, assertPositive, InputError } from '../validate';
 import { BaseModel, Decomposition, EpochRecord, FitOptions, RobustModel, Transformer } from './base';
 import { ImageDecoder, makeVariable } from '../nets/conv28';
 import {
@@ -182,12 +182,12 @@ export class RNLF extends BaseModel<RNLFOptions> implements RobustModel, Transfo
 
   /** Synchronous interface: not available (code fitting is iterative); use transformAsync. */
   transform(_X: tf.Tensor2D): tf.Tensor2D {
-    throw new Error('RNLF.transform: codes of new images are fitted by gradient descent; use `await transformAsync(X)`');
+    throw new InputError('RNLF.transform: codes of new images are fitted by gradient descent; use `await transformAsync(X)`');
   }
 
   /** Synchronous interface: not available; use reconstructAsync (or decompose() for the fitted images). */
   reconstruct(_X: tf.Tensor2D): tf.Tensor2D {
-    throw new Error('RNLF.reconstruct: use `await reconstructAsync(X)` for new images, or decompose() for the fitted ones');
+    throw new InputError('RNLF.reconstruct: use `await reconstructAsync(X)` for new images, or decompose() for the fitted ones');
   }
 
   private disposeState(): void {
