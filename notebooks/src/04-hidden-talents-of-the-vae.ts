@@ -50,8 +50,9 @@ import {
   daiConfig, daiStore, phaseCell, tuneC2, pruningCell, mnistPruningCell, mnistRecoveryCell, mnistSpectrumCell,
   PHASE_MODELS, DAI_LADDER_STEPS, stepsPerEpoch, ladderTrend, type PhaseModel, type PhaseCellResult, type DaiLadderPoint, type TrainConfig, type DaiVerdict,
   verdictFig1Dominance, verdictFig1Recovery, verdictCertificate, verdictFarFromLowRank, verdictFig3Bimodal, verdictFig3Growth, verdictFig4,
-  verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote, daiCells, phaseTrainFor, pruningLrConfig, mnistAlphaConfig,
+  verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote, daiCells, pruningLrConfig, mnistAlphaConfig,
   manifoldRows, certifyLadderRows, recoveryRows, recoveryRow, recoverySummary, daiConfigRows, phaseGrid, fig1CellsOf, fig1GridLadder,
+  ladderCellRuns, c2ReadingRows,
 } from 'rml/papers/dai2017';
 import { computeCell } from 'rml/experiment/sweep';
 import { fmt } from 'rml/papers/verdict';
@@ -62,8 +63,6 @@ const claims = new ClaimsTable(nb.name);
 const t0 = Date.now();
 const tensorsAtStart = tf.memory().numTensors;
 const steps = (t: TrainConfig, n: number) => t.epochs * stepsPerEpoch(t, n);
-/** A training config at the phase settings for `s` steps, read at every ladder rung below s. */
-const trainFor = (s: number, lr?: number, extra?: number[]): TrainConfig => phaseTrainFor(cfg.phase, s, lr, extra);
 // Every stored cell of this notebook, in order: the list `npm run sweep` runs in other processes (daiCells). Each
 // section computes its listed cells first (a cell already in the store is read back), then reads them through the
 // same driver calls as before. Listed afresh per section: the AE cells at the tuned C2 appear once the tuning is stored.
@@ -218,10 +217,8 @@ await figure('ladder-fig1-panels', heatmapPanels({
 // %%
 await computeListed(phaseStore, 'ladder');
 const lc = cfg.phase.ladderCell;
-const longRuns: { model: PhaseModel; r: PhaseCellResult }[] = [];
-for (const model of ['vae', 'ae-l2', 'ae-l1'] as const) longRuns.push({ model, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, model,
-  { c2: tuned[model], seed: nb.seed, train: trainFor(lc.steps, undefined, [cfg.phase.widthLadder.steps, cfg.phase.lrLadder.steps]) }) });
-const rpcaLc = await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, 'rpca', { seed: nb.seed });
+const lcRuns = await ladderCellRuns(phaseStore, cfg.phase, tuned, nb.seed);
+const longRuns = lcRuns.long, rpcaLc = lcRuns.rpca, widthRuns = lcRuns.width, lrRuns = lcRuns.lr;
 await figure('ladder-fig1-steps', lines({
   data: longRuns.flatMap((l) => ladderData(l.r.ladder, l.model === 'vae' ? 'VAE' : `${label[l.model].slice(4)} (C2 = ${tuned[l.model]})`)),
   x: 'steps', y: 'value', series: 'series', logX: true, logY: true, xTitle: 'Adam steps (log)', yTitle: 'NMSE (log)',
@@ -230,22 +227,12 @@ await figure('ladder-fig1-steps', lines({
   title: `Ladder: NMSE vs steps at kappa = ${lc.kappa}, nu = ${lc.nu}`,
     subtitle: `lr ${cfg.phase.train.learningRate}, widths ${cfg.phase.hidden.join('/')}, n = ${cfg.phase.n}`,
 }));
-// The ladder-cell runs are the rungs at the grid width and learning rate (a run read at s steps = a run of s steps).
-const upTo = (r: PhaseCellResult, s: number): PhaseCellResult => { const l = r.ladder.filter((p) => p.steps <= s); return { ...r, ladder: l,
-  nmse: l.at(-1)!.nmse, sigmaZ: r.sigmaZ && { ...r.sigmaZ, usedDims: l.at(-1)!.usedDims ?? NaN } }; };
-const widthRuns: { w: [number, number]; model: 'vae' | 'ae-l2'; r: PhaseCellResult }[] = [{ w: cfg.phase.hidden, model: 'vae', r: upTo(longRuns[0].r,
-  cfg.phase.widthLadder.steps) }, { w: cfg.phase.hidden, model: 'ae-l2', r: upTo(longRuns[1].r, cfg.phase.widthLadder.steps) }];
-for (const w of cfg.phase.widthLadder.widths) for (const model of ['vae', 'ae-l2'] as const) widthRuns.push({ w, model, r: await phaseCell(phaseStore,
-  cfg.phase, lc.kappa, lc.nu, model, { c2: tuned[model], seed: nb.seed, train: trainFor(cfg.phase.widthLadder.steps), modelHidden: w }) });
 await figure('ladder-fig1-width', lines({
   data: widthRuns.flatMap((x) => ladderData(x.r.ladder, `${x.model === 'vae' ? 'VAE' : 'AE-l2'} ${x.w.join('/')}`)),
   x: 'steps', y: 'value', series: 'series', logX: true, logY: true, xTitle: 'Adam steps (log)', yTitle: 'NMSE (log)', rules: [{ y: 0.01,
     label: 'paper VAE: ~0' }],
   title: `Ladder: model width (r1/r2) at kappa = ${lc.kappa}, nu = ${lc.nu}`, subtitle: `paper widths 1000/2000; generator ${cfg.phase.hidden.join('/')}`,
 }));
-const lrRuns = [{ lr: cfg.phase.train.learningRate, r: upTo(longRuns[0].r, cfg.phase.lrLadder.steps) }];
-for (const lr of cfg.phase.lrLadder.rates) lrRuns.push({ lr, r: await phaseCell(phaseStore, cfg.phase, lc.kappa, lc.nu, 'vae', { seed: nb.seed,
-  train: trainFor(cfg.phase.lrLadder.steps, lr) }) });
 await figure('ladder-fig1-lr', lines({
   data: lrRuns.flatMap((x) => [...ladderData(x.r.ladder, `NMSE, lr ${x.lr}`), ...ladderData(x.r.ladder, `used dims / 50, lr ${x.lr}`,
     'usedDims').map((d) => ({ ...d, value: d.value / cfg.phase.latentDim }))]),
@@ -302,14 +289,7 @@ markdown(`**Figure 1 at ${nb.scale} scale: ${verdictText(domV.holds)}** (${domV.
 
 // %%
 await computeListed(phaseStore, 'c2-readings');
-const readingRows = [];
-for (const reading of cfg.phase.c2Readings) {
-  const one = await phaseCell(phaseStore, cfg.phase, cfg.phase.tuneCell.kappa, cfg.phase.tuneCell.nu, 'ae-l2', { c2: 1, seed: nb.seed + 1000,
-    c2Reading: reading });
-  const k = await phaseCell(phaseStore, cfg.phase, cfg.phase.tuneCell.kappa, cfg.phase.tuneCell.nu, 'ae-l2', { c2: 1000, seed: nb.seed + 1000,
-    c2Reading: reading });
-  readingRows.push({ reading, nmseC2One: one.nmse, nmseC2Tuned: k.nmse, one, k });
-}
+const readingRows = await c2ReadingRows(phaseStore, cfg.phase, nb.seed);
 table('c2-readings', readingRows.map((r) => ({ reading: r.reading, 'NMSE C2 = 1': fmt(r.nmseC2One), 'NMSE C2 = 10^3': fmt(r.nmseC2Tuned),
   'C2 = 1 at 1.5k steps': fmt(r.one.ladder[0]?.nmse ?? NaN), 'C2 = 10^3 at 1.5k steps': fmt(r.k.ladder[0]?.nmse ?? NaN), 'paper': 'C2 = 1 much worse' })),
   { caption: `AE-l2 on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu}, ${steps(cfg.phase.train, cfg.phase.n)} steps, per reading of C2` });

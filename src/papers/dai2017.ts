@@ -767,6 +767,60 @@ export function fig1GridLadder(grid: PhaseGridEntry[]): { steps: number; cells: 
   });
 }
 
+/** A run read up to s steps: its ladder up to s and the NMSE / used dimensions there (a run read at s steps = a run of s steps). */
+export function upToSteps(r: PhaseCellResult, s: number): PhaseCellResult {
+  const l = r.ladder.filter((p) => p.steps <= s);
+  if (!l.length) throw new Error(`upToSteps: no ladder rung at or below ${s} steps`);
+  return { ...r, ladder: l, nmse: l.at(-1)!.nmse, sigmaZ: r.sigmaZ && { ...r.sigmaZ, usedDims: l.at(-1)!.usedDims ?? NaN } };
+}
+
+/** The runs on the decisive (ladder) cell: steps, its RPCA, widths, learning rates. */
+export interface LadderCellRuns {
+  /** VAE, AE-l2, AE-l1 trained to ladderCell.steps (the AEs at their tuned C2). */
+  long: { model: PhaseModel; r: PhaseCellResult }[];
+  rpca: PhaseCellResult;
+  /** VAE and AE-l2 per width: the grid width read from the long runs at widthLadder.steps, then each ladder width. */
+  width: { w: [number, number]; model: 'vae' | 'ae-l2'; r: PhaseCellResult }[];
+  /** The VAE per learning rate: the grid rate read from the long run at lrLadder.steps, then each ladder rate. */
+  lr: { lr: number; r: PhaseCellResult }[];
+}
+
+/** Reads (or computes) the ladder-cell runs with the same keys daiCells lists. */
+export async function ladderCellRuns(store: ResultsStore, cfg: DaiScaleConfig['phase'], tuned: Partial<Record<PhaseModel, number>>, seed = 0): Promise<LadderCellRuns> {
+  const lc = cfg.ladderCell;
+  const longTrain = phaseTrainFor(cfg, lc.steps, undefined, [cfg.widthLadder.steps, cfg.lrLadder.steps]);
+  const long: LadderCellRuns['long'] = [];
+  for (const model of ['vae', 'ae-l2', 'ae-l1'] as const) {
+    long.push({ model, r: await phaseCell(store, cfg, lc.kappa, lc.nu, model, { c2: tuned[model], seed, train: longTrain }) });
+  }
+  const rpca = await phaseCell(store, cfg, lc.kappa, lc.nu, 'rpca', { seed });
+  const width: LadderCellRuns['width'] = [
+    { w: cfg.hidden, model: 'vae', r: upToSteps(long[0].r, cfg.widthLadder.steps) },
+    { w: cfg.hidden, model: 'ae-l2', r: upToSteps(long[1].r, cfg.widthLadder.steps) },
+  ];
+  for (const w of cfg.widthLadder.widths) for (const model of ['vae', 'ae-l2'] as const) {
+    const train = phaseTrainFor(cfg, cfg.widthLadder.steps);
+    width.push({ w, model, r: await phaseCell(store, cfg, lc.kappa, lc.nu, model, { c2: tuned[model], seed, train, modelHidden: w }) });
+  }
+  const lr: LadderCellRuns['lr'] = [{ lr: cfg.train.learningRate, r: upToSteps(long[0].r, cfg.lrLadder.steps) }];
+  for (const rate of cfg.lrLadder.rates) {
+    lr.push({ lr: rate, r: await phaseCell(store, cfg, lc.kappa, lc.nu, 'vae', { seed, train: phaseTrainFor(cfg, cfg.lrLadder.steps, rate) }) });
+  }
+  return { long, rpca, width, lr };
+}
+
+/** Footnote 12: AE-l2 with C2 = 1 and 10^3 on the tune cell, per reading of C2 (the keys daiCells lists). */
+export async function c2ReadingRows(store: ResultsStore, cfg: DaiScaleConfig['phase'], seed = 0): Promise<{ reading: C2Reading; nmseC2One: number; nmseC2Tuned: number; one: PhaseCellResult; k: PhaseCellResult }[]> {
+  const out = [];
+  const { kappa, nu } = cfg.tuneCell;
+  for (const reading of cfg.c2Readings) {
+    const one = await phaseCell(store, cfg, kappa, nu, 'ae-l2', { c2: 1, seed: seed + 1000, c2Reading: reading });
+    const k = await phaseCell(store, cfg, kappa, nu, 'ae-l2', { c2: 1000, seed: seed + 1000, c2Reading: reading });
+    out.push({ reading, nmseC2One: one.nmse, nmseC2Tuned: k.nmse, one, k });
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------------ the cell list
 export const DAI_NOTEBOOK = '04-hidden-talents-of-the-vae';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DAI_SCALES, DAI_STORES, DAI_CODE_VERSION, daiConfig, daiStore, daiCells, recoverySummary, recoveryModelName, type RecoveryRow,
-  fig1CellsOf, fig1GridLadder, daiConfigRows, verdictFig1Dominance, type PhaseGridEntry,
+  fig1CellsOf, fig1GridLadder, daiConfigRows, verdictFig1Dominance, upToSteps, type PhaseGridEntry,
 } from '../../src/papers/dai2017';
 import { paramsKey } from '../../src/experiment/store';
 
@@ -54,4 +54,18 @@ test('fig1CellsOf / fig1GridLadder: the four models side by side, and the rule a
   assert.equal(ladder[1].v.holds, verdictFig1Dominance(cells).holds); // the last rung is the end of training
   assert.throws(() => fig1CellsOf(grid.filter((p) => p.model !== 'rpca')), /no rpca cell at kappa 2, nu 0.5/);
   assert.equal(daiConfigRows(DAI_SCALES.quick).length, 5);
+});
+
+test('upToSteps: a run read at s steps (ladder cut at s, NMSE and used dimensions of that rung)', () => {
+  const r = {
+    nmse: 0.1, nmseInput: 1, nonzeroColumns: NaN, finalLoss: NaN, seconds: 0,
+    ladder: [1500, 3000, 6000].map((steps, i) => ({ steps, nmse: 0.5 / (i + 1), nonzeroColumns: NaN, usedDims: 10 + i })),
+    sigmaZ: { counts: [], edges: [], max: 1, meanPerDim: [], fracNearZero: 0.2, fracNearOne: 0.7, usedDims: 12 },
+  };
+  const u = upToSteps(r, 3000);
+  assert.deepEqual(u.ladder.map((p) => p.steps), [1500, 3000]);
+  assert.equal(u.nmse, 0.25);
+  assert.equal(u.sigmaZ!.usedDims, 11);
+  assert.equal(r.ladder.length, 3); // the run itself is not changed
+  assert.throws(() => upToSteps(r, 1000), /no ladder rung at or below 1000 steps/);
 });
