@@ -6,9 +6,11 @@
  *   every capability before fit throws "call fit() first"; fit returns this, sets fitted and history; output shapes
  *   of every capability; wrong width on transform / reconstruct / detector / predict an InputError; decompose gives
  *   L + S = X where promised; same seed -> same result; dispose idempotent and every capability throws after it;
- *   no tensor growth over repeated fit + dispose.
+ *   no tensor growth over repeated fit + dispose, nor over a refit of the same instance.
  */
 import { test } from 'node:test';
+import fs from 'node:fs';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { tf, initBackend } from '../../src/backend';
 import { Rng } from '../../src/random';
@@ -92,6 +94,25 @@ function checkDetector(det: OutlierDetector, X: tf.Tensor2D, what: string): void
   const Xw = tf.zeros([2, d + 1]) as tf.Tensor2D;
   try { assert.throws(() => det.decisionFunction(Xw), InputError, `${what}: wrong width`); } finally { Xw.dispose(); }
 }
+
+/** Exported, non-abstract classes of src/models/ with a fit method: the models the registry must list. */
+function modelClassesInSource(): string[] {
+  const dir = path.join(__dirname, '..', '..', 'src', 'models'), out: string[] = [];
+  const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []));
+  for (const f of walk(dir)) {
+    const text = fs.readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/^export class (\w+)[^\n]*\{([\s\S]*?)^\}/gm)) if (/^\s+(async\s+)?fit\(/m.test(m[2]) || /extends (BaseModel|AlternatingRobustModel|DaiVAE)\b/.test(m[0].split('\n')[0])) out.push(m[1]);
+  }
+  return out.sort();
+}
+
+test('conformance: the registry lists every model class of src/models', async () => {
+  await initBackend();
+  const registered = new Set(MODEL_REGISTRY.map((s) => { const m = s.make(); const name = m.constructor.name; m.dispose(); return name; }));
+  const missing = modelClassesInSource().filter((c) => !registered.has(c));
+  assert.deepEqual(missing, [], `models not in src/models/registry.ts (add them, with their capabilities): ${missing.join(', ')}`);
+  assert.ok(registered.size >= 18, `${registered.size} model classes registered`);
+});
 
 for (const spec of MODEL_REGISTRY) {
   test(`conformance: ${spec.name}`, async (t) => {
@@ -251,6 +272,17 @@ for (const spec of MODEL_REGISTRY) {
           mk.dispose();
         }
         assert.equal(tf.memory().numTensors, before, 'tensors after two fit + dispose');
+      });
+
+      await t.test('refit of the same instance: fitted again, no tensor growth', async () => {
+        const mk = spec.make();
+        try {
+          await fitSpec(spec, mk, X);
+          const after1 = tf.memory().numTensors;
+          assert.equal(await fitSpec(spec, mk, X), mk, 'refit returns this');
+          assert.equal(mk.fitted, true);
+          assert.equal(tf.memory().numTensors, after1, 'tensors after the second fit');
+        } finally { mk.dispose(); }
       });
     } finally {
       (m1 as ConformingModel | null)?.dispose();
