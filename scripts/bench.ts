@@ -17,9 +17,10 @@
  *      with no recorded time gets a MISSING row; `--notebooks` runs both scales first).
  *
  * Inputs are generated deterministically (seeded) and written to a temporary folder (manifest.json + raw
- * arrays) that the peers read: both sides time the SAME data. Rows whose model is not in the library yet print
- * "not available yet"; a peer that cannot run says why on its row. Output: figures/bench/bench.csv,
- * figures/bench/bench.json, figures/bench/bench.{svg,png} (ratios) and bench.vl.json (the vega-lite spec).
+ * arrays) that the peers read: both sides time the SAME data. The library's modules are imported (typed) at the
+ * top; a row of ours whose run throws says "failed: ..."; a peer that cannot run says why on its row.
+ * Output: figures/bench/bench.csv, figures/bench/bench.json, figures/bench/bench.{svg,png} (ratios) and
+ * bench.vl.json (the vega-lite spec).
  *
  * Flags: --steps N (timed training steps, default 20; at least 20 for the report), --warmup N (default 5),
  * --repeats N (repeats of the slow rows, default 3), --threads N (peers' threads, default = cores),
@@ -34,8 +35,25 @@ import { tf, initBackend, backendInfo } from '../src/backend';
 import { Rng } from '../src/random';
 import { fusedAvailable } from '../src/backend';
 import { CompiledStep } from '../src/train/compile';
+import { mlp, mlpForward, layerVariables, disposeLayers, type DenseLayer } from '../src/nets/mlp';
+import { conv28Encoder, conv28Decoder, conv28Encode, conv28Decode, conv28Variables, conv28AllVariables, disposeNet, type Conv28Encoder, type Conv28Decoder } from '../src/nets/conv28';
+import { makeOptimizer } from '../src/train/loop';
+import { RNLF } from '../src/models/rnlf';
+import { ConvVAE } from '../src/models/conv-vae';
+import { LinearFactorization } from '../src/models/factorization';
+import { RobustDeepAutoencoder } from '../src/models/rda';
+import { RVAE } from '../src/models/rvae';
+import { RobustPCA } from '../src/models/rpca';
+import { frechetDistanceFromFeatures } from '../src/metrics/frechet';
+import { IsolationForest } from '../src/models/baselines/isolation-forest';
+import { RandomForestClassifier, warmForestPool } from '../src/models/baselines/random-forest';
+import { lowRankPlusSparse, type LowRankPlusSparse } from '../src/data/synthetic';
+import { loadMnistSync } from '../src/data/mnist';
+import { outlierMix } from '../src/data/outliers';
+import { bars } from '../src/plots/charts';
+import { save, type VegaLiteSpec } from '../src/plots/render';
 
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-var-requires */
+/* eslint-disable @typescript-eslint/no-explicit-any */ // the peers' JSON results
 
 const ROOT = path.resolve(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -119,13 +137,6 @@ function writeInput(name: string, data: Float32Array | Int32Array, shape: number
   fs.writeFileSync(path.join(inputDir, file), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   manifest[name] = { file, dtype, shape, ...extra };
   fs.writeFileSync(path.join(inputDir, 'manifest.json'), JSON.stringify(manifest, null, 1));
-}
-
-// ------------------------------------------------------------------------------------------------ optional modules
-function optional(rel: string): { mod: any; why?: string } {
-  const file = path.join(ROOT, rel);
-  if (!fs.existsSync(file)) return { mod: null, why: `not available yet (${rel} is not in the repository)` };
-  try { return { mod: require(file) }; } catch (e) { return { mod: null, why: `not available: ${rel} failed to load (${(e as Error).message.split('\n')[0]})` }; }
 }
 
 // ------------------------------------------------------------------------------------------------ peers
@@ -220,10 +231,8 @@ async function groupMlp(X200: Float32Array): Promise<void> {
   console.log('\n[1a] MLP autoencoder 784-512-256-49-256-512-784, batch 200, MSE, Adam 1e-3: one training step');
   const group = 'training step', task = 'MLP AE step (b=200)';
   const flops = mlpTrainFlops(200);
-  const { mlp, mlpForward, layerVariables, disposeLayers } = require('../src/nets/mlp');
-  const { makeOptimizer } = require('../src/train/loop');
   const X = tf.tensor2d(X200, [200, 784]);
-  const variants: [string, (layers: any[]) => { step: () => tf.Scalar; dispose: () => void }][] = [
+  const variants: [string, (layers: DenseLayer[]) => { step: () => tf.Scalar; dispose: () => void }][] = [
     ['tfjs: tf.train.adam + autodiff (before)', (layers) => {
       const opt = tf.train.adam(1e-3); const vars = layerVariables(layers);
       return { step: () => tf.tidy(() => opt.minimize(() => tf.losses.meanSquaredError(X, mlpForward(X, layers, 'sigmoid')) as tf.Scalar, true, vars)!), dispose: () => opt.dispose() };
@@ -233,7 +242,7 @@ async function groupMlp(X200: Float32Array): Promise<void> {
       return { step: () => tf.tidy(() => opt.minimize(() => tf.losses.meanSquaredError(X, mlpForward(X, layers, 'sigmoid')) as tf.Scalar, true, vars)!), dispose: () => opt.dispose() };
     }],
   ];
-  const mlpLoss = (layers: any[]) => (inp: tf.Tensor[]) => tf.losses.meanSquaredError(inp[0], mlpForward(inp[0], layers, 'sigmoid')) as tf.Scalar;
+  const mlpLoss = (layers: DenseLayer[]) => (inp: tf.Tensor[]) => tf.losses.meanSquaredError(inp[0], mlpForward(inp[0] as tf.Tensor2D, layers, 'sigmoid')) as tf.Scalar;
   variants.push(['tfjs: CompiledStep eager (tfjs autodiff + the fused Adam kernel; what runs where the step cannot be compiled)', (layers) => {
     const cs = new CompiledStep(mlpLoss(layers), layerVariables(layers), { learningRate: 1e-3, compile: false });
     return { step: () => cs.step([X]), dispose: () => cs.dispose() };
@@ -271,27 +280,23 @@ async function groupConv(X100: Float32Array): Promise<void> {
   console.log('\n[1b] Convolutional RDAE (Li et al. Table 3), batch 100, l1 loss, Adam 1e-4, BatchNorm: one training step');
   const group = 'training step', task = 'Conv RDAE step (b=100)';
   const flops = convTrainFlops(100);
-  const net = optional('src/nets/conv28.ts');
-  if (!net.mod?.conv28Encoder) add({ group, task, impl: 'tfjs', kind: 'ours', status: net.why ?? 'not available yet (src/nets/conv28.ts has no conv28Encoder)' });
-  else {
-    const variants = convVariants(net.mod);
-    let best: Row | null = null;
-    for (const [impl, make] of variants) {
-      try {
-        const x = tf.tensor4d(X100, [100, 28, 28, 1]);
-        const v = make(x);
-        const { times, last } = await timeSteps(v.step);
-        v.dispose(); x.dispose();
-        const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops, load1: os.loadavg()[0] };
-        rows.push(r);
-        if (!best || stats(times).median < stats(best.times!).median) best = r;
-      } catch (e) {
-        rows.push({ group, task, impl, kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
-      }
+  const variants = convVariants();
+  let best: Row | null = null;
+  for (const [impl, make] of variants) {
+    try {
+      const x = tf.tensor4d(X100, [100, 28, 28, 1]);
+      const v = make(x);
+      const { times, last } = await timeSteps(v.step);
+      v.dispose(); x.dispose();
+      const r: Row = { group, task, impl, kind: 'ours', times, quality: `loss ${last.toFixed(5)}`, flopsPerStep: flops, load1: os.loadavg()[0] };
+      rows.push(r);
+      if (!best || stats(times).median < stats(best.times!).median) best = r;
+    } catch (e) {
+      rows.push({ group, task, impl, kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
     }
-    if (best) best.primary = true;
-    for (const r of rows.filter((q) => q.task === task)) printRow(r);
   }
+  if (best) best.primary = true;
+  for (const r of rows.filter((q) => q.task === task)) printRow(r);
   const torch = runPeer('torch', ['conv_step']).conv_step;
   addPeerRow(group, task, 'torch', torch, (r) => `loss ${Number(r.loss).toFixed(5)}`, flops);
   const keras = runPeer('keras', ['conv_step']).conv_step;
@@ -299,25 +304,25 @@ async function groupConv(X100: Float32Array): Promise<void> {
 }
 
 /** Our conv RDAE steps: the library's conv28 net as is, and the same layers with the fused kernels. */
-function convVariants(m: any): [string, (x: tf.Tensor4D) => { step: () => tf.Scalar; dispose: () => void }][] {
+function convVariants(): [string, (x: tf.Tensor4D) => { step: () => tf.Scalar; dispose: () => void }][] {
   const build = () => {
     const rng = new Rng(7);
-    const enc = m.conv28Encoder(30, rng.fork('enc')), dec = m.conv28Decoder(30, rng.fork('dec'));
-    const vars = [...m.conv28Variables(enc), ...m.conv28Variables(dec)];
-    const all = [...m.conv28AllVariables(enc), ...m.conv28AllVariables(dec)];
+    const enc = conv28Encoder(30, rng.fork('enc')), dec = conv28Decoder(30, rng.fork('dec'));
+    const vars = [...conv28Variables(enc), ...conv28Variables(dec)];
+    const all = [...conv28AllVariables(enc), ...conv28AllVariables(dec)];
     return { enc, dec, vars, all };
   };
-  const lossOf = (enc: any, dec: any) => (inp: tf.Tensor[]) => tf.mean(tf.abs(tf.sub(m.conv28Decode(dec, m.conv28Encode(enc, inp[0], true), true), inp[0]))) as tf.Scalar;
+  const lossOf = (enc: Conv28Encoder, dec: Conv28Decoder) => (inp: tf.Tensor[]) => tf.mean(tf.abs(tf.sub(conv28Decode(dec, conv28Encode(enc, inp[0] as tf.Tensor4D, true), true), inp[0]))) as tf.Scalar;
   const library = (opt: () => tf.Optimizer) => (x: tf.Tensor4D) => {
     const { enc, dec, vars, all } = build();
     const o = opt();
     const step = () => tf.tidy(() => o.minimize(() => lossOf(enc, dec)([x]), true, vars)!);
-    return { step, dispose: () => { o.dispose(); m.disposeNet(all); } };
+    return { step, dispose: () => { o.dispose(); disposeNet(all); } };
   };
   const compiled = (compile: boolean) => (x: tf.Tensor4D) => {
     const { enc, dec, vars, all } = build();
     const cs = new CompiledStep(lossOf(enc, dec), vars, { learningRate: 1e-4, compile: compile ? 'require' : false, readback: 'deferred' });
-    return { step: epochReadback(cs, () => cs.step([x])), dispose: () => { cs.dispose(); m.disposeNet(all); } };
+    return { step: epochReadback(cs, () => cs.step([x])), dispose: () => { cs.dispose(); disposeNet(all); } };
   };
   const variants: [string, (x: tf.Tensor4D) => { step: () => tf.Scalar; dispose: () => void }][] = [
     ['tfjs: conv28 + tf.train.adam (before)', library(() => tf.train.adam(1e-4))],
@@ -341,9 +346,6 @@ async function groupModels(X5000: Float32Array): Promise<void> {
   const group = 'training step';
   const timedEpochs = Math.max(2, REPEATS);
   const perStep = (recs: { seconds: number }[], steps: number) => recs.slice(1).map((r) => (r.seconds * 1000) / steps);
-  const { RNLF } = require('../src/models/rnlf');
-  const { ConvVAE } = require('../src/models/conv-vae');
-  const { LinearFactorization } = require('../src/models/factorization');
   // RNLF
   {
     const task = 'RNLF step (b=100)';
@@ -351,7 +353,7 @@ async function groupModels(X5000: Float32Array): Promise<void> {
     try {
       const m = new RNLF({ epochs: 1 + timedEpochs, batchSize: 100, seed: 0, decayEvery: 0 });
       await m.fit(X, { progress: false });
-      add({ group, task, impl: 'tfjs: RNLF.fit (CompiledStep: decoder and codes, one graph per step)', kind: 'ours', primary: true, times: perStep(m.history.epochs, 50), quality: `loss ${m.history.epochs.at(-1).loss.toFixed(4)}` });
+      add({ group, task, impl: 'tfjs: RNLF.fit (CompiledStep: decoder and codes, one graph per step)', kind: 'ours', primary: true, times: perStep(m.history.epochs, 50), quality: `loss ${m.history.epochs.at(-1)!.loss.toFixed(4)}` });
       m.dispose();
     } catch (e) { add({ group, task, impl: 'tfjs: RNLF', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` }); }
     X.dispose();
@@ -367,7 +369,7 @@ async function groupModels(X5000: Float32Array): Promise<void> {
     try {
       const m = new ConvVAE({ epochs: 1 + timedEpochs, batchSize: 128, seed: 0 });
       await m.fit(X, { progress: false });
-      add({ group, task, impl: 'tfjs: ConvVAE.fit (CompiledStep)', kind: 'ours', primary: true, times: perStep(m.history.epochs, 4), quality: `loss ${m.history.epochs.at(-1).loss.toFixed(1)}` });
+      add({ group, task, impl: 'tfjs: ConvVAE.fit (CompiledStep)', kind: 'ours', primary: true, times: perStep(m.history.epochs, 4), quality: `loss ${m.history.epochs.at(-1)!.loss.toFixed(1)}` });
       m.dispose();
     } catch (e) { add({ group, task, impl: 'tfjs: ConvVAE', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` }); }
     X.dispose();
@@ -403,41 +405,37 @@ async function groupOuter(kind: 'rda' | 'rvae', X5000: Float32Array): Promise<vo
   console.log(kind === 'rda'
     ? `\n[1c] RDA (Zhou & Paffenroth), l2,1 rows, 784-400-200 tied sigmoid, batch 133, Adam 1e-3: one outer iteration (${inner} inner epochs + prox) on 5,000 MNIST images`
     : `\n[1d] RVAE (Ren et al.), VAE 784-512-256-49, batch 200, Adam 1e-3: one outer iteration (${inner} inner epochs + prox) on 5,000 MNIST images`);
-  const mod = optional(kind === 'rda' ? 'src/models/rda.ts' : 'src/models/rvae.ts');
-  if (!mod.mod) add({ group, task, impl: 'tfjs', kind: 'ours', status: mod.why });
-  else {
-    try {
-      const X = tf.tensor2d(X5000, [5000, 784]);
-      // The peers time one outer iteration of an already built model; `fit` also builds the network and compiles
-      // its training graph (during outer iteration 1). So each repeat runs fit with 3 outer iterations and takes
-      // iterations 2 and 3 as the solver times them (history.outer[k].seconds: L = X - S, the inner epochs, L = D(E(L)),
-      // the prox and the convergence measures: the peers' work and a little more); the build + first iteration
-      // (fit's wall time minus those two) is a second row.
-      const first: number[] = [], steady: number[] = [];
-      let q = '';
-      for (let r = 0; r < Math.max(1, Math.min(REPEATS, 3)); r++) {
-        const outer = 3;
-        const model = kind === 'rda'
-          ? new mod.mod.RobustDeepAutoencoder({ layers: [784, 400, 200], penalty: 'l21-rows', lambda: 0.00095, lambdaConvention: 'code-l21-n', outer, innerEpochs: inner, batchSize: 133, traceObjective: false, tol: 0, seed: r })
-          : new mod.mod.RVAE({ outer, innerEpochs: inner, tol: 0, seed: r });
-        const t0 = performance.now();
-        await model.fit(X, { progress: false });
-        const dt = performance.now() - t0;
-        const recs = model.history.outer as { seconds: number; lastLoss?: number }[];
-        if (recs.length !== outer) throw new Error(`expected ${outer} outer iterations, ran ${recs.length}`);
-        const later = recs.slice(1).map((o) => o.seconds * 1000);
-        steady.push(...later);
-        first.push(dt - later.reduce((a, b) => a + b, 0));
-        if (r === 0) q = `last inner loss ${recs[0].lastLoss !== undefined ? recs[0].lastLoss.toFixed(4) : '?'} (outer iteration 1)`;
-        model.dispose();
-      }
-      X.dispose();
-      const name = kind === 'rda' ? 'tfjs: library RDA' : 'tfjs: library RVAE';
-      add({ group, task, impl: `${name}, outer iterations 2-3 (built model)`, kind: 'ours', times: steady, quality: q, primary: true, flopsPerStep: outerFlops(kind, inner) });
-      add({ group, task, impl: `${name}, model build + graph compile + outer iteration 1`, kind: 'ours', times: first, quality: q, flopsPerStep: outerFlops(kind, inner) });
-    } catch (e) {
-      add({ group, task, impl: 'tfjs', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
+  try {
+    const X = tf.tensor2d(X5000, [5000, 784]);
+    // The peers time one outer iteration of an already built model; `fit` also builds the network and compiles
+    // its training graph (during outer iteration 1). So each repeat runs fit with 3 outer iterations and takes
+    // iterations 2 and 3 as the solver times them (history.outer[k].seconds: L = X - S, the inner epochs, L = D(E(L)),
+    // the prox and the convergence measures: the peers' work and a little more); the build + first iteration
+    // (fit's wall time minus those two) is a second row.
+    const first: number[] = [], steady: number[] = [];
+    let q = '';
+    for (let r = 0; r < Math.max(1, Math.min(REPEATS, 3)); r++) {
+      const outer = 3;
+      const model = kind === 'rda'
+        ? new RobustDeepAutoencoder({ layers: [784, 400, 200], penalty: 'l21-rows', lambda: 0.00095, lambdaConvention: 'code-l21-n', outer, innerEpochs: inner, batchSize: 133, traceObjective: false, tol: 0, seed: r })
+        : new RVAE({ outer, innerEpochs: inner, tol: 0, seed: r });
+      const t0 = performance.now();
+      await model.fit(X, { progress: false });
+      const dt = performance.now() - t0;
+      const recs = model.history.outer;
+      if (recs.length !== outer) throw new Error(`expected ${outer} outer iterations, ran ${recs.length}`);
+      const later = recs.slice(1).map((o) => o.seconds * 1000);
+      steady.push(...later);
+      first.push(dt - later.reduce((a, b) => a + b, 0));
+      if (r === 0) q = `last inner loss ${recs[0].lastLoss !== undefined ? recs[0].lastLoss.toFixed(4) : '?'} (outer iteration 1)`;
+      model.dispose();
     }
+    X.dispose();
+    const name = kind === 'rda' ? 'tfjs: library RDA' : 'tfjs: library RVAE';
+    add({ group, task, impl: `${name}, outer iterations 2-3 (built model)`, kind: 'ours', times: steady, quality: q, primary: true, flopsPerStep: outerFlops(kind, inner) });
+    add({ group, task, impl: `${name}, model build + graph compile + outer iteration 1`, kind: 'ours', times: first, quality: q, flopsPerStep: outerFlops(kind, inner) });
+  } catch (e) {
+    add({ group, task, impl: 'tfjs', kind: 'ours', status: `failed: ${(e as Error).message.split('\n')[0]}` });
   }
   const reps = Math.max(1, Math.min(REPEATS, 3));
   const torch = runPeer('torch', [`${kind}_outer`], { repeats: reps, timeoutS: 420 * reps })[`${kind}_outer`];
@@ -448,20 +446,15 @@ async function groupOuter(kind: 'rda' | 'rvae', X5000: Float32Array): Promise<vo
 
 async function groupRpca(sizes: number[]): Promise<void> {
   console.log('\n[2] Convex RPCA, inexact ALM (Lin, Chen & Ma 2009), tol 1e-7, rank 10, 10% sparse: time, iterations, error ||L - L0||_F / ||L0||_F');
-  const { lowRankPlusSparse } = require('../src/data/synthetic');
-  const mod = optional('src/models/rpca.ts');
   for (const n of sizes) {
     const group = 'RPCA', task = `RPCA 784 x ${n}`;
     const d = lowRankPlusSparse({ n1: 784, n2: n, rank: 10, rho: 0.1, seed: `bench-rpca-${n}`, sparseValue: 'sign' });
     const lambda = 1 / Math.sqrt(Math.max(784, n));
     writeInput(`rpca_${n}`, d.X, [784, n], { lambda, tol: 1e-7, maxIter: 1000 });
     writeInput(`rpca_${n}_L0`, d.L0, [784, n]);
-    if (!mod.mod) add({ group, task, impl: 'ours', kind: 'ours', status: mod.why });
-    else {
-      const r = await oursRpca(mod.mod, d, lambda);
-      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
-      else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
-    }
+    const r = await oursRpca(d, lambda);
+    if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
+    else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
     const res = runPeer('numpy', [`rpca_${n}:svd`, `rpca_${n}:gram`], { repeats: 1, timeoutS: 1200 });
     const q = (x: any) => `${x.iterations} it, err ${Number(x.rel_error_L).toExponential(1)}`; // not `error`: that key means "the peer failed"
     addPeerRow(group, task, 'numpy', res[`rpca_${n}:svd`], q, undefined, ' (dense SVD)');
@@ -469,37 +462,24 @@ async function groupRpca(sizes: number[]): Promise<void> {
   }
 }
 
-/** Our RPCA through src/models/rpca.ts (API probed). */
-async function oursRpca(m: any, d: any, lambda: number): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
+/** Our RPCA: src/models/rpca.ts's RobustPCA. */
+async function oursRpca(d: LowRankPlusSparse, lambda: number): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
   try {
-    const Cls = m.RobustPCA ?? m.RPCA ?? m.Rpca ?? m.ConvexRPCA;
-    const fn = m.rpcaInexactALM ?? m.inexactAlm ?? m.inexactALM ?? m.rpca;
     // Rows are samples in this library: the 784 x n matrix D is fitted as X = D^T (n x 784).
     const X = tf.tidy(() => tf.transpose(tf.tensor2d(d.X, [784, d.n2])) as tf.Tensor2D);
     const L0T = tf.tidy(() => tf.transpose(tf.tensor2d(d.L0, [784, d.n2])) as tf.Tensor2D);
     const times: number[] = [];
     let q = '', impl = '';
     for (let r = 0; r < 1; r++) {
-      let L: tf.Tensor2D, iters: number | string = '?';
       const t0 = performance.now();
-      if (typeof Cls === 'function') {
-        const model = new Cls({ lambda, tol: 1e-7, maxIter: 1000 });
-        await model.fit(X, { progress: false });
-        times.push(performance.now() - t0);
-        const dec = model.decompose();
-        L = dec.L; dec.S.dispose();
-        iters = model.history?.outer?.length ?? model.iterations ?? '?';
-        impl = `${Cls.name}`;
-        model.dispose();
-      } else if (typeof fn === 'function') {
-        const res = await fn(X, { lambda, tol: 1e-7, maxIter: 1000 });
-        times.push(performance.now() - t0);
-        L = res.L; iters = res.iterations ?? res.iters ?? '?';
-        impl = fn.name;
-      } else {
-        X.dispose(); L0T.dispose();
-        return { why: `not available yet (src/models/rpca.ts exports ${Object.keys(m).join(', ')})` };
-      }
+      const model = new RobustPCA({ lambda, tol: 1e-7, maxIter: 1000 });
+      await model.fit(X, { progress: false });
+      times.push(performance.now() - t0);
+      const dec = model.decompose();
+      const L = dec.L; dec.S.dispose();
+      const iters = model.history.outer.length;
+      impl = RobustPCA.name;
+      model.dispose();
       const err = tf.tidy(() => tf.div(tf.norm(tf.sub(L, L0T)), tf.norm(L0T)).dataSync()[0]);
       q = `${iters} it, err ${err.toExponential(1)}`;
       L.dispose();
@@ -526,7 +506,6 @@ function gaussianFeatures(n: number, d: number, seed: string, shift: number): Fl
 
 async function groupFrechet(): Promise<void> {
   console.log('\n[3] Frechet distance between two 10,000-sample feature sets (mean + covariance + trace sqrt term)');
-  const mod = optional('src/metrics/frechet.ts');
   for (const d of [64, 2048]) {
     const group = 'Frechet', task = `Frechet 10000 x ${d}`;
     const A = gaussianFeatures(10000, d, `bench-fd-a-${d}`, 0), B = gaussianFeatures(10000, d, `bench-fd-b-${d}`, 0.05);
@@ -536,18 +515,15 @@ async function groupFrechet(): Promise<void> {
     const reps = d > 1000 ? Math.min(REPEATS, 3) : Math.max(REPEATS, 20);
     const warm = d > 1000 ? 0 : 2;
     let ourValue = NaN;
-    if (!mod.mod?.frechetDistanceFromFeatures) add({ group, task, impl: 'ours', kind: 'ours', status: mod.why ?? 'not available yet (no frechetDistanceFromFeatures)' });
-    else {
-      const times: number[] = [];
-      for (let r = 0; r < warm + reps; r++) {
-        const Ta = tf.tensor2d(A, [10000, d]), Tb = tf.tensor2d(B, [10000, d]);
-        const t0 = performance.now();
-        ourValue = mod.mod.frechetDistanceFromFeatures(Ta, Tb);
-        if (r >= warm) times.push(performance.now() - t0);
-        Ta.dispose(); Tb.dispose();
-      }
-      add({ group, task, impl: 'ours: frechetDistanceFromFeatures', kind: 'ours', times, quality: `value ${ourValue.toPrecision(10)}`, primary: true });
+    const times: number[] = [];
+    for (let r = 0; r < warm + reps; r++) {
+      const Ta = tf.tensor2d(A, [10000, d]), Tb = tf.tensor2d(B, [10000, d]);
+      const t0 = performance.now();
+      ourValue = frechetDistanceFromFeatures(Ta, Tb);
+      if (r >= warm) times.push(performance.now() - t0);
+      Ta.dispose(); Tb.dispose();
     }
+    add({ group, task, impl: 'ours: frechetDistanceFromFeatures', kind: 'ours', times, quality: `value ${ourValue.toPrecision(10)}`, primary: true });
     const res = runPeer('numpy', [`frechet_${d}`], { repeats: reps })[`frechet_${d}`];
     addPeerRow(group, task, 'numpy', res, (x) => `value ${Number(x.value).toPrecision(10)}${Number.isFinite(ourValue) ? `  |diff|/value ${(Math.abs(ourValue - x.value) / Math.abs(x.value)).toExponential(1)}` : ''}`, undefined, ' (scipy.linalg.sqrtm)');
   }
@@ -557,36 +533,24 @@ async function groupForests(outX: Float32Array, outY: Int32Array): Promise<void>
   console.log('\n[4] Forests on the 5,124 x 784 outlier set (Zhou & Paffenroth): IsolationForest (100 trees) fit+predict on all rows; RandomForest (50 trees) fit on even rows, predict odd rows');
   writeInput('outlier_X', outX, [outY.length, 784]);
   writeInput('outlier_y', outY, [outY.length]);
-  const dir = path.join(ROOT, 'src', 'models', 'baselines');
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-  const iso = files.find((f) => /isolation/i.test(f)), rf = files.find((f) => /random/i.test(f));
   const res = runPeer('sklearn', ['iforest', 'rforest']);
   const contamination = outY.reduce((s, v) => s + v, 0) / outY.length;
   // Isolation forest
   {
     const group = 'forests', task = 'IsolationForest fit+predict';
-    const m = iso ? optional(`src/models/baselines/${iso}`) : { mod: null, why: 'not available yet (no src/models/baselines/isolation-forest.ts)' };
-    if (!m.mod) add({ group, task, impl: 'ours', kind: 'ours', status: m.why });
-    else {
-      const r = await oursForest(m.mod, 'iforest', outX, outY, contamination);
-      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
-      else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
-    }
+    const r = await oursForest('iforest', outX, outY, contamination);
+    if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: r.quality, primary: true });
+    else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
     addPeerRow(group, task, 'sklearn', res.iforest, (x) => `F1 ${Number(x.f1).toFixed(3)}`);
   }
   {
     const group = 'forests', task = 'RandomForest fit+predict';
-    const m = rf ? optional(`src/models/baselines/${rf}`) : { mod: null, why: 'not available yet (no src/models/baselines/random-forest.ts)' };
-    if (!m.mod) add({ group, task, impl: 'ours', kind: 'ours', status: m.why });
-    else {
-      // the peer's thread count (scikit-learn n_jobs = --threads): nJobs = THREADS, the worker pool started before
-      // timing (as the peer's import is outside its timing)
-      const par = typeof m.mod.warmForestPool === 'function';
-      const threads: number = par ? m.mod.warmForestPool(THREADS) : 1;
-      const r = await oursForest(m.mod, 'rforest', outX, outY, contamination, par ? { nJobs: THREADS } : {});
-      if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: `${r.quality}, ${threads} thread${threads === 1 ? '' : 's'}`, primary: true });
-      else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
-    }
+    // the peer's thread count (scikit-learn n_jobs = --threads): nJobs = THREADS, the worker pool started before
+    // timing (as the peer's import is outside its timing)
+    const threads = warmForestPool(THREADS);
+    const r = await oursForest('rforest', outX, outY, contamination, { nJobs: THREADS });
+    if (r.times) add({ group, task, impl: `ours: ${r.impl}`, kind: 'ours', times: r.times, quality: `${r.quality}, ${threads} thread${threads === 1 ? '' : 's'}`, primary: true });
+    else add({ group, task, impl: 'ours', kind: 'ours', status: r.why });
     addPeerRow(group, task, 'sklearn', res.rforest, (x) => `acc ${Number(x.accuracy).toFixed(3)}, F1 ${Number(x.f1).toFixed(3)}`);
   }
 }
@@ -597,11 +561,9 @@ function f1Of(pred: ArrayLike<number>, y: ArrayLike<number>): { f1: number; acc:
   return { f1: tp ? (2 * tp) / (2 * tp + fp + fn) : 0, acc: ok / y.length };
 }
 
-/** Our forests (API probed). */
-async function oursForest(m: any, which: 'iforest' | 'rforest', X: Float32Array, y: Int32Array, contamination: number, extra: object = {}): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
+/** Our forests: src/models/baselines' IsolationForest and RandomForestClassifier. */
+async function oursForest(which: 'iforest' | 'rforest', X: Float32Array, y: Int32Array, contamination: number, extra: { nJobs?: number } = {}): Promise<{ times?: number[]; quality?: string; impl?: string; why?: string }> {
   try {
-    const Cls = which === 'iforest' ? (m.IsolationForest ?? m.IForest) : (m.RandomForestClassifier ?? m.RandomForest);
-    if (typeof Cls !== 'function') return { why: `not available yet (exports ${Object.keys(m).join(', ')})` };
     const n = y.length, d = 784;
     const times: number[] = [];
     let q = '';
@@ -609,17 +571,13 @@ async function oursForest(m: any, which: 'iforest' | 'rforest', X: Float32Array,
       if (which === 'iforest') {
         const Xt = tf.tensor2d(X, [n, d]);
         const t0 = performance.now();
-        const model = new Cls({ nEstimators: 100, contamination, seed: r });
-        await model.fit(Xt, { progress: false });
-        const pred = await model.predict(Xt);
+        const model = new IsolationForest({ nEstimators: 100, contamination, seed: r });
+        model.fit(Xt);
+        const pred = model.predict(Xt); // 1 = outlier
         times.push(performance.now() - t0);
-        const pa = pred instanceof tf.Tensor ? pred.dataSync() : pred;
-        // scikit-learn style labels (-1 = outlier, 1 = inlier) or 0/1 flags (1 = outlier).
-        const arr = Array.from(pa as ArrayLike<number>);
-        const s = f1Of(arr.includes(-1) ? arr.map((v) => (v === -1 ? 1 : 0)) : arr.map((v) => (v > 0 ? 1 : 0)), y);
+        const s = f1Of(pred, y);
         q = `F1 ${s.f1.toFixed(3)}`;
-        if (pred instanceof tf.Tensor) pred.dispose();
-        Xt.dispose(); model.dispose?.();
+        Xt.dispose(); model.dispose();
       } else {
         const tr: number[] = [], te: number[] = [];
         for (let i = 0; i < n; i++) (i % 2 ? te : tr).push(i);
@@ -627,18 +585,16 @@ async function oursForest(m: any, which: 'iforest' | 'rforest', X: Float32Array,
         const Xtr = tf.tensor2d(rowsOf(tr), [tr.length, d]), Xte = tf.tensor2d(rowsOf(te), [te.length, d]);
         const ytr = Int32Array.from(tr, (k) => y[k]), yte = Int32Array.from(te, (k) => y[k]);
         const t0 = performance.now();
-        const model = new Cls({ nEstimators: 50, seed: r, ...extra });
-        await model.fit(Xtr, ytr, { progress: false });
-        const pred = await model.predict(Xte);
+        const model = new RandomForestClassifier({ nEstimators: 50, seed: r, ...extra });
+        model.fit(Xtr, ytr);
+        const pred = model.predict(Xte);
         times.push(performance.now() - t0);
-        const pa = pred instanceof tf.Tensor ? pred.dataSync() : pred;
-        const s = f1Of(pa as ArrayLike<number>, yte);
+        const s = f1Of(pred, yte);
         q = `acc ${s.acc.toFixed(3)}, F1 ${s.f1.toFixed(3)}`;
-        if (pred instanceof tf.Tensor) pred.dispose();
-        Xtr.dispose(); Xte.dispose(); model.dispose?.();
+        Xtr.dispose(); Xte.dispose(); model.dispose();
       }
     }
-    return { times, quality: q, impl: Cls.name };
+    return { times, quality: q, impl: which === 'iforest' ? IsolationForest.name : RandomForestClassifier.name };
   } catch (e) {
     return { why: `failed: ${(e as Error).message.split('\n')[0]}` };
   }
@@ -723,19 +679,17 @@ async function writeOutputs(meta: Record<string, unknown>, quiet = false): Promi
   fs.writeFileSync(path.join(OUT, 'bench.csv'), csvRows.join('\n') + '\n');
   fs.writeFileSync(path.join(OUT, 'bench.json'), JSON.stringify({ meta, rows: rows.map((r) => ({ ...r, ...(r.times?.length ? stats(r.times) : {}) })) }, null, 1));
   const subtitle = `${meta.cpu}, ${meta.cores} cores, ${meta.date}; < 1 = this workspace is faster (same run)`;
-  let spec: Record<string, unknown>;
+  let spec: VegaLiteSpec;
   try {
-    const { bars } = require('../src/plots/charts');
     spec = bars({ data: chart, x: 'task', y: 'ratio', series: 'peer', horizontal: true, text: '.2f', title: 'Time ratio: this workspace / peer', subtitle, xTitle: '', yTitle: 'ours / peer (median time)', seriesTitle: 'peer' });
   } catch {
     spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: { text: 'Time ratio: this workspace / peer', subtitle }, data: { values: chart }, mark: 'bar', encoding: { y: { field: 'task', type: 'nominal' }, yOffset: { field: 'peer' }, x: { field: 'ratio', type: 'quantitative' }, color: { field: 'peer' } } };
   }
   // The 1.0 line (parity).
-  const withRule = { ...spec, layer: [...((spec.layer as unknown[]) ?? [{ mark: spec.mark, encoding: spec.encoding }]), { mark: { type: 'rule', color: '#d62728', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } }] };
-  delete (withRule as any).mark; delete (withRule as any).encoding;
+  const withRule: VegaLiteSpec = { ...spec, layer: [...((spec.layer as unknown[]) ?? [{ mark: spec.mark, encoding: spec.encoding }]), { mark: { type: 'rule', color: '#d62728', strokeDash: [4, 3] }, encoding: { x: { datum: 1 } } }] };
+  delete withRule.mark; delete withRule.encoding;
   fs.writeFileSync(path.join(OUT, 'bench.vl.json'), JSON.stringify(withRule, null, 1));
   try {
-    const { save } = require('../src/plots/render');
     if (chart.length === 0) { if (!quiet) console.log('\nchart: no ratio yet (no row has both ours and a peer)'); }
     else {
       const r = await save(withRule, path.join(OUT, 'bench'));
@@ -762,7 +716,6 @@ async function main(): Promise<void> {
   if (!NO_PEERS) probePeers();
 
   // Shared inputs: MNIST training images (first 5,000), the outlier mix.
-  const { loadMnistSync } = require('../src/data/mnist');
   const train = loadMnistSync({ split: 'train' });
   const X5000 = train.images.slice(0, 5000 * 784) as Float32Array;
   writeInput('mlp_x', X5000.slice(0, 200 * 784), [200, 784]);
@@ -780,7 +733,6 @@ async function main(): Promise<void> {
     ['rpca', () => groupRpca(QUICK ? [5000] : [5000, 10000])],
     ['frechet', () => groupFrechet()],
     ['forest', async () => {
-      const { outlierMix } = require('../src/data/outliers');
       const mix = outlierMix({ set: train, inlierClass: 4, seed: 'bench-outliers' });
       await groupForests(mix.set.images, Int32Array.from(mix.isOutlier));
     }],
