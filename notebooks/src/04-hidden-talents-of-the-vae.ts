@@ -44,39 +44,34 @@
 import 'tsx/cjs';
 import { setupNotebook, figure, table, markdown } from 'rml/notebook';
 import { tf } from 'rml/backend';
-import { ClaimsTable, verdictText } from 'rml/experiment/claims';
+import { ClaimsTable } from 'rml/experiment/claims';
 import { lines, heatmapPanels } from 'rml/plots';
 import {
-  daiConfig, daiStore, phaseCell, tuneC2, pruningCell, mnistPruningCell, mnistRecoveryCell, mnistSpectrumCell,
-  PHASE_MODELS, DAI_LADDER_STEPS, stepsPerEpoch, ladderTrend, type PhaseModel, type PhaseCellResult, type DaiLadderPoint, type TrainConfig, type DaiVerdict,
-  verdictFig1Dominance, verdictFig1Recovery, verdictCertificate, verdictFarFromLowRank, verdictFig3Bimodal, verdictFig3Growth, verdictFig4,
-  verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote, daiCells, pruningLrConfig, mnistAlphaConfig,
-  manifoldRows, certifyLadderRows, recoveryRows, recoveryRow, recoverySummary, daiConfigRows, phaseGrid, fig1CellsOf, fig1GridLadder,
-  ladderCellRuns, c2ReadingRows,
+  daiConfig, daiStore, tuneC2, mnistRecoveryCell, mnistSpectrumCell, PHASE_MODELS, stepsPerEpoch, trainSteps, type PhaseModel,
+  manifoldRows, certifyLadderRows, recoveryRows, recoverySummary, daiConfigRows, phaseGrid, fig1CellsOf, fig1GridLadder,
+  ladderCellRuns, c2ReadingRows, computeDaiCells, storeCounts, ladderSeries, certificateBest, certificateRootCause, fig1LadderNote,
+  fig1RootCause, c2FootnoteRootCause, sigmaZCells, fig3HistogramRows, fig3FractionRows, fig3Inputs, fig3RootCause, sigmaZRuns, fig4Rows,
+  fig4LadderPoints, fig4RootCause, pruningRuns, meanCount, table1Rows, pruningLrRuns, table1LadderNote, table1RootCause, fig2bRuns,
+  fig2bRootCause, fig5bTableRows, alphaRuns, alphaRows, recoveryNmse, tauRows, fig5bRootCause,
 } from 'rml/papers/dai2017';
-import { computeCell } from 'rml/experiment/sweep';
+import {
+  addDaiClaim, verdictFig1Dominance, verdictFig1Recovery, verdictCertificate, verdictFarFromLowRank, verdictFig3Bimodal, verdictFig3Growth,
+  verdictFig4, verdictTable1, verdictFig2b, verdictFig5b, verdictTau, verdictC2Footnote,
+} from 'rml/papers/dai2017-claims';
 import { fmt } from 'rml/papers/verdict';
-import type { ResultsStore } from 'rml/experiment/store';
 const nb = await setupNotebook('04-hidden-talents-of-the-vae');
 const cfg = daiConfig(nb.scale);
 const claims = new ClaimsTable(nb.name);
 const t0 = Date.now();
 const tensorsAtStart = tf.memory().numTensors;
-const steps = (t: TrainConfig, n: number) => t.epochs * stepsPerEpoch(t, n);
+const steps = trainSteps;
 // Every stored cell of this notebook, in order: the list `npm run sweep` runs in other processes (daiCells). Each
-// section computes its listed cells first (a cell already in the store is read back), then reads them through the
-// same driver calls as before. Listed afresh per section: the AE cells at the tuned C2 appear once the tuning is stored.
+// section computes its listed cells first (computeDaiCells: a cell already in the store is read back), then reads them
+// through the driver. Listed afresh per section: the AE cells at the tuned C2 appear once the tuning is stored.
 // Training progress bars while computing a cell (off unless RML_PROGRESS=1; reading the store prints nothing).
 const run = { progress: process.env.RML_PROGRESS === '1' };
-const stores: ResultsStore[] = [];
-const computeListed = async (store: ResultsStore, ...experiments: string[]) => {
-  if (!stores.includes(store)) stores.push(store);
-  for (const c of daiCells(nb.scale, nb.seed, run).filter((x) => experiments.includes(x.experiment))) await computeCell(store, c);
-};
-const addClaim = (claim: string, paper: string, v: DaiVerdict, extra = '') => void claims.add({ claim, paper, ours: v.ours, holds: v.holds,
-  note: [v.note, extra].filter(Boolean).join('; ') });
-const ladderData = (pts: DaiLadderPoint[], series: string, field: keyof DaiLadderPoint = 'nmse') => pts.map((p) => ({ steps: p.steps,
-  value: p[field] as number, series }));
+const computeListed = (store: ReturnType<typeof daiStore>, ...experiments: string[]) => computeDaiCells(store, nb.scale, nb.seed, experiments, run);
+const ladderData = ladderSeries;
 table('config', daiConfigRows(cfg), {
   caption: `Experiment sizes at scale "${nb.scale}" (steps = Adam steps of batch ${cfg.phase.train.batchSize}; the paper: ~2,000,000 per network)`,
 });
@@ -115,22 +110,12 @@ await figure('ladder-certificate', lines({
   rules: [{ y: 0.01, label: '"essentially zero" (rule: < 0.01)' }], title: 'Ladder: certificate of the inverse network vs training',
     subtitle: `lr ${cfg.phase.certify.learningRate}, ${cfg.phase.certify.n} training pairs; the paper trains it to "essentially zero"`,
 }));
-const certBest = cfg.phase.kappas.map((kappa) => ({ kappa, testRelError: Math.min(manifolds.find((m) => m.kappa === kappa)!.certTestRelError,
-  ...certLadder.filter((c) => c.kappa === kappa).map((c) => c.testRelError)) }));
-const certV = verdictCertificate(certBest);
-addClaim('Sec. 5.1: the ground-truth manifold is invertible by an encoder-sized network', 'essentially zero reconstruction error', certV,
+const certV = verdictCertificate(certificateBest(manifolds, certLadder, cfg.phase.kappas));
+addDaiClaim(claims, 'Sec. 5.1: the ground-truth manifold is invertible by an encoder-sized network', 'essentially zero reconstruction error', certV,
   `best over the certificate ladder (up to ${Math.max(...cfg.phase.certifyLadder.epochs)} epochs for kappa ${cfg.phase.certifyLadder.kappas.join(', ')})`);
-{
-  const cl = certLadder.filter((c) => c.kappa === Math.max(...cfg.phase.certifyLadder.kappas));
-  const tr = cl.length ? ladderTrend(cl.map((c) => ({ steps: c.epochs, value: c.testRelError }))) : null;
-  if (certV.holds !== true && tr) markdown(`**Certificate root cause.** Held-out error of the inverse network for kappa = ${cl[0].kappa}: ` +
-    `${cl.map((c) => `${c.testRelError.toExponential(1)} at ${c.epochs} epochs`).join(', ')} (train error at the last rung ` +
-    `${cl.at(-1)!.trainRelError.toExponential(1)}). ` +
-    (tr.stillImproving ? '**Budget**: still falling at the last doubling of the training; the paper trains it until "essentially zero".' : `It has ` +
-      `stopped falling: the limit at this size (n = ${cfg.phase.certify.n} pairs, lr ${cfg.phase.certify.learningRate}, widths ` +
-      `${cfg.phase.hidden.join('/')}) — **sample size / width**, not the paper's claim (which is about the paper's widths 1000/2000).`));
-}
-addClaim('Sec. 5.1: L is far from low-rank', 'not well represented by a low-rank approximation', verdictFarFromLowRank(manifolds));
+const certCause = certificateRootCause(certLadder, cfg.phase);
+if (certV.holds !== true && certCause) markdown(certCause);
+addDaiClaim(claims, 'Sec. 5.1: L is far from low-rank', 'not well represented by a low-rank approximation', verdictFarFromLowRank(manifolds));
 
 // %% [markdown]
 // ## 2. Figure 1: phase transitions (manifold dimension kappa x outlier ratio nu)
@@ -252,30 +237,12 @@ table('ladder-fig1', [
 // %%
 const domV = verdictFig1Dominance(fig1Cells);
 const recV = verdictFig1Recovery(fig1Cells);
-const vaeT = ladderTrend(longRuns[0].r.ladder.map((p) => ({ steps: p.steps, value: p.nmse })));
-const l2T = ladderTrend(longRuns[1].r.ladder.map((p) => ({ steps: p.steps, value: p.nmse })));
-const wideVae = widthRuns.filter((x) => x.model === 'vae').at(-1)!, wideAe = widthRuns.filter((x) => x.model === 'ae-l2').at(-1)!;
-const ladderNote = `ladder kappa ${lc.kappa} / nu ${lc.nu}: VAE ${fmt(vaeT.first)} at ${vaeT.firstSteps} -> ${fmt(vaeT.last)} at ${vaeT.lastSteps} ` +
-  `steps${vaeT.stillImproving ? ' (still falling)' : ''}, AE-l2 ${fmt(l2T.first)} -> ${fmt(l2T.last)}${l2T.stillImproving ? ' (still falling)' : ''}; ` +
-  `width ${wideVae.w.join('/')} at ${cfg.phase.widthLadder.steps} steps: VAE ${fmt(wideVae.r.nmse)}, AE-l2 ${fmt(wideAe.r.nmse)}`;
-addClaim('Fig. 1: VAE NMSE far below AE-l2, AE-l1 and RPCA across the grid (nu > 0)', 'VAE ~0 on most cells; others mostly ~1', domV,
+const ladderNote = fig1LadderNote(lcRuns, cfg.phase);
+addDaiClaim(claims, 'Fig. 1: VAE NMSE far below AE-l2, AE-l1 and RPCA across the grid (nu > 0)', 'VAE ~0 on most cells; others mostly ~1', domV,
   `grid at ${steps(cfg.phase.train, cfg.phase.n)} steps; ${ladderNote}`);
-addClaim('Fig. 1(a): the VAE recovers L (NMSE near 0) over most of the grid', 'NMSE ~0 on most (kappa, nu) cells', recV,
+addDaiClaim(claims, 'Fig. 1(a): the VAE recovers L (NMSE near 0) over most of the grid', 'NMSE ~0 on most (kappa, nu) cells', recV,
   `${steps(cfg.phase.train, cfg.phase.n)} steps x batch 100 vs the paper's ~2,000,000`);
-markdown(`**Figure 1 at ${nb.scale} scale: ${verdictText(domV.holds)}** (${domV.ours}). Root cause, from the ladders: ` +
-  `(1) **budget**: at the first rung (${vaeT.firstSteps} steps; the old quick budget was 1,500 at lr 1e-3) the VAE is at NMSE ${fmt(vaeT.first)} on ` +
-    `the ladder cell (X itself: ${fmt(longRuns[0].r.nmseInput)}): Sigma_z starts at the prior, so z is mostly noise until the decoder learns to use it; ` +
-  `at the paper's learning rate it falls to ${fmt(vaeT.last)} at ${vaeT.lastSteps} ` +
-    `steps${vaeT.stillImproving ? ' and is still falling at the last doubling' : ''}, while AE-l2 goes ${fmt(l2T.first)} -> ${fmt(l2T.last)}. The ` +
-    `paper trains ~2,000,000 steps. ` +
-  `(2) **learning rate**: ${lrRuns.map((x) => `lr ${x.lr}: NMSE ${fmt(x.r.nmse)}, ${x.r.sigmaZ?.usedDims} used dims`).join('; ')} after ` +
-    `${cfg.phase.lrLadder.steps} steps (truth ${lc.kappa}). ` +
-  `(3) **width** (the paper's models are 1000/2000 wide; quick's grid uses ${cfg.phase.hidden.join('/')}): ` +
-    `${[cfg.phase.hidden, ...cfg.phase.widthLadder.widths].map((w) => `${w.join('/')}: VAE ${fmt(widthRuns.find((x) => x.w === w && x.model === 'vae')!.r.nmse)} `
-      + `vs AE-l2 ${fmt(widthRuns.find((x) => x.w === w && x.model === 'ae-l2')!.r.nmse)}`).join('; ')} after ${cfg.phase.widthLadder.steps} steps. ` +
-  `(4) **sample size**: n = ${cfg.phase.n} vs the paper's 10^6 is not laddered here (every scale but paper keeps n = 3,000); with 300x fewer samples ` +
-    `per weight the AEs may fit outliers the paper's data would not let them fit, so the gap between VAE and AEs here is not a measurement of the ` +
-    `paper's gap.`);
+markdown(fig1RootCause(domV, lcRuns, cfg.phase, nb.scale));
 
 // %% [markdown]
 // ### Footnote 12: AE-l2 with C2 = 1 "much worse" than C2 = 10^3
@@ -294,15 +261,8 @@ table('c2-readings', readingRows.map((r) => ({ reading: r.reading, 'NMSE C2 = 1'
   'C2 = 1 at 1.5k steps': fmt(r.one.ladder[0]?.nmse ?? NaN), 'C2 = 10^3 at 1.5k steps': fmt(r.k.ladder[0]?.nmse ?? NaN), 'paper': 'C2 = 1 much worse' })),
   { caption: `AE-l2 on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu}, ${steps(cfg.phase.train, cfg.phase.n)} steps, per reading of C2` });
 const c2V = verdictC2Footnote(readingRows);
-addClaim('Footnote 12: AE-l2 with C2 = 1 is much worse than with the tuned C2 = 10^3', 'C2 = 1 much worse (not shown)', c2V);
-if (c2V.holds !== true) markdown(`**Footnote 12 root cause.** ` +
-  `${readingRows.map((r) => `${r.reading}: C2 = 1 ${r.one.ladder.map((q) => fmt(q.nmse)).join(' > ')}; `
-    + `C2 = 10^3 ${r.k.ladder.map((q) => fmt(q.nmse)).join(' > ')}`).join('. ')} (rungs ${readingRows[0].one.ladder.map((q) => q.steps).join(', ')} steps). ` +
-  'Under every reading tried, C2 = 10^3 holds mu_z so close to 0 that the AE is stuck near NMSE 0.6 from the first rung on, while C2 = 1 keeps ' +
-    'improving; in the mean-d reading both C2 are that strong. ' +
-  'So with this network, n and budget no reading makes C2 = 1 the worse choice: the footnote is either about the paper\'s far longer training on 10^6 ' +
-    'samples (where an AE with weak C2 may end up fitting the outliers, untested here: **budget / sample size**), or about a convention the paper ' +
-    'does not state.');
+addDaiClaim(claims, 'Footnote 12: AE-l2 with C2 = 1 is much worse than with the tuned C2 = 10^3', 'C2 = 1 much worse (not shown)', c2V);
+if (c2V.holds !== true) markdown(c2FootnoteRootCause(readingRows));
 
 // %% [markdown]
 // ## 3. Figure 3: histograms of the diagonal of Sigma_z (Sec. 5.3)
@@ -313,9 +273,7 @@ if (c2V.holds !== true) markdown(`**Footnote 12 root cause.** ` +
 
 // %%
 const histKappas = cfg.phase.kappas, histNus = cfg.phase.nus;
-const histRows = phase.filter((p) => p.model === 'vae' && p.r.sigmaZ).flatMap((p) => p.r.sigmaZ!.counts.map((c, i) => ({
-  nu: `nu = ${p.nu}`, kappa: `kappa = ${p.kappa}`, lo: p.r.sigmaZ!.edges[i], hi: p.r.sigmaZ!.edges[i + 1], count: c,
-}))).filter((r) => r.count > 0);
+const histRows = fig3HistogramRows(phase);
 await figure('fig3-sigma-z-histograms', {
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
   title: { text: 'Figure 3: diagonal of Sigma_z (log counts)',
@@ -328,14 +286,11 @@ await figure('fig3-sigma-z-histograms', {
     y: { field: 'count', type: 'quantitative', scale: { type: 'log' }, title: 'count' }, y2: { datum: 1 } } },
   resolve: { scale: { x: 'shared', y: 'shared' } },
 });
-const vaeCells = phase.filter((p) => p.model === 'vae' && p.r.sigmaZ);
-table('fig3-fractions', vaeCells.map((p) => ({
-  kappa: p.kappa, nu: p.nu, 'near 0 (< 0.05)': fmt(p.r.sigmaZ!.fracNearZero), 'near 1 (> 0.5)': fmt(p.r.sigmaZ!.fracNearOne),
-    'in between': fmt(1 - p.r.sigmaZ!.fracNearZero - p.r.sigmaZ!.fracNearOne),
-  'expected near 0 (kappa / dim z)': fmt(p.kappa / cfg.phase.latentDim), 'used dims': p.r.sigmaZ!.usedDims, 'nonzero W1 columns': p.r.nonzeroColumns,
-  ...Object.fromEntries(p.r.ladder.map((q) => [`used dims at ${q.steps}`, q.usedDims ?? '-'])),
-})), { caption: 'Fractions of diag(Sigma_z) entries near 0 and near 1 (paper: near 0 ~ kappa/50 at nu = 0, all panels bimodal), and the used ' +
-  'dimensions at each rung' });
+const vaeCells = sigmaZCells(phase);
+table('fig3-fractions', fig3FractionRows(phase, cfg.phase.latentDim), {
+  caption: 'Fractions of diag(Sigma_z) entries near 0 and near 1 (paper: near 0 ~ kappa/50 at nu = 0, all panels bimodal), and the used ' +
+    'dimensions at each rung',
+});
 await figure('ladder-fig3-used-dims', lines({
   data: [...vaeCells.flatMap((p) => ladderData(p.r.ladder, `kappa ${p.kappa}, nu ${p.nu}`, 'usedDims')),
     ...longRuns[0].r.ladder.map((q) => ({ steps: q.steps, value: q.usedDims!, series: `kappa ${lc.kappa}, nu ${lc.nu} (long)` }))],
@@ -343,26 +298,15 @@ await figure('ladder-fig3-used-dims', lines({
   rules: cfg.phase.kappas.map((k) => ({ y: k, label: `kappa = ${k}` })), title: 'Ladder: Sigma_z dimensions pushed to 0 vs training steps',
     subtitle: 'paper (converged): about kappa of 50 near 0 at nu = 0',
 }));
-const fig3bV = verdictFig3Bimodal(vaeCells.map((p) => ({ kappa: p.kappa, nu: p.nu, fracNearZero: p.r.sigmaZ!.fracNearZero,
-  fracNearOne: p.r.sigmaZ!.fracNearOne })));
-const fig3gV = verdictFig3Growth(cfg.phase.kappas.map((k) => ({ kappa: k,
-  fracNearZero: vaeCells.find((p) => p.kappa === k && p.nu === 0)?.r.sigmaZ!.fracNearZero ?? NaN })), cfg.phase.latentDim);
-addClaim('Fig. 3: diag(Sigma_z) splits into values near 0 (used) and near 1 (unused)', 'all 12 panels bimodal at 0 and 1', fig3bV);
-addClaim('Fig. 3: the fraction of Sigma_z near 0 grows with kappa (about kappa / 50 at nu = 0)', 'proportional to kappa / 50', fig3gV,
+const fig3In = fig3Inputs(phase, cfg.phase.kappas);
+const fig3bV = verdictFig3Bimodal(fig3In.bimodal);
+const fig3gV = verdictFig3Growth(fig3In.growth, cfg.phase.latentDim);
+addDaiClaim(claims, 'Fig. 3: diag(Sigma_z) splits into values near 0 (used) and near 1 (unused)', 'all 12 panels bimodal at 0 and 1', fig3bV);
+addDaiClaim(claims, 'Fig. 3: the fraction of Sigma_z near 0 grows with kappa (about kappa / 50 at nu = 0)', 'proportional to kappa / 50', fig3gV,
   `used dims on the ladder cell: ${longRuns[0].r.ladder.map((q) => `${q.usedDims} at ${q.steps}`).join(', ')} (truth ${lc.kappa})`);
 
 // %%
-{
-  const lt = ladderTrend(longRuns[0].r.ladder.map((q) => ({ steps: q.steps, value: q.usedDims ?? 0 })), false);
-  if (fig3bV.holds !== true || fig3gV.holds !== true) markdown(`**Figure 3 root cause.** After ${steps(cfg.phase.train, cfg.phase.n)} steps the grid ` +
-    `VAEs use ${vaeCells.map((p) => `${p.r.sigmaZ!.usedDims}`).join(', ')} dimensions (kappa x nu order as the table). ` +
-    `On the ladder cell (truth ${lc.kappa}) the used dimensions go ${longRuns[0].r.ladder.map((q) => `${q.usedDims} at ${q.steps}`).join(', ')} ` +
-      `steps${lt.stillImproving ? ', still rising at the last rung' : ''}; at width ` +
-      `${cfg.phase.widthLadder.widths.map((w) => `${w.join('/')}: ${widthRuns.find((x) => x.w === w && x.model === 'vae')!.r.sigmaZ?.usedDims ?? '-'} `
-        + `used after ${cfg.phase.widthLadder.steps} steps`).join(', ')}. ` +
-    'Sigma_z leaves the prior only once the decoder has learned to use z, so the split into 0 / 1 is the *end* of training: **budget** (and width), ' +
-      'the paper\'s ~2,000,000 steps vs the grid\'s.');
-}
+if (fig3bV.holds !== true || fig3gV.holds !== true) markdown(fig3RootCause(phase, lcRuns, cfg.phase));
 
 // %% [markdown]
 // ## 4. Figure 4: mean diag(Sigma_z), sorted, for kappa = dim z = 10 as nu varies
@@ -373,31 +317,22 @@ addClaim('Fig. 3: the fraction of Sigma_z near 0 grows with kappa (about kappa /
 // %%
 const sigStore = daiStore('sigma-z', nb.scale);
 await computeListed(sigStore, 'sigma-z');
-const fig4 = [];
-for (const nu of cfg.sigmaZ.nus) fig4.push({ nu, r: await phaseCell(sigStore, cfg.phase, cfg.sigmaZ.kappa, nu, 'vae', { latentDim: cfg.sigmaZ.kappa,
-  seed: nb.seed }) });
+const fig4 = await sigmaZRuns(sigStore, cfg, nb.seed);
 await figure('fig4-sorted-mean-sigma-z', lines({
   data: fig4.flatMap((f) => [...f.r.sigmaZ!.meanPerDim].sort((a, b) => a - b).map((v, i) => ({ rank: i + 1, value: v, nu: `nu = ${f.nu}` }))),
   x: 'rank', y: 'value', series: 'nu', xTitle: 'latent dimension (sorted)', yTitle: 'mean [Sigma_z]_jj', zero: true,
   title: `Figure 4: sorted mean diag(Sigma_z), kappa = dim z = ${cfg.sigmaZ.kappa}`, subtitle: 'paper: all near 0 for nu <= 0.3; some near 1 for nu > 0.3',
 }));
 await figure('ladder-fig4', lines({
-  data: fig4.flatMap((f) => f.r.ladder.map((q) => ({ steps: q.steps, value: q.meanPerDim!.filter((v) => v > 0.5).length, series: `nu = ${f.nu}` }))),
+  data: fig4LadderPoints(fig4),
   x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'dims with mean variance > 0.5',
   rules: [{ y: 0, label: 'paper nu <= 0.3: 0' }], title: 'Ladder: Figure 4 dimensions near 1 vs training steps',
     subtitle: `kappa = dim z = ${cfg.sigmaZ.kappa}; paper: > 0 only for nu > 0.3`,
 }));
-table('fig4', fig4.map((f) => ({ nu: f.nu, NMSE: fmt(f.r.nmse), 'dims with mean var > 0.5': f.r.sigmaZ!.meanPerDim.filter((v) => v > 0.5).length,
-  'dims with mean var < 0.05': f.r.sigmaZ!.meanPerDim.filter((v) => v < 0.05).length, 'largest mean var': fmt(Math.max(...f.r.sigmaZ!.meanPerDim)),
-  ...Object.fromEntries(f.r.ladder.map((q) => [`> 0.5 at ${q.steps}`, q.meanPerDim!.filter((v) => v > 0.5).length])) })),
-    { caption: 'Figure 4 in numbers, with the ladder' });
+table('fig4', fig4Rows(fig4), { caption: 'Figure 4 in numbers, with the ladder' });
 const fig4V = verdictFig4(fig4.map((f) => ({ nu: f.nu, meanPerDim: f.r.sigmaZ!.meanPerDim })));
-addClaim('Fig. 4: outliers above ~30% push some Sigma_z variances to 1 (none below)', 'nu <= 0.3: all near 0; nu > 0.3: some near 1', fig4V);
-if (fig4V.holds !== true) markdown(`**Figure 4 root cause.** Dimensions with mean variance > 0.5 at each rung: ` +
-  `${fig4.map((f) => `nu ${f.nu}: ${f.r.ladder.map((q) => q.meanPerDim!.filter((v) => v > 0.5).length).join(' > ')}`).join('; ')} (rungs ` +
-  `${fig4[0].r.ladder.map((q) => q.steps).join(', ')}). ` +
-  'Every dimension starts at the prior (variance 1) and falls to 0 only when the decoder uses it, so "near 1 at nu <= 0.3" is a run that has not ' +
-    'finished switching its dimensions on: **budget**, read from whether the counts at nu <= 0.3 are still falling at the last rung.');
+addDaiClaim(claims, 'Fig. 4: outliers above ~30% push some Sigma_z variances to 1 (none below)', 'nu <= 0.3: all near 0; nu > 0.3: some near 1', fig4V);
+if (fig4V.holds !== true) markdown(fig4RootCause(fig4));
 
 // %% [markdown]
 // ## 5. Table 1 and Figure 2a: pruning of W1 by encoder / decoder depth (Sec. 5.2)
@@ -408,23 +343,13 @@ if (fig4V.holds !== true) markdown(`**Figure 4 root cause.** Dimensions with mea
 
 // %%
 const pruneStore = daiStore('pruning', nb.scale);
-const PAPER_TABLE1: Record<number, number[]> = { 0: [30.0, 21.1, 21.0, 20.0], 1: [30.0, 21.0, 20.0, 20.0], 2: [30.0, 21.0, 20.0, 20.0], 3: [30.0,
-  20.4, 20.0, 20.0] };
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 await computeListed(pruneStore, 'pruning', 'pruning-lr');
-const prune: { ne: number; nd: number; counts: number[]; norms: number[][]; nmse: number[]; ladder: DaiLadderPoint[][] }[] = [];
-for (const ne of cfg.pruning.encoderDepths) for (const nd of cfg.pruning.decoderDepths) {
-  const rs = [];
-  for (let trial = 0; trial < cfg.pruning.trials; trial++) rs.push(await pruningCell(pruneStore, cfg.pruning, ne, nd, trial));
-  prune.push({ ne, nd, counts: rs.map((r) => r.nonzeroColumns), norms: rs.map((r) => r.sortedNorms), nmse: rs.map((r) => r.nmse),
-    ladder: rs.map((r) => r.ladder) });
-}
+const prune = await pruningRuns(pruneStore, cfg.pruning);
 const scaleNote = nb.scale === 'paper' ? '' : ` (ours: ground truth ${cfg.pruning.kappa}, dim z ${cfg.pruning.latentDim}, ` +
   `${steps(cfg.pruning.train, cfg.pruning.n)} steps, n = ${cfg.pruning.n})`;
-table('table1', cfg.pruning.encoderDepths.map((ne) => Object.fromEntries([['Ne', ne], ...cfg.pruning.decoderDepths.flatMap((nd) => {
-  const p = prune.find((q) => q.ne === ne && q.nd === nd)!;
-  return [[`Nd=${nd} ours`, fmt(mean(p.counts), 1)], [`Nd=${nd} paper`, PAPER_TABLE1[ne]?.[nd]?.toFixed(1) ?? '-']];
-})])), { caption: `Table 1: nonzero columns of W1 (mean over ${cfg.pruning.trials} trial(s)); paper: truth 20, dim z 30${scaleNote}` });
+table('table1', table1Rows(prune, cfg.pruning), {
+  caption: `Table 1: nonzero columns of W1 (mean over ${cfg.pruning.trials} trial(s)); paper: truth 20, dim z 30${scaleNote}`,
+});
 const neMax = Math.max(...cfg.pruning.encoderDepths);
 await figure('fig2a-sorted-w1-norms', lines({
   data: prune.filter((p) => p.ne === neMax).flatMap((p) => p.norms[0].map((v, i) => ({ index: i + 1, norm: v, Nd: `Nd = ${p.nd}` }))),
@@ -439,8 +364,7 @@ await figure('ladder-table1', lines({
   title: 'Ladder: Table 1 nonzero W1 columns vs training steps', subtitle: `lr ${cfg.pruning.train.learningRate}, width ${cfg.pruning.width}, trial 0`,
 }));
 const lrP = cfg.pruning.lrLadder;
-const pruneLr = [];
-for (const lr of lrP.rates) pruneLr.push({ lr, r: await pruningCell(pruneStore, pruningLrConfig(cfg.pruning, lr), lrP.ne, lrP.nd, 0) });
+const pruneLr = await pruningLrRuns(pruneStore, cfg.pruning);
 const gridLrCell = prune.find((p) => p.ne === lrP.ne && p.nd === lrP.nd);
 await figure('ladder-table1-lr', lines({
   data: [...(gridLrCell ? ladderData(gridLrCell.ladder[0], `lr ${cfg.pruning.train.learningRate} (grid)`, 'nonzeroColumns') : []),
@@ -449,18 +373,12 @@ await figure('ladder-table1-lr', lines({
   rules: [{ y: cfg.pruning.kappa, label: `truth ${cfg.pruning.kappa}` }],
     title: `Ladder: Table 1 pruning vs learning rate (Ne = ${lrP.ne}, Nd = ${lrP.nd})`, subtitle: "the paper: lr 1e-4 for ~2,000,000 steps",
 }));
-const t1V = verdictTable1(prune.map((p) => ({ ne: p.ne, nd: p.nd, count: mean(p.counts) })), cfg.pruning.kappa, cfg.pruning.latentDim);
-addClaim('Table 1: W1 pruning finds the true dimension when the decoder has at least one hidden layer', '30 at Nd = 0; 20-21 at Nd >= 1 (truth 20)', t1V,
-  `ladder: ${prune.filter((p) => p.nd >= 1).map((p) => `Ne ${p.ne}/Nd ${p.nd}: ${p.ladder[0].map((q) => q.nonzeroColumns).join('>')}`).join('; ')} at ` +
-    `${prune[0].ladder[0].map((q) => q.steps).join(', ')} steps`);
+const t1V = verdictTable1(prune.map((p) => ({ ne: p.ne, nd: p.nd, count: meanCount(p) })), cfg.pruning.kappa, cfg.pruning.latentDim);
+addDaiClaim(claims, 'Table 1: W1 pruning finds the true dimension when the decoder has at least one hidden layer',
+  '30 at Nd = 0; 20-21 at Nd >= 1 (truth 20)', t1V, table1LadderNote(prune));
 
 // %%
-if (t1V.holds !== true) markdown(`**Table 1 root cause.** Nonzero W1 columns at the rungs ${prune[0].ladder[0].map((q) => q.steps).join(', ')} (lr ` +
-  `${cfg.pruning.train.learningRate}): ${prune.map((p) => `Ne ${p.ne}/Nd ${p.nd}: ${p.ladder[0].map((q) => q.nonzeroColumns).join(' > ')}`).join('; ')}. ` +
-  `At lr ${pruneLr.map((x) => `${x.lr}: ${x.r.ladder.map((q) => q.nonzeroColumns).join(' > ')} `
-    + `(Ne ${lrP.ne}/Nd ${lrP.nd}, rungs ${x.r.ladder.map((q) => q.steps).join(', ')})`).join('; ')}. ` +
-  'Columns of W1 stay nonzero until training has pushed the unused latent dimensions to the prior, so a count of 30 at Nd >= 1 is **budget**; a count ' +
-    'well below 20 is over-pruning of a narrow decoder (n = 3,000 samples, one trial), which the paper (10 trials, n = 10^6) does not report.');
+if (t1V.holds !== true) markdown(table1RootCause(prune, pruneLr, cfg.pruning));
 
 // %% [markdown]
 // ## 6. MNIST: Figure 2b (pruning vs latent size) and Figure 5 / Appendix A (recovering corrupted digits)
@@ -474,11 +392,7 @@ if (t1V.holds !== true) markdown(`**Table 1 root cause.** Nonzero W1 columns at 
 const mnStore = daiStore('mnist', nb.scale);
 await computeListed(mnStore, 'mnist-recovery', 'mnist-pruning', 'mnist-spectrum', 'mnist-alpha');
 const mnistMeanAbs = (await mnistRecoveryCell(mnStore, cfg.mnist, cfg.mnist.nus[0], 'rpca')).meanAbsClean;
-const fig2b: { kappa: number; model: 'vae' | 'ae'; nonzero: number; ladder: DaiLadderPoint[] }[] = [];
-for (const kappa of cfg.mnist.kappas) for (const model of ['vae', 'ae'] as const) for (let trial = 0; trial < cfg.mnist.trials; trial++) {
-  const r = await mnistPruningCell(mnStore, cfg.mnist, kappa, model, trial);
-  fig2b.push({ kappa, model, nonzero: r.nonzeroColumns, ladder: r.ladder });
-}
+const fig2b = await fig2bRuns(mnStore, cfg.mnist);
 await figure('fig2b-mnist-nonzero-columns', lines({
   data: fig2b.map((r) => ({ kappa: r.kappa, nonzero: r.nonzero, model: r.model === 'vae' ? 'VAE' : 'AE (C2 = 0)' })), x: 'kappa', y: 'nonzero',
     series: 'model', zero: true, xTitle: 'latent dimension kappa', yTitle: 'nonzero columns of W1',
@@ -492,13 +406,9 @@ await figure('ladder-fig2b', lines({
   title: 'Ladder: Figure 2b nonzero W1 columns vs training steps', subtitle: `MNIST n = ${cfg.mnist.n}, lr ${cfg.mnist.train.learningRate}`,
 }));
 const v2b = verdictFig2b(fig2b);
-addClaim('Fig. 2b: on MNIST the VAE uses a bounded number of latent dimensions (plateau near 15); the AE uses all', 'VAE ~15 for kappa > 15; AE = kappa', v2b);
-if (v2b.holds !== true) markdown(`**Figure 2b root cause.** Reconstruction NMSE of the clean digits and mean |L-hat| / mean |X| at the rungs ` +
-  `${fig2b[0].ladder.map((q) => q.steps).join(', ')}: ` +
-  `${fig2b.map((r) => `${r.model.toUpperCase()} kappa ${r.kappa}: `
-    + `${r.ladder.map((q) => `${fmt(q.nmse, 2)} / ${fmt(q.meanAbsEstimate! / mnistMeanAbs, 2)}`).join(' > ')}`).join('; ')}. ` +
-  'A model that outputs the blank image (ratio ~0, NMSE ~1) has no reason to zero any column of W1: the pruning count is read off a network that has ' +
-    'not learned the digits. See the Figure 5b root cause below for why the blank image wins.');
+addDaiClaim(claims, 'Fig. 2b: on MNIST the VAE uses a bounded number of latent dimensions (plateau near 15); the AE uses all',
+  'VAE ~15 for kappa > 15; AE = kappa', v2b);
+if (v2b.holds !== true) markdown(fig2bRootCause(fig2b, mnistMeanAbs));
 
 // %%
 const spec = await mnistSpectrumCell(mnStore, Math.min(cfg.mnist.n, 10000));
@@ -521,47 +431,27 @@ await figure('ladder-fig5b', lines({
   rules: cfg.mnist.nus.map((nu) => ({ y: fig5.find((f) => f.nu === nu && f.model === 'RPCA')!.NMSE, label: `RPCA nu ${nu}` })),
   title: 'Ladder: Figure 5b recovery and the blank-image estimate vs training steps', subtitle: 'ratio near 0 = blank image; near 1 = digits kept',
 }));
-table('fig5b', cfg.mnist.nus.map((nu) => Object.fromEntries([['nu', nu], ['NMSE of X', fmt(fig5.find((f) => f.nu === nu)!.input)],
-  ...fig5.filter((f) => f.nu === nu).flatMap((f) => [[f.model, fmt(f.NMSE)], [`${f.model}: mean |L-hat|`, fmt(f.meanAbs)]]), ['mean |L|',
-  fmt(fig5.find((f) => f.nu === nu)!.meanAbsClean)]])), { caption: 'Figure 5b in numbers (NMSE; mean |L-hat| near 0 = the blank-image estimate)' });
+table('fig5b', fig5bTableRows(fig5, cfg.mnist.nus), { caption: 'Figure 5b in numbers (NMSE; mean |L-hat| near 0 = the blank-image estimate)' });
 const fig5Rows = recoverySummary(fig5, cfg.mnist.nus);
 // Diagnostic (not used by any verdict): the same tau = 1 VAE with a shallower log r^2 well (larger alpha).
 const nuA = cfg.mnist.nus[0];
-const alphaRuns = [{ alphaRel: cfg.mnist.train.alphaRel, r: fig5.find((f) => f.nu === nuA && f.model === `VAE tau = ${cfg.mnist.taus[0]}`)! }];
-for (const alphaRel of cfg.mnist.alphaLadder) {
-  alphaRuns.push({ alphaRel, r: await recoveryRow(mnStore, mnistAlphaConfig(cfg.mnist, alphaRel), nuA, `vae-tau${cfg.mnist.taus[0]}`) });
-}
-table('fig5b-alpha', alphaRuns.map((a) => ({ 'alpha / var(X)': a.alphaRel, NMSE: fmt(a.r.NMSE),
-  'mean |L-hat| / mean |L|': fmt(a.r.meanAbs / a.r.meanAbsClean), ...Object.fromEntries(a.r.ladder.map((q) => [`ratio at ${q.steps}`,
-  fmt(q.meanAbsEstimate! / a.r.meanAbsClean)])) })),
-  { caption: `Diagnostic: the tau = ${cfg.mnist.taus[0]} VAE at nu = ${nuA} with a larger Sigma_x floor alpha (the paper gives no value; ` +
-    `${cfg.mnist.train.alphaRel} x var(X) is used everywhere else). RPCA: ${fmt(fig5.find((f) => f.nu === nuA && f.model === 'RPCA')!.NMSE)}` });
+const alphaR = await alphaRuns(mnStore, cfg.mnist, fig5);
+table('fig5b-alpha', alphaRows(alphaR), {
+  caption: `Diagnostic: the tau = ${cfg.mnist.taus[0]} VAE at nu = ${nuA} with a larger Sigma_x floor alpha (the paper gives no value; ` +
+    `${cfg.mnist.train.alphaRel} x var(X) is used everywhere else). RPCA: ${fmt(recoveryNmse(fig5, nuA, 'RPCA'))}`,
+});
 const v5 = verdictFig5b(fig5Rows);
-addClaim('Fig. 5b: the VAE recovers corrupted MNIST with lower NMSE than convex RPCA', 'VAE below RPCA for 5%-50% corruption', v5);
-const blankStays = fig5.filter((f) => f.model !== 'RPCA').every((f) => f.ladder.every((q) => q.meanAbsEstimate! < 0.25 * f.meanAbsClean));
-const blankLadder = fig5.filter((f) => f.model !== 'RPCA').map((f) => `${f.model} nu ${f.nu}: ` +
-  `${f.ladder.map((q) => fmt(q.meanAbsEstimate! / f.meanAbsClean, 3)).join(' > ')}`).join('; ');
-markdown(`**Figure 5b root cause.** mean |L-hat| / mean |L| at the rungs ${fig5[0].ladder.map((q) => q.steps).join(', ')}: ${blankLadder}. ` +
-  (blankStays ? 'A ratio near 0 from the first rung to the last is the blank-image estimate, and more steps do not move it: **not budget**. ' +
-    '' : 'Where the ratio grows along the rungs the VAE is leaving the blank image with more steps: there it is **budget**. ') +
-  `With Sigma_x in closed form the data term is sum_j log max(r_j^2, alpha): it rewards each exactly fitted pixel by log(1/alpha), and about 80% of ` +
-    `MNIST pixels are exactly 0 in every image, so the per-pixel *mode* (0 nearly everywhere) is what a decoder without input information should ` +
-    `output — and at the start of training z carries none (Sigma_z = I). ` +
-  `A larger floor alpha makes the well shallower: ` +
-    `${alphaRuns.map((a) => `alpha ${a.alphaRel} x var(X): NMSE ${fmt(a.r.NMSE)}, ratio ${fmt(a.r.meanAbs / a.r.meanAbsClean)}`).join('; ')}. ` +
-  'The paper does not give alpha, the pixel scale it trained on (it adds U[0, 255] outliers, so raw 0-255 pixels), or how it left the blank image: an ' +
-    '**unstated setting**, with the same objective as Figure 1 (where the blank image does not arise: the Sec. 5.1 data have no exact zeros).');
+addDaiClaim(claims, 'Fig. 5b: the VAE recovers corrupted MNIST with lower NMSE than convex RPCA', 'VAE below RPCA for 5%-50% corruption', v5);
+markdown(fig5bRootCause(fig5, alphaR));
 const taus = cfg.mnist.taus;
-const tauV = verdictTau(cfg.mnist.nus.map((nu) => ({ nu, tauLow: fig5.find((f) => f.nu === nu && f.model === `VAE tau = ${taus[0]}`)!.NMSE,
-  tauHigh: fig5.find((f) => f.nu === nu && f.model === `VAE tau = ${taus[taus.length - 1]}`)!.NMSE })));
-addClaim(`App. A: more latent samples (tau = ${taus[taus.length - 1]}) recover better than tau = ${taus[0]}`, 'tau = 5 better than tau = 1', tauV);
+const tauV = verdictTau(tauRows(fig5, cfg.mnist));
+addDaiClaim(claims, `App. A: more latent samples (tau = ${taus[taus.length - 1]}) recover better than tau = ${taus[0]}`, 'tau = 5 better than tau = 1', tauV);
 
 // %% [markdown]
 // ## 7. Claims
 
 // %%
 claims.show();
-console.log(`stored cells: ${stores.reduce((a, s) => a + s.computed, 0)} computed, ${stores.reduce((a, s) => a + s.reused, 0)} reused ` +
-  `(${stores.map((s) => `${s.file.split('/').pop()}: ${s.computed} computed / ${s.reused} reused`).join(', ')})`);
+console.log(storeCounts([manStore, phaseStore, sigStore, pruneStore, mnStore]));
 markdown(`Total notebook time: ${((Date.now() - t0) / 1000).toFixed(0)} s at scale **${nb.scale}** (cells already in the results store are read back, ` +
   `not recomputed). Live tensors: ${tensorsAtStart} after set-up, ${tf.memory().numTensors} now (every cell disposes what it makes).`);
