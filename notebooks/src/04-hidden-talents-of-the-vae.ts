@@ -47,9 +47,10 @@ import { tf } from 'rml/backend';
 import { ClaimsTable } from 'rml/experiment/claims';
 import { lines, heatmapPanels } from 'rml/plots';
 import {
-  daiConfig, daiStore, tuneC2, mnistRecoveryCell, mnistSpectrumCell, PHASE_MODELS, stepsPerEpoch, trainSteps, type PhaseModel,
+  daiConfig, daiStore, mnistRecoveryCell, mnistSpectrumCell, PHASE_MODELS, stepsPerEpoch, trainSteps,
   manifoldRows, certifyLadderRows, recoveryRows, recoverySummary, daiConfigRows, phaseGrid, fig1CellsOf, fig1GridLadder,
-  ladderCellRuns, c2ReadingRows, computeDaiCells, storeCounts, ladderSeries, certificateBest, certificateRootCause, fig1LadderNote,
+  ladderCellRuns, c2ReadingRows, computeDaiCells, PHASE_LABELS, manifoldTableRows, c2Tuning, fig1GridRows, fig1GridMeanPoints,
+  fig1LadderPanelRows, ladderCellTableRows, c2ReadingTableRows, storeCounts, ladderSeries, certificateBest, certificateRootCause, fig1LadderNote,
   fig1RootCause, c2FootnoteRootCause, sigmaZCells, fig3HistogramRows, fig3FractionRows, fig3Inputs, fig3RootCause, sigmaZRuns, fig4Rows,
   fig4LadderPoints, fig4RootCause, pruningRuns, meanCount, table1Rows, pruningLrRuns, table1LadderNote, table1RootCause, fig2bRuns,
   fig2bRootCause, fig5bTableRows, alphaRuns, alphaRows, recoveryNmse, tauRows, fig5bRootCause,
@@ -90,12 +91,10 @@ table('config', daiConfigRows(cfg), {
 const manStore = daiStore('manifolds', nb.scale);
 await computeListed(manStore, 'manifolds', 'certify');
 const manifolds = await manifoldRows(manStore, cfg.phase, nb.seed);
-table('manifolds', manifolds.map((m) => ({
-  kappa: m.kappa, 'std of L entries': fmt(m.std), 'rank for 90% energy': m.rank90, 'rank for 99% energy': m.rank99,
-  'energy in top kappa': fmt(m.energyAtKappa), 'inverse: held-out rel. error': m.certTestRelError.toExponential(2),
-    'inverse: train rel. error': m.certTrainRelError.toExponential(2),
-})), { caption: `Ground-truth manifolds (d = ${cfg.phase.d}); a linear subspace would put 100% of the energy in kappa values. Inverse trained ` +
-  `${cfg.phase.certify.epochs} epochs on ${cfg.phase.certify.n} pairs` });
+table('manifolds', manifoldTableRows(manifolds), {
+  caption: `Ground-truth manifolds (d = ${cfg.phase.d}); a linear subspace would put 100% of the energy in kappa values. Inverse trained ` +
+    `${cfg.phase.certify.epochs} epochs on ${cfg.phase.certify.n} pairs`,
+});
 await figure('manifold-singular-values', lines({
   data: manifolds.flatMap((m) => m.singularValues.map((s, i) => ({ index: i + 1, value: s / m.singularValues[0], kappa: `kappa = ${m.kappa}` }))),
   x: 'index', y: 'value', series: 'kappa', logY: true, points: false, xTitle: 'singular value index', yTitle: 'singular value / largest (log)',
@@ -128,21 +127,15 @@ addDaiClaim(claims, 'Sec. 5.1: L is far from low-rank', 'not well represented by
 
 // %%
 const phaseStore = daiStore('phase', nb.scale);
-const tuned: Record<string, number> = {};
 await computeListed(phaseStore, 'c2-tune');
-const tuneRows = [];
-for (const model of ['ae-l2', 'ae-l1'] as const) {
-  const t = await tuneC2(phaseStore, cfg.phase, model, nb.seed);
-  tuned[model] = t.best;
-  for (const r of t.tried) tuneRows.push({ model, C2: r.c2, NMSE: fmt(r.nmse), chosen: r.c2 === t.best ? 'yes' : '' });
-}
+const { tuned, rows: tuneRows } = await c2Tuning(phaseStore, cfg.phase, nb.seed);
 table('c2-tuning', tuneRows, { caption: `C2 tuning on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu} (separate data seed), ` +
   `${steps(cfg.phase.train, cfg.phase.n)} steps` });
 
 // %%
 await computeListed(phaseStore, 'phase');
 const phase = await phaseGrid(phaseStore, cfg.phase, tuned, nb.seed);
-const label: Record<PhaseModel, string> = { vae: '(a) VAE', 'ae-l2': '(b) AE-l2', 'ae-l1': '(c) AE-l1', rpca: '(d) RPCA' };
+const label = PHASE_LABELS;
 // the four panels side by side with one colour scale, as in the paper (heatmapPanels)
 await figure('fig1', heatmapPanels({
   // a blank cell would read as white = recovered: nu = 0 is drawn only where every model ran there (else it is in the table)
@@ -155,25 +148,15 @@ await figure('fig1', heatmapPanels({
     `${cfg.phase.train.learningRate}; RPCA: converged ` +
     `ALM${PHASE_MODELS.every((m) => cfg.phase.nu0Models.includes(m)) ? '' : '; nu = 0 (not run for every model) is in the table below'}`,
 }));
-const get = (kappa: number, nu: number, m: PhaseModel) => phase.find((p) => p.kappa === kappa && p.nu === nu && p.model === m)?.r;
-const gridRows = cfg.phase.kappas.flatMap((kappa) => cfg.phase.nus.map((nu) => ({
-  kappa, nu, 'NMSE of X': fmt(get(kappa, nu, 'vae')!.nmseInput),
-  ...Object.fromEntries(PHASE_MODELS.map((m) => [label[m].slice(4), get(kappa, nu, m) ? fmt(get(kappa, nu, m)!.nmse) : '-'])),
-  'VAE at 1.5k steps': fmt(get(kappa, nu, 'vae')!.ladder[0]?.nmse ?? NaN), 'VAE used dims (Sigma_z < 0.05)': get(kappa, nu, 'vae')!.sigmaZ?.usedDims ?? '-',
-  'paper (Fig. 1)': nu === 0 ? 'VAE ~0; RPCA ~0 (full rank)' : 'VAE ~0 (white); AEs, RPCA dark',
-})));
+const gridRows = fig1GridRows(phase, cfg.phase);
 table('fig1-nmse', gridRows, { caption: 'Figure 1 values; the paper gives the figure only (VAE white over most of the grid, AE-l2 / AE-l1 / RPCA ' +
   'mostly dark)' });
 const fig1Cells = fig1CellsOf(phase);
 // the same rule on the grid read at each rung (every network's ladder): when does the VAE overtake?
 const gridLadder = fig1GridLadder(phase);
 await figure('ladder-fig1-grid-mean', lines({
-  data: gridLadder.flatMap((g) => [
-    { steps: g.steps, value: g.cells.reduce((a, c) => a + c.vae, 0) / g.cells.length, series: 'VAE' },
-    { steps: g.steps, value: g.cells.reduce((a, c) => a + c.aeL2, 0) / g.cells.length, series: `AE-l2 (C2 = ${tuned['ae-l2']})` },
-    { steps: g.steps, value: g.cells.reduce((a, c) => a + c.aeL1, 0) / g.cells.length, series: `AE-l1 (C2 = ${tuned['ae-l1']})` },
-    { steps: g.steps, value: g.cells.reduce((a, c) => a + c.rpca, 0) / g.cells.length, series: 'RPCA (converged)' },
-  ]), x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'mean NMSE over the cells with outliers',
+  data: fig1GridMeanPoints(gridLadder, tuned),
+  x: 'steps', y: 'value', series: 'series', logX: true, zero: true, xTitle: 'Adam steps (log)', yTitle: 'mean NMSE over the cells with outliers',
   rules: [{ y: 0, label: 'paper VAE: ~0 (white)' }], title: 'Ladder: Figure 1 grid mean NMSE vs training steps',
     subtitle: `every grid network read at each rung; lr ${cfg.phase.train.learningRate}; paper ~2,000,000 steps`,
 }));
@@ -181,11 +164,7 @@ table('ladder-fig1-grid', gridLadder.map((g) => ({ steps: g.steps, verdict: Stri
   { caption: 'The Figure 1 rule applied to the grid at each rung' });
 // Figure 1 at every rung of the ladder, with a slider over the training budget (the static files show the last rung)
 await figure('ladder-fig1-panels', heatmapPanels({
-  data: gridLadder.flatMap((g) => g.cells.flatMap((c) => [
-    { model: label.vae, steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.vae) },
-    { model: label['ae-l2'], steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.aeL2) },
-    { model: label['ae-l1'], steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.aeL1) },
-  ])),
+  data: fig1LadderPanelRows(gridLadder),
   panel: 'model', panelOrder: [label.vae, label['ae-l2'], label['ae-l1']],
   x: 'nu', y: 'kappa', color: 'NMSE', domain: [0, 1], scheme: 'blues', text: '.2f', xTitle: 'outlier ratio nu', yTitle: 'manifold dimension kappa',
   explore: { field: 'steps', title: 'Adam steps', init: gridLadder[gridLadder.length - 1]?.steps, input: 'select' },
@@ -225,13 +204,7 @@ await figure('ladder-fig1-lr', lines({
   rules: [{ y: lc.kappa / cfg.phase.latentDim, label: `truth kappa / 50 = ${fmt(lc.kappa / cfg.phase.latentDim, 2)}` }],
   title: `Ladder: VAE learning rate at kappa = ${lc.kappa}, nu = ${lc.nu}`, subtitle: 'used dims = mean [Sigma_z]_jj < 0.05',
 }));
-table('ladder-fig1', [
-  ...longRuns.map((l) => ({ run: `${l.model} (C2 = ${l.model === 'vae' ? 1 : tuned[l.model]}), steps`,
-    ...Object.fromEntries(l.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
-  ...widthRuns.map((x) => ({ run: `${x.model} width ${x.w.join('/')}`, ...Object.fromEntries(x.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
-  ...lrRuns.map((x) => ({ run: `vae lr ${x.lr} (used dims at end: ${x.r.sigmaZ?.usedDims})`,
-    ...Object.fromEntries(x.r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)])) })),
-], { caption: `NMSE at each rung (column = Adam steps), kappa = ${lc.kappa}, nu = ${lc.nu}; RPCA ${fmt(rpcaLc.nmse)}, X itself ` +
+table('ladder-fig1', ladderCellTableRows(lcRuns, tuned), { caption: `NMSE at each rung (column = Adam steps), kappa = ${lc.kappa}, nu = ${lc.nu}; RPCA ${fmt(rpcaLc.nmse)}, X itself ` +
   `${fmt(longRuns[0].r.nmseInput)}` });
 
 // %%
@@ -257,8 +230,7 @@ markdown(fig1RootCause(domV, lcRuns, cfg.phase, nb.scale));
 // %%
 await computeListed(phaseStore, 'c2-readings');
 const readingRows = await c2ReadingRows(phaseStore, cfg.phase, nb.seed);
-table('c2-readings', readingRows.map((r) => ({ reading: r.reading, 'NMSE C2 = 1': fmt(r.nmseC2One), 'NMSE C2 = 10^3': fmt(r.nmseC2Tuned),
-  'C2 = 1 at 1.5k steps': fmt(r.one.ladder[0]?.nmse ?? NaN), 'C2 = 10^3 at 1.5k steps': fmt(r.k.ladder[0]?.nmse ?? NaN), 'paper': 'C2 = 1 much worse' })),
+table('c2-readings', c2ReadingTableRows(readingRows),
   { caption: `AE-l2 on kappa = ${cfg.phase.tuneCell.kappa}, nu = ${cfg.phase.tuneCell.nu}, ${steps(cfg.phase.train, cfg.phase.n)} steps, per reading of C2` });
 const c2V = verdictC2Footnote(readingRows);
 addDaiClaim(claims, 'Footnote 12: AE-l2 with C2 = 1 is much worse than with the tuned C2 = 10^3', 'C2 = 1 much worse (not shown)', c2V);

@@ -978,6 +978,87 @@ export function ladderSeries(pts: DaiLadderPoint[], series: string, field: keyof
   return pts.map((p) => ({ steps: p.steps, value: p[field] as number, series }));
 }
 
+/** The panel label of each Figure 1 model, as in the paper ("(a) VAE" ...); `.slice(4)` is the bare name. */
+export const PHASE_LABELS: Record<PhaseModel, string> = { vae: '(a) VAE', 'ae-l2': '(b) AE-l2', 'ae-l1': '(c) AE-l1', rpca: '(d) RPCA' };
+
+/** Section 1's table: per kappa the spread of L, the ranks holding 90 / 99% of its energy and the inverse network's errors. */
+export function manifoldTableRows(rows: ManifoldCellResult[]): Record<string, string | number>[] {
+  return rows.map((m) => ({
+    kappa: m.kappa, 'std of L entries': fmt(m.std), 'rank for 90% energy': m.rank90, 'rank for 99% energy': m.rank99,
+    'energy in top kappa': fmt(m.energyAtKappa), 'inverse: held-out rel. error': m.certTestRelError.toExponential(2),
+    'inverse: train rel. error': m.certTrainRelError.toExponential(2),
+  }));
+}
+
+/** The AEs' C2 tuning read back (tuneC2 per AE): the chosen C2 per model and one table row per C2 tried. */
+export async function c2Tuning(store: ResultsStore, cfg: DaiScaleConfig['phase'], seed = 0): Promise<{ tuned: Partial<Record<PhaseModel, number>>;
+  rows: { model: string; C2: number; NMSE: string; chosen: string }[] }> {
+  const tuned: Partial<Record<PhaseModel, number>> = {};
+  const rows = [];
+  for (const model of ['ae-l2', 'ae-l1'] as const) {
+    const t = await tuneC2(store, cfg, model, seed);
+    tuned[model] = t.best;
+    for (const r of t.tried) rows.push({ model, C2: r.c2, NMSE: fmt(r.nmse), chosen: r.c2 === t.best ? 'yes' : '' });
+  }
+  return { tuned, rows };
+}
+
+/** Figure 1 in numbers: per (kappa, nu) the NMSE of X and of each model ('-' where not run), the VAE at the first rung, the paper. */
+export function fig1GridRows(grid: PhaseGridEntry[], cfg: DaiScaleConfig['phase']): Record<string, string | number>[] {
+  const get = (kappa: number, nu: number, m: PhaseModel) => grid.find((p) => p.kappa === kappa && p.nu === nu && p.model === m)?.r;
+  const nmseOf = (kappa: number, nu: number, m: PhaseModel) => {
+    const r = get(kappa, nu, m);
+    return r ? fmt(r.nmse) : '-';
+  };
+  return cfg.kappas.flatMap((kappa) => cfg.nus.map((nu) => {
+    const vae = get(kappa, nu, 'vae')!;
+    return {
+      kappa, nu, 'NMSE of X': fmt(vae.nmseInput),
+      ...Object.fromEntries(PHASE_MODELS.map((m) => [PHASE_LABELS[m].slice(4), nmseOf(kappa, nu, m)])),
+      'VAE at 1.5k steps': fmt(vae.ladder[0]?.nmse ?? NaN), 'VAE used dims (Sigma_z < 0.05)': vae.sigmaZ?.usedDims ?? '-',
+      'paper (Fig. 1)': nu === 0 ? 'VAE ~0; RPCA ~0 (full rank)' : 'VAE ~0 (white); AEs, RPCA dark',
+    };
+  }));
+}
+
+/** Figure 1's grid-mean ladder: per rung the mean NMSE of each model over the cells with outliers. */
+export function fig1GridMeanPoints(ladder: { steps: number; cells: Fig1Cell[] }[], tuned: Partial<Record<PhaseModel, number>>):
+  { steps: number; value: number; series: string }[] {
+  const m = (cells: Fig1Cell[], k: 'vae' | 'aeL2' | 'aeL1' | 'rpca') => cells.reduce((a, c) => a + c[k], 0) / cells.length;
+  return ladder.flatMap((g) => [
+    { steps: g.steps, value: m(g.cells, 'vae'), series: 'VAE' },
+    { steps: g.steps, value: m(g.cells, 'aeL2'), series: `AE-l2 (C2 = ${tuned['ae-l2']})` },
+    { steps: g.steps, value: m(g.cells, 'aeL1'), series: `AE-l1 (C2 = ${tuned['ae-l1']})` },
+    { steps: g.steps, value: m(g.cells, 'rpca'), series: 'RPCA (converged)' },
+  ]);
+}
+
+/** Figure 1 at every rung as heatmap rows (the networks only; NMSE capped at 1 for the colour scale). */
+export function fig1LadderPanelRows(ladder: { steps: number; cells: Fig1Cell[] }[]): { model: string; steps: number; nu: number; kappa: number; NMSE: number }[] {
+  return ladder.flatMap((g) => g.cells.flatMap((c) => [
+    { model: PHASE_LABELS.vae, steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.vae) },
+    { model: PHASE_LABELS['ae-l2'], steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.aeL2) },
+    { model: PHASE_LABELS['ae-l1'], steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.aeL1) },
+  ]));
+}
+
+/** The ladder-cell table: NMSE at each rung (column = Adam steps) of the long runs, the width runs and the learning-rate runs. */
+export function ladderCellTableRows(runs: LadderCellRuns, tuned: Partial<Record<PhaseModel, number>>): Record<string, string>[] {
+  const rungs = (r: PhaseCellResult) => Object.fromEntries(r.ladder.map((p) => [`${p.steps}`, fmt(p.nmse)]));
+  return [
+    ...runs.long.map((l) => ({ run: `${l.model} (C2 = ${l.model === 'vae' ? 1 : tuned[l.model]}), steps`, ...rungs(l.r) })),
+    ...runs.width.map((x) => ({ run: `${x.model} width ${x.w.join('/')}`, ...rungs(x.r) })),
+    ...runs.lr.map((x) => ({ run: `vae lr ${x.lr} (used dims at end: ${x.r.sigmaZ?.usedDims})`, ...rungs(x.r) })),
+  ];
+}
+
+/** The footnote-12 table: per reading of C2, AE-l2's NMSE at C2 = 1 and 10^3, at the end and at the first rung. */
+export function c2ReadingTableRows(rows: { reading: C2Reading; nmseC2One: number; nmseC2Tuned: number; one: PhaseCellResult; k: PhaseCellResult }[]):
+  Record<string, string>[] {
+  return rows.map((r) => ({ reading: r.reading, 'NMSE C2 = 1': fmt(r.nmseC2One), 'NMSE C2 = 10^3': fmt(r.nmseC2Tuned),
+    'C2 = 1 at 1.5k steps': fmt(r.one.ladder[0]?.nmse ?? NaN), 'C2 = 10^3 at 1.5k steps': fmt(r.k.ladder[0]?.nmse ?? NaN), 'paper': 'C2 = 1 much worse' }));
+}
+
 const joinRungs = <T>(xs: T[], f: (x: T) => string | number, sep = ' > ') => xs.map(f).join(sep);
 
 /** Per kappa: the lowest held-out error of the inverse network over the grid run and the certificate ladder. */

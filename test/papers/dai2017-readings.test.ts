@@ -6,7 +6,8 @@ import {
   fig4RootCause, table1Rows, meanCount, table1LadderNote, table1RootCause, fig2bRootCause, fig5bTableRows, alphaRows, tauRows, recoveryNmse,
   fig5bRootCause, c2FootnoteRootCause, ladderSeries, storeCounts, pruningRuns, pruningLrRuns, fig2bRuns, sigmaZRuns, alphaRuns,
   type PhaseGridEntry, type PhaseCellResult, type DaiLadderPoint, type PruningRun, type RecoveryRow, type SigmaZRun, type CertifyLadderRow,
-  type ManifoldCellResult,
+  type ManifoldCellResult, type LadderCellRuns, manifoldTableRows, fig1GridRows, fig1GridMeanPoints, fig1LadderPanelRows, ladderCellTableRows,
+  c2ReadingTableRows, PHASE_LABELS,
 } from '../../src/papers/dai2017';
 import { verdictFig3Bimodal, verdictFig3Growth } from '../../src/papers/dai2017-claims';
 import { paramsKey, type ResultsStore } from '../../src/experiment/store';
@@ -131,4 +132,38 @@ test('the section readers (pruningRuns, pruningLrRuns, sigmaZRuns, fig2bRuns, al
     assert.ok(asked.length > 0);
     for (const k of asked) assert.ok(listed.has(k), `${scale}: ${k} is not a key daiCells lists`);
   }
+});
+
+test('Sections 1-2 pivots: manifold table, Figure 1 grid rows ("-" where a model did not run), grid means, ladder panels and tables', () => {
+  assert.deepEqual(manifoldTableRows([{ kappa: 2, std: 0.5, rank90: 3, rank99: 8, energyAtKappa: 0.9, certTestRelError: 1.234e-5, certTrainRelError: 2e-6 } as ManifoldCellResult]),
+    [{ kappa: 2, 'std of L entries': '0.500', 'rank for 90% energy': 3, 'rank for 99% energy': 8, 'energy in top kappa': '0.900',
+      'inverse: held-out rel. error': '1.23e-5', 'inverse: train rel. error': '2.00e-6' }]);
+  const P = { ...DAI_SCALES.quick.phase, kappas: [2], nus: [0, 0.25] };
+  const r = (nmse: number, extra: Partial<PhaseCellResult> = {}) => phaseResult({ nmse, nmseInput: 0.4, ladder: [rung(1500, { nmse: nmse + 0.5 })], ...extra });
+  const grid: PhaseGridEntry[] = [
+    { kappa: 2, nu: 0, model: 'vae', r: r(0.01, { sigmaZ: sigma(0.1, 0.9, 4) }) }, { kappa: 2, nu: 0, model: 'rpca', r: r(0.001) },
+    { kappa: 2, nu: 0.25, model: 'vae', r: r(0.1) }, { kappa: 2, nu: 0.25, model: 'ae-l2', r: r(0.3) }, { kappa: 2, nu: 0.25, model: 'ae-l1', r: r(0.2) },
+    { kappa: 2, nu: 0.25, model: 'rpca', r: r(0.4) },
+  ];
+  const rows = fig1GridRows(grid, P);
+  assert.deepEqual(rows[0], { kappa: 2, nu: 0, 'NMSE of X': '0.400', VAE: '0.010', 'AE-l2': '-', 'AE-l1': '-', RPCA: '0.001', 'VAE at 1.5k steps': '0.510',
+    'VAE used dims (Sigma_z < 0.05)': 4, 'paper (Fig. 1)': 'VAE ~0; RPCA ~0 (full rank)' });
+  assert.deepEqual([rows[1]['AE-l2'], rows[1]['VAE used dims (Sigma_z < 0.05)'], rows[1]['paper (Fig. 1)']], ['0.300', '-', 'VAE ~0 (white); AEs, RPCA dark']);
+  const cells = [{ kappa: 2, nu: 0.25, vae: 0.1, aeL2: 0.3, aeL1: 0.2, rpca: 0.4 }, { kappa: 8, nu: 0.25, vae: 0.3, aeL2: 0.5, aeL1: 2, rpca: 0.6 }];
+  const means = fig1GridMeanPoints([{ steps: 1500, cells }], { 'ae-l2': 1000, 'ae-l1': 100 });
+  assert.deepEqual(means.map((m) => [m.series, Number(m.value.toFixed(6))]), [['VAE', 0.2], ['AE-l2 (C2 = 1000)', 0.4], ['AE-l1 (C2 = 100)', 1.1], ['RPCA (converged)', 0.5]]);
+  const panels = fig1LadderPanelRows([{ steps: 1500, cells }]);
+  assert.equal(panels.length, 6); // three networks per cell, RPCA left out
+  assert.deepEqual(panels[4], { model: PHASE_LABELS['ae-l2'], steps: 1500, nu: 0.25, kappa: 8, NMSE: 0.5 });
+  assert.equal(panels[5].NMSE, 1); // capped for the colour scale
+  const lad = (v: number) => phaseResult({ nmse: v, ladder: [rung(1500, { nmse: v + 0.1 }), rung(3000, { nmse: v })], sigmaZ: sigma(0, 0, 6) });
+  const runs: LadderCellRuns = { long: [{ model: 'vae', r: lad(0.1) }, { model: 'ae-l2', r: lad(0.2) }], rpca: lad(0.3),
+    width: [{ w: [100, 200], model: 'vae', r: lad(0.4) }], lr: [{ lr: 1e-3, r: lad(0.5) }] };
+  assert.deepEqual(ladderCellTableRows(runs, { 'ae-l2': 1000 }), [
+    { run: 'vae (C2 = 1), steps', 1500: '0.200', 3000: '0.100' }, { run: 'ae-l2 (C2 = 1000), steps', 1500: '0.300', 3000: '0.200' },
+    { run: 'vae width 100/200', 1500: '0.500', 3000: '0.400' }, { run: 'vae lr 0.001 (used dims at end: 6)', 1500: '0.600', 3000: '0.500' },
+  ]);
+  assert.deepEqual(c2ReadingTableRows([{ reading: 'sum', nmseC2One: 0.1, nmseC2Tuned: 0.6, one: lad(0.1), k: phaseResult({ ladder: [] }) }]), [
+    { reading: 'sum', 'NMSE C2 = 1': '0.100', 'NMSE C2 = 10^3': '0.600', 'C2 = 1 at 1.5k steps': '0.200', 'C2 = 10^3 at 1.5k steps': 'n/a', paper: 'C2 = 1 much worse' },
+  ]);
 });
