@@ -14,11 +14,12 @@
 // | piece | module |
 // |---|---|
 // | ground-truth manifolds of Sec. 5.1, inverse-network certificate, singular values | `src/data/manifold.ts` |
-// | the VAE of Sec. 5.1 (diagonal Sigma_z sharing the encoder layers, exp output; closed-form per-sample Sigma_x; tau samples; any depths) | `src/models/dai-vae.ts` |
+// | the VAE of Sec. 5.1 (diagonal Sigma_z sharing the encoder, exp output; closed-form Sigma_x per sample; tau samples; any depths) | `src/models/dai-vae.ts` |
 // | AE-l2 / AE-l1 (Sigma_z = 0, weight decay C1, latent penalty C2) | `src/models/dai-ae.ts` |
 // | convex RPCA by inexact ALM | `src/models/rpca.ts` |
 // | W1 column norms, nonzero-column count (0.05 x max), Sigma_z statistics | `src/inspect/latent.ts` |
-// | the experiment cells (resumable, `results/<scale>/04-hidden-talents-of-the-vae/`) | `src/papers/dai2017.ts` |
+// | the experiment cells (resumable, `results/<scale>/04-hidden-talents-of-the-vae/`), the tables and root-cause texts | `src/papers/dai2017.ts` |
+// | the claim rules (a verdict from measured numbers) | `src/papers/dai2017-claims.ts` |
 //
 // Scales (`RML_SCALE`): **paper** is the paper's protocol (n = 10^6, widths 2000/1000, 200 epochs at learning rate
 // 1e-4, i.e. ~2,000,000 Adam steps per network, the full 10 x 11 grid, 10 trials). **quick** (48 min cold on 2
@@ -37,7 +38,7 @@
 // variance of the observed X (the paper only asks alpha to be small; an absolute 1e-4, ~5e-5 of the Sec. 5.1
 // data's variance, makes the log r^2 data term's stochastic gradient spiky and slowed the VAE down 2-4x).
 //
-// Every verdict below comes from a rule in `src/papers/dai2017.ts` (`verdictFig1Dominance`, `verdictTable1`, ...,
+// Every verdict below comes from a rule in `src/papers/dai2017-claims.ts` (`verdictFig1Dominance`, `verdictTable1`, ...,
 // unit-tested on fixed numbers); the notebook only calls them and shows the numbers.
 
 // %%
@@ -204,8 +205,10 @@ await figure('ladder-fig1-lr', lines({
   rules: [{ y: lc.kappa / cfg.phase.latentDim, label: `truth kappa / 50 = ${fmt(lc.kappa / cfg.phase.latentDim, 2)}` }],
   title: `Ladder: VAE learning rate at kappa = ${lc.kappa}, nu = ${lc.nu}`, subtitle: 'used dims = mean [Sigma_z]_jj < 0.05',
 }));
-table('ladder-fig1', ladderCellTableRows(lcRuns, tuned), { caption: `NMSE at each rung (column = Adam steps), kappa = ${lc.kappa}, nu = ${lc.nu}; RPCA ${fmt(rpcaLc.nmse)}, X itself ` +
-  `${fmt(longRuns[0].r.nmseInput)}` });
+table('ladder-fig1', ladderCellTableRows(lcRuns, tuned), {
+  caption: `NMSE at each rung (column = Adam steps), kappa = ${lc.kappa}, nu = ${lc.nu}; RPCA ${fmt(rpcaLc.nmse)}, X itself ` +
+    `${fmt(longRuns[0].r.nmseInput)}`,
+});
 
 // %%
 const domV = verdictFig1Dominance(fig1Cells);

@@ -15,6 +15,13 @@ export interface DaiVerdict { holds: Verdict; ours: string; note: string }
 
 const f3 = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+/** yes when `yes`, else partly when `partly`, else no. */
+const grade = (yes: boolean, partly: boolean): Verdict => {
+  if (yes) return true;
+  return partly ? 'partly' : false;
+};
+/** The non-empty notes joined by "; ". */
+const notes = (...parts: string[]) => parts.filter(Boolean).join('; ');
 
 /** One (kappa, nu) cell of Figure 1: the NMSE of each model (AEs at their tuned C2). */
 export interface Fig1Cell { kappa: number; nu: number; vae: number; aeL2: number; aeL1: number; rpca: number }
@@ -30,11 +37,11 @@ export function verdictFig1Dominance(cells: Fig1Cell[]): DaiVerdict {
   const won = out.filter((c) => c.vae < Math.min(c.aeL2, c.aeL1, c.rpca)).length;
   const m = { vae: avg(out.map((c) => c.vae)), l2: avg(out.map((c) => c.aeL2)), l1: avg(out.map((c) => c.aeL1)), rpca: avg(out.map((c) => c.rpca)) };
   const wide = m.vae < 0.5 * Math.min(m.l2, m.l1, m.rpca);
-  const holds: Verdict = won === out.length && wide ? true : won > out.length / 2 ? 'partly' : false;
+  const holds = grade(won === out.length && wide, won > out.length / 2);
   const lost = out.filter((c) => !(c.vae < Math.min(c.aeL2, c.aeL1, c.rpca))).map((c) => `kappa ${c.kappa} / nu ${c.nu}`);
   return {
     holds, ours: `mean NMSE (nu > 0) VAE ${f3(m.vae)}, AE-l2 ${f3(m.l2)}, AE-l1 ${f3(m.l1)}, RPCA ${f3(m.rpca)}; VAE best in ${won}/${out.length} cells`,
-    note: holds === true ? '' : `${lost.length ? `VAE not best at ${lost.join(', ')}` : ''}${!wide ? `${lost.length ? '; ' : ''}VAE mean not below half of every competitor's` : ''}`,
+    note: holds === true ? '' : notes(lost.length ? `VAE not best at ${lost.join(', ')}` : '', wide ? '' : 'VAE mean not below half of every competitor\'s'),
   };
 }
 
@@ -43,14 +50,16 @@ export function verdictFig1Recovery(cells: Pick<Fig1Cell, 'nu' | 'vae'>[], tol =
   const out = cells.filter((c) => c.nu > 0);
   if (!out.length) return { holds: 'n/a', ours: 'no cells with outliers', note: '' };
   const ok = out.filter((c) => c.vae < tol).length;
-  return { holds: ok > out.length / 2 ? true : ok > 0 ? 'partly' : false, ours: `VAE NMSE < ${tol} in ${ok}/${out.length} cells with outliers (best ${f3(Math.min(...out.map((c) => c.vae)))})`, note: '' };
+  const best = f3(Math.min(...out.map((c) => c.vae)));
+  return { holds: grade(ok > out.length / 2, ok > 0), ours: `VAE NMSE < ${tol} in ${ok}/${out.length} cells with outliers (best ${best})`, note: '' };
 }
 
 /** Sec. 5.1 certificate: "essentially zero" held-out error of the inverse network: yes when every kappa is below 0.01, partly below 0.1. */
 export function verdictCertificate(rows: { kappa: number; testRelError: number }[]): DaiVerdict {
   if (!rows.length) return { holds: 'n/a', ours: 'no manifolds', note: '' };
   const worst = rows.reduce((a, b) => (b.testRelError > a.testRelError ? b : a));
-  return { holds: worst.testRelError < 0.01 ? true : worst.testRelError < 0.1 ? 'partly' : false, ours: rows.map((r) => `kappa ${r.kappa}: ${r.testRelError.toExponential(1)}`).join('; '), note: `worst: kappa ${worst.kappa}` };
+  const ours = rows.map((r) => `kappa ${r.kappa}: ${r.testRelError.toExponential(1)}`).join('; ');
+  return { holds: grade(worst.testRelError < 0.01, worst.testRelError < 0.1), ours, note: `worst: kappa ${worst.kappa}` };
 }
 
 /** Sec. 5.1: L is far from low rank: yes when 99% of the energy needs more than kappa singular values at every kappa. */
@@ -67,8 +76,9 @@ export function verdictFig3Bimodal(cells: Fig3Cell[]): DaiVerdict {
   if (!cells.length) return { holds: 'n/a', ours: 'no VAE cells', note: '' };
   const bi = cells.filter((c) => c.fracNearZero + c.fracNearOne > 0.9);
   const worst = cells.reduce((a, b) => (b.fracNearZero + b.fracNearOne < a.fracNearZero + a.fracNearOne ? b : a));
-  return { holds: bi.length === cells.length ? true : bi.length > 0 ? 'partly' : false, ours: `${bi.length}/${cells.length} panels have > 90% of entries < 0.05 or > 0.5`,
-    note: bi.length === cells.length ? '' : `least bimodal: kappa ${worst.kappa} / nu ${worst.nu} (${f3(1 - worst.fracNearZero - worst.fracNearOne, 2)} in between)` };
+  const between = f3(1 - worst.fracNearZero - worst.fracNearOne, 2);
+  return { holds: grade(bi.length === cells.length, bi.length > 0), ours: `${bi.length}/${cells.length} panels have > 90% of entries < 0.05 or > 0.5`,
+    note: bi.length === cells.length ? '' : `least bimodal: kappa ${worst.kappa} / nu ${worst.nu} (${between} in between)` };
 }
 
 /**
@@ -82,9 +92,9 @@ export function verdictFig3Growth(rows: { kappa: number; fracNearZero: number }[
   const monotone = r.every((x, i) => i === 0 || x.fracNearZero >= r[i - 1].fracNearZero - 1e-9);
   const rises = r[r.length - 1].fracNearZero > r[0].fracNearZero;
   const near = r.every((x) => { const e = x.kappa / latentDim; return x.fracNearZero <= 2 * e && x.fracNearZero >= e / 2; });
-  return { holds: monotone && rises && near ? true : rises ? 'partly' : false,
+  return { holds: grade(monotone && rises && near, rises),
     ours: r.map((x) => `kappa ${x.kappa}: ${f3(x.fracNearZero, 2)} (kappa/${latentDim} = ${f3(x.kappa / latentDim, 2)})`).join('; '),
-    note: monotone && rises && near ? '' : `${!monotone ? 'not monotone in kappa; ' : ''}${!near ? 'some fraction off kappa/dim z by more than 2x' : ''}`.replace(/; $/, '') };
+    note: notes(monotone ? '' : 'not monotone in kappa', near ? '' : 'some fraction off kappa/dim z by more than 2x') };
 }
 
 /** Fig. 4: with dim z = kappa, nu <= 0.3 keeps every mean variance near 0 and nu > 0.3 pushes some towards 1 (> 0.5). */
@@ -94,7 +104,10 @@ export function verdictFig4(rows: { nu: number; meanPerDim: number[] }[]): DaiVe
   const lo = ones.filter((o) => o.nu <= 0.3), hi = ones.filter((o) => o.nu > 0.3);
   if (!hi.length || !lo.length) return { holds: 'n/a', ours, note: 'needs nu on both sides of 0.3' };
   const onesLow = Math.max(...lo.map((o) => o.n)), onesHigh = Math.max(...hi.map((o) => o.n));
-  return { holds: onesLow === 0 && onesHigh > 0 ? true : onesHigh > onesLow ? 'partly' : false, ours, note: onesLow > 0 ? `${onesLow} dimension(s) already near 1 at nu <= 0.3` : onesHigh === 0 ? 'no dimension near 1 at nu > 0.3' : '' };
+  let note = '';
+  if (onesLow > 0) note = `${onesLow} dimension(s) already near 1 at nu <= 0.3`;
+  else if (onesHigh === 0) note = 'no dimension near 1 at nu > 0.3';
+  return { holds: grade(onesLow === 0 && onesHigh > 0, onesHigh > onesLow), ours, note };
 }
 
 /**
@@ -109,7 +122,10 @@ export function verdictTable1(cells: { ne: number; nd: number; count: number }[]
   const sep = nd0.every((c) => c.count > truth + 1.5);
   const ours = cells.map((c) => `Ne ${c.ne} / Nd ${c.nd}: ${f3(c.count, 1)}`).join('; ') + ` (truth ${truth}, dim z ${latentDim})`;
   const off = deep.filter((c) => Math.abs(c.count - truth) > 1.5).map((c) => `Ne ${c.ne} / Nd ${c.nd}: ${f3(c.count, 1)}`);
-  return { holds: near.length === deep.length && sep ? true : near.length > 0 ? 'partly' : false, ours, note: off.length ? `off the truth: ${off.join(', ')}` : !sep ? 'an Nd = 0 cell pruned' : '' };
+  let note = '';
+  if (off.length) note = `off the truth: ${off.join(', ')}`;
+  else if (!sep) note = 'an Nd = 0 cell pruned';
+  return { holds: grade(near.length === deep.length && sep, near.length > 0), ours, note };
 }
 
 /** Fig. 2b (MNIST): the VAE prunes at large kappa (nonzero < kappa for kappa >= 15) while the plain AE keeps all kappa columns. */
@@ -118,7 +134,7 @@ export function verdictFig2b(rows: { kappa: number; model: 'vae' | 'ae'; nonzero
   const ours = rows.map((r) => `${r.model.toUpperCase()} kappa ${r.kappa}: ${r.nonzero}`).join(', ');
   if (!big.length) return { holds: 'n/a', ours, note: 'no VAE with kappa >= 15' };
   const prunes = big.every((r) => r.nonzero < r.kappa), aeAll = ae.every((r) => r.nonzero === r.kappa);
-  return { holds: prunes && aeAll ? true : big.some((r) => r.nonzero < r.kappa) ? 'partly' : false, ours, note: !aeAll ? 'the AE pruned too' : '' };
+  return { holds: grade(prunes && aeAll, big.some((r) => r.nonzero < r.kappa)), ours, note: aeAll ? '' : 'the AE pruned too' };
 }
 
 /**
@@ -129,7 +145,7 @@ export function verdictFig5b(rows: { nu: number; vae: number; rpca: number; vaeM
   if (!rows.length) return { holds: 'n/a', ours: 'no levels', note: '' };
   const wins = rows.filter((r) => r.vae < r.rpca).length;
   const blank = rows.filter((r) => r.vaeMeanAbs !== undefined && r.meanAbsClean !== undefined && r.vaeMeanAbs < 0.25 * r.meanAbsClean).map((r) => r.nu);
-  return { holds: wins === rows.length ? true : wins > 0 ? 'partly' : false, ours: rows.map((r) => `nu ${r.nu}: VAE ${f3(r.vae)} vs RPCA ${f3(r.rpca)}`).join('; '),
+  return { holds: grade(wins === rows.length, wins > 0), ours: rows.map((r) => `nu ${r.nu}: VAE ${f3(r.vae)} vs RPCA ${f3(r.rpca)}`).join('; '),
     note: blank.length ? `blank-image estimate (mean |L-hat| < mean |L| / 4) at nu ${blank.join(', ')}` : '' };
 }
 
@@ -140,7 +156,7 @@ export function verdictFig5b(rows: { nu: number; vae: number; rpca: number; vaeM
 export function verdictTau(rows: { nu: number; tauLow: number; tauHigh: number }[]): DaiVerdict {
   if (!rows.length) return { holds: 'n/a', ours: 'no levels', note: '' };
   const better = rows.filter((r) => r.tauHigh < 0.98 * r.tauLow).length;
-  return { holds: better === rows.length ? true : better > 0 ? 'partly' : false, ours: rows.map((r) => `nu ${r.nu}: ${f3(r.tauHigh)} vs ${f3(r.tauLow)}`).join('; '), note: '' };
+  return { holds: grade(better === rows.length, better > 0), ours: rows.map((r) => `nu ${r.nu}: ${f3(r.tauHigh)} vs ${f3(r.tauLow)}`).join('; '), note: '' };
 }
 
 /**
@@ -153,7 +169,8 @@ export function verdictC2Footnote(rows: { reading: C2Reading; nmseC2One: number;
   const much = (r: { nmseC2One: number; nmseC2Tuned: number }) => r.nmseC2One >= 1.5 * r.nmseC2Tuned && r.nmseC2One - r.nmseC2Tuned > 0.02;
   const ok = rows.filter(much).map((r) => r.reading);
   const primary = rows.find((r) => r.reading === 'sum');
-  return { holds: primary && much(primary) ? true : ok.length ? 'partly' : false, ours: rows.map((r) => `${r.reading}: C2 = 1 ${f3(r.nmseC2One)} vs 10^3 ${f3(r.nmseC2Tuned)}`).join('; '),
+  return { holds: grade(!!primary && much(primary), ok.length > 0),
+    ours: rows.map((r) => `${r.reading}: C2 = 1 ${f3(r.nmseC2One)} vs 10^3 ${f3(r.nmseC2Tuned)}`).join('; '),
     note: ok.length ? `holds under: ${ok.join(', ')}` : 'holds under no reading tried' };
 }
 
@@ -166,7 +183,8 @@ export function ladderTrend(points: { steps: number; value: number }[], lowerIsB
   const p = [...points].sort((a, b) => a.steps - b.steps);
   const last = p[p.length - 1], prev = p.length > 1 ? p[p.length - 2] : last;
   const gain = lowerIsBetter ? prev.value - last.value : last.value - prev.value;
-  return { firstSteps: p[0].steps, first: p[0].value, lastSteps: last.steps, last: last.value, previous: prev.value, stillImproving: p.length > 1 && gain > 0 && gain >= 0.1 * Math.abs(prev.value) };
+  const stillImproving = p.length > 1 && gain > 0 && gain >= 0.1 * Math.abs(prev.value);
+  return { firstSteps: p[0].steps, first: p[0].value, lastSteps: last.steps, last: last.value, previous: prev.value, stillImproving };
 }
 
 /** A claims-table row from a verdict: the rule's note and an optional extra note (ladder readings) joined by "; ". */

@@ -1034,7 +1034,8 @@ export function fig1GridMeanPoints(ladder: { steps: number; cells: Fig1Cell[] }[
 }
 
 /** Figure 1 at every rung as heatmap rows (the networks only; NMSE capped at 1 for the colour scale). */
-export function fig1LadderPanelRows(ladder: { steps: number; cells: Fig1Cell[] }[]): { model: string; steps: number; nu: number; kappa: number; NMSE: number }[] {
+export function fig1LadderPanelRows(ladder: { steps: number; cells: Fig1Cell[] }[]):
+  { model: string; steps: number; nu: number; kappa: number; NMSE: number }[] {
   return ladder.flatMap((g) => g.cells.flatMap((c) => [
     { model: PHASE_LABELS.vae, steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.vae) },
     { model: PHASE_LABELS['ae-l2'], steps: g.steps, nu: c.nu, kappa: c.kappa, NMSE: Math.min(1, c.aeL2) },
@@ -1117,7 +1118,8 @@ export function fig1RootCause(v: DaiVerdict, runs: LadderCellRuns, cfg: DaiScale
 
 /** The footnote-12 root cause: both C2 ladders per reading. */
 export function c2FootnoteRootCause(rows: { reading: C2Reading; one: PhaseCellResult; k: PhaseCellResult }[]): string {
-  const ladders = rows.map((r) => `${r.reading}: C2 = 1 ${joinRungs(r.one.ladder, (q) => fmt(q.nmse))}; C2 = 10^3 ${joinRungs(r.k.ladder, (q) => fmt(q.nmse))}`);
+  const nmses = (r: PhaseCellResult) => joinRungs(r.ladder, (q) => fmt(q.nmse));
+  const ladders = rows.map((r) => `${r.reading}: C2 = 1 ${nmses(r.one)}; C2 = 10^3 ${nmses(r.k)}`);
   return `**Footnote 12 root cause.** ${ladders.join('. ')} (rungs ${joinRungs(rows[0].one.ladder, (q) => q.steps, ', ')} steps). ` +
     'Under every reading tried, C2 = 10^3 holds mu_z so close to 0 that the AE is stuck near NMSE 0.6 from the first rung on, while C2 = 1 keeps ' +
       'improving; in the mean-d reading both C2 are that strong. ' +
@@ -1216,7 +1218,8 @@ export async function pruningRuns(store: ResultsStore, cfg: DaiScaleConfig['prun
   for (const ne of cfg.encoderDepths) for (const nd of cfg.decoderDepths) {
     const rs = [];
     for (let trial = 0; trial < cfg.trials; trial++) rs.push(await pruningCell(store, cfg, ne, nd, trial));
-    out.push({ ne, nd, counts: rs.map((r) => r.nonzeroColumns), norms: rs.map((r) => r.sortedNorms), nmse: rs.map((r) => r.nmse), ladder: rs.map((r) => r.ladder) });
+    out.push({ ne, nd, counts: rs.map((r) => r.nonzeroColumns), norms: rs.map((r) => r.sortedNorms), nmse: rs.map((r) => r.nmse),
+      ladder: rs.map((r) => r.ladder) });
   }
   return out;
 }

@@ -65,7 +65,8 @@ test('verdict rules: Table 1, Figure 2b, Figure 5b, tau, the C2 footnote', () =>
   assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.2, tauHigh: 0.1 }]).holds, true);
   assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.2, tauHigh: 0.1 }, { nu: 0.5, tauLow: 0.2, tauHigh: 0.3 }]).holds, 'partly');
   assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.1, tauHigh: 0.2 }]).holds, false);
-  assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.9832, tauHigh: 0.9829 }, { nu: 0.5, tauLow: 0.995, tauHigh: 0.9951 }]).holds, false); // the quick run's two blank images
+  assert.equal(verdictTau([{ nu: 0.1, tauLow: 0.9832, tauHigh: 0.9829 },
+  { nu: 0.5, tauLow: 0.995, tauHigh: 0.9951 }]).holds, false); // the quick run's two blank images
   assert.equal(verdictC2Footnote([{ reading: 'sum', nmseC2One: 0.5, nmseC2Tuned: 0.2 }]).holds, true);
   const other = verdictC2Footnote([{ reading: 'sum', nmseC2One: 0.034, nmseC2Tuned: 0.217 }, { reading: 'c1-dataset', nmseC2One: 0.6, nmseC2Tuned: 0.2 }]);
   assert.equal(other.holds, 'partly');
@@ -79,9 +80,12 @@ test('no verdict rule says "yes" for every input', () => {
   const worst = [
     verdictFig1Dominance([cell(2, 0.25, 1, 0, 0, 0)]), verdictFig1Recovery([{ nu: 0.25, vae: 1 }]), verdictCertificate([{ kappa: 2, testRelError: 1 }]),
     verdictFarFromLowRank([{ kappa: 2, rank99: 1 }]), verdictFig3Bimodal([{ kappa: 2, nu: 0, fracNearZero: 0, fracNearOne: 0 }]),
-    verdictFig3Growth([{ kappa: 2, fracNearZero: 0.5 }, { kappa: 20, fracNearZero: 0 }], 50), verdictFig4([{ nu: 0, meanPerDim: [1] }, { nu: 0.5, meanPerDim: [0] }]),
-    verdictTable1([{ ne: 0, nd: 0, count: 20 }, { ne: 0, nd: 1, count: 30 }], 20, 30), verdictFig2b([{ kappa: 30, model: 'vae', nonzero: 30 }, { kappa: 30, model: 'ae', nonzero: 30 }]),
-    verdictFig5b([{ nu: 0.1, vae: 1, rpca: 0.1 }]), verdictTau([{ nu: 0.1, tauLow: 0, tauHigh: 1 }]), verdictC2Footnote([{ reading: 'sum', nmseC2One: 0, nmseC2Tuned: 1 }]),
+    verdictFig3Growth([{ kappa: 2, fracNearZero: 0.5 }, { kappa: 20, fracNearZero: 0 }], 50),
+    verdictFig4([{ nu: 0, meanPerDim: [1] }, { nu: 0.5, meanPerDim: [0] }]),
+    verdictTable1([{ ne: 0, nd: 0, count: 20 }, { ne: 0, nd: 1, count: 30 }], 20, 30),
+    verdictFig2b([{ kappa: 30, model: 'vae', nonzero: 30 }, { kappa: 30, model: 'ae', nonzero: 30 }]),
+    verdictFig5b([{ nu: 0.1, vae: 1, rpca: 0.1 }]), verdictTau([{ nu: 0.1, tauLow: 0, tauHigh: 1 }]),
+    verdictC2Footnote([{ reading: 'sum', nmseC2One: 0, nmseC2Tuned: 1 }]),
   ];
   for (const [i, v] of worst.entries()) assert.equal(v.holds, false, `rule ${i} said ${String(v.holds)} on its worst case`);
 });

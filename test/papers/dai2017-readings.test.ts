@@ -21,7 +21,8 @@ test('certificate: best held-out error over grid and ladder per kappa; the root 
   const P = DAI_SCALES.quick.phase;
   const man = P.kappas.map((kappa) => ({ kappa, certTestRelError: 0.2 }) as ManifoldCellResult);
   const top = Math.max(...P.certifyLadder.kappas);
-  const ladder = (errs: number[]): CertifyLadderRow[] => errs.map((e, i) => ({ kappa: top, epochs: 10 * 2 ** i, testRelError: e, trainRelError: e / 2, seconds: 1 }));
+  const ladder = (errs: number[]): CertifyLadderRow[] =>
+      errs.map((e, i) => ({ kappa: top, epochs: 10 * 2 ** i, testRelError: e, trainRelError: e / 2, seconds: 1 }));
   const best = certificateBest(man, ladder([0.3, 0.05]), P.kappas);
   assert.equal(best.find((b) => b.kappa === top)!.testRelError, 0.05);
   assert.ok(best.filter((b) => b.kappa !== top).every((b) => b.testRelError === 0.2));
@@ -34,7 +35,8 @@ test('certificate: best held-out error over grid and ladder per kappa; the root 
 
 test('Figure 3 pivots: histogram bars without empty bins, fractions per VAE panel, the verdict inputs per kappa at nu = 0', () => {
   const grid: PhaseGridEntry[] = [
-    { kappa: 2, nu: 0, model: 'vae', r: phaseResult({ sigmaZ: sigma(0.1, 0.85, 5), nonzeroColumns: 7, ladder: [rung(1500, { usedDims: 3 }), rung(3000, { usedDims: 5 })] }) },
+    { kappa: 2, nu: 0, model: 'vae', r: phaseResult({ sigmaZ: sigma(0.1, 0.85, 5), nonzeroColumns: 7,
+          ladder: [rung(1500, { usedDims: 3 }), rung(3000, { usedDims: 5 })] }) },
     { kappa: 2, nu: 0, model: 'ae-l2', r: phaseResult({ nmse: 0.1, ladder: [] }) },
     { kappa: 8, nu: 0.5, model: 'vae', r: phaseResult({ sigmaZ: sigma(0.3, 0.3, 1), nonzeroColumns: 9, ladder: [rung(1500)] }) },
   ];
@@ -43,7 +45,8 @@ test('Figure 3 pivots: histogram bars without empty bins, fractions per VAE pane
   assert.deepEqual(h[1], { nu: 'nu = 0', kappa: 'kappa = 2', lo: 0.8, hi: 1.2, count: 2 });
   const f = fig3FractionRows(grid, 50);
   assert.equal(f.length, 2);
-  assert.deepEqual([f[0]['in between'], f[0]['expected near 0 (kappa / dim z)'], f[0]['used dims at 3000'], f[1]['used dims at 1500']], ['0.050', '0.040', 5, '-']);
+  assert.deepEqual([f[0]['in between'], f[0]['expected near 0 (kappa / dim z)'], f[0]['used dims at 3000'], f[1]['used dims at 1500']],
+      ['0.050', '0.040', 5, '-']);
   const inputs = fig3Inputs(grid, [2, 8]);
   assert.deepEqual(inputs.growth, [{ kappa: 2, fracNearZero: 0.1 }, { kappa: 8, fracNearZero: NaN }]); // kappa 8 has no nu = 0 panel
   assert.equal(verdictFig3Bimodal(inputs.bimodal).holds, 'partly'); // 0.95 bimodal, 0.6 not
@@ -52,11 +55,14 @@ test('Figure 3 pivots: histogram bars without empty bins, fractions per VAE pane
 
 test('Figure 4: counts of dimensions near 1 at the end and per rung, and the root cause lists them', () => {
   const runs: SigmaZRun[] = [
-    { nu: 0, r: phaseResult({ nmse: 0.01, sigmaZ: { ...sigma(1, 0, 10), meanPerDim: [0.01, 0.02, 0.6] }, ladder: [rung(1500, { meanPerDim: [1, 1, 1] }), rung(3000, { meanPerDim: [0.01, 1, 1] })] }) },
-    { nu: 0.5, r: phaseResult({ nmse: 0.4, sigmaZ: { ...sigma(1, 0, 10), meanPerDim: [0.9, 0.7, 0.01] }, ladder: [rung(1500, { meanPerDim: [1, 1, 0.2] }), rung(3000, { meanPerDim: [0.9, 0.7, 0.01] })] }) },
+    { nu: 0, r: phaseResult({ nmse: 0.01, sigmaZ: { ...sigma(1, 0, 10), meanPerDim: [0.01, 0.02, 0.6] },
+          ladder: [rung(1500, { meanPerDim: [1, 1, 1] }), rung(3000, { meanPerDim: [0.01, 1, 1] })] }) },
+    { nu: 0.5, r: phaseResult({ nmse: 0.4, sigmaZ: { ...sigma(1, 0, 10), meanPerDim: [0.9, 0.7, 0.01] },
+          ladder: [rung(1500, { meanPerDim: [1, 1, 0.2] }), rung(3000, { meanPerDim: [0.9, 0.7, 0.01] })] }) },
   ];
   const rows = fig4Rows(runs);
-  assert.deepEqual([rows[0]['dims with mean var > 0.5'], rows[0]['dims with mean var < 0.05'], rows[0]['largest mean var'], rows[0]['> 0.5 at 1500'], rows[0]['> 0.5 at 3000']], [1, 2, '0.600', 3, 2]);
+  assert.deepEqual([rows[0]['dims with mean var > 0.5'], rows[0]['dims with mean var < 0.05'],
+      rows[0]['largest mean var'], rows[0]['> 0.5 at 1500'], rows[0]['> 0.5 at 3000']], [1, 2, '0.600', 3, 2]);
   assert.deepEqual(fig4LadderPoints(runs).map((p) => p.value), [3, 2, 2, 2]);
   assert.match(fig4RootCause(runs), /nu 0: 3 > 2; nu 0.5: 2 > 2 \(rungs 1500, 3000\)/);
 });
@@ -72,7 +78,8 @@ test('Table 1: the pivot puts ours (mean over trials) beside the paper; the ladd
     { Ne: 3, 'Nd=0 ours': '29.0', 'Nd=0 paper': '30.0', 'Nd=1 ours': '20.0', 'Nd=1 paper': '20.4' },
   ]);
   assert.equal(table1LadderNote(runs), 'ladder: Ne 0/Nd 1: 30>21; Ne 3/Nd 1: 25>20 at 1500, 3000 steps');
-  const lr = [{ lr: 1e-3, r: { nonzeroColumns: 20, sortedNorms: [], nmse: 0.1, seconds: 1, ladder: [rung(1500, { nonzeroColumns: 24 }), rung(3000, { nonzeroColumns: 20 })] } }];
+  const lr = [{ lr: 1e-3, r: { nonzeroColumns: 20, sortedNorms: [], nmse: 0.1, seconds: 1,
+        ladder: [rung(1500, { nonzeroColumns: 24 }), rung(3000, { nonzeroColumns: 20 })] } }];
   const cause = table1RootCause(runs, lr, R);
   assert.match(cause, /Ne 0\/Nd 0: 30 > 30; Ne 0\/Nd 1: 30 > 21; Ne 3\/Nd 0: 30 > 29; Ne 3\/Nd 1: 25 > 20\. /);
   assert.match(cause, new RegExp(`At lr 0.001: 24 > 20 \\(Ne ${R.lrLadder.ne}/Nd ${R.lrLadder.nd}, rungs 1500, 3000\\)\\. `));
@@ -80,7 +87,8 @@ test('Table 1: the pivot puts ours (mean over trials) beside the paper; the ladd
 
 test('Figure 5b: table per nu, tau rows, alpha rows and the root cause (budget vs not budget from the blank-image ratio)', () => {
   const row = (nu: number, model: string, NMSE: number, ratios: number[]): RecoveryRow =>
-    ({ nu, model, NMSE, input: nu, meanAbs: ratios.at(-1)! * 0.2, meanAbsClean: 0.2, ladder: ratios.map((q, i) => rung(1500 * 2 ** i, { meanAbsEstimate: q * 0.2 })) });
+    ({ nu, model, NMSE, input: nu, meanAbs: ratios.at(-1)! * 0.2, meanAbsClean: 0.2,
+        ladder: ratios.map((q, i) => rung(1500 * 2 ** i, { meanAbsEstimate: q * 0.2 })) });
   const rows = [row(0.1, 'VAE tau = 1', 0.99, [0.01, 0.01]), row(0.1, 'VAE tau = 5', 0.9, [0.01, 0.02]), row(0.1, 'RPCA', 0.2, [1])];
   const t = fig5bTableRows(rows, [0.1]);
   assert.deepEqual(t, [{ nu: 0.1, 'NMSE of X': '0.100', 'VAE tau = 1': '0.990', 'VAE tau = 1: mean |L-hat|': '0.002', 'VAE tau = 5': '0.900',
@@ -90,7 +98,8 @@ test('Figure 5b: table per nu, tau rows, alpha rows and the root cause (budget v
   assert.equal(recoveryNmse(rows, 0.1, 'RPCA'), 0.2);
   assert.throws(() => recoveryNmse(rows, 0.5, 'RPCA'), /no RPCA row at nu = 0.5/);
   const alpha = [{ alphaRel: 0.005, r: rows[0] }, { alphaRel: 0.5, r: row(0.1, 'VAE tau = 1', 0.7, [0.2, 0.5]) }];
-  assert.deepEqual(alphaRows(alpha)[1], { 'alpha / var(X)': 0.5, NMSE: '0.700', 'mean |L-hat| / mean |L|': '0.500', 'ratio at 1500': '0.200', 'ratio at 3000': '0.500' });
+  assert.deepEqual(alphaRows(alpha)[1], { 'alpha / var(X)': 0.5, NMSE: '0.700', 'mean |L-hat| / mean |L|': '0.500',
+      'ratio at 1500': '0.200', 'ratio at 3000': '0.500' });
   const stays = fig5bRootCause(rows, alpha);
   assert.match(stays, /VAE tau = 1 nu 0.1: 0.010 > 0.010; VAE tau = 5 nu 0.1: 0.010 > 0.020\. A ratio near 0 .*\*\*not budget\*\*/);
   assert.match(stays, /alpha 0.005 x var\(X\): NMSE 0.990, ratio 0.010; alpha 0.5 x var\(X\): NMSE 0.700, ratio 0.500\./);
@@ -100,7 +109,8 @@ test('Figure 5b: table per nu, tau rows, alpha rows and the root cause (budget v
 
 test('Figure 2b and footnote 12 root causes; ladderSeries; storeCounts', () => {
   const lad = [rung(1500, { nmse: 0.98, meanAbsEstimate: 0.01 }), rung(3000, { nmse: 0.5, meanAbsEstimate: 0.1 })];
-  assert.match(fig2bRootCause([{ kappa: 5, model: 'vae', nonzero: 5, ladder: lad }], 0.2), /at the rungs 1500, 3000: VAE kappa 5: 0.98 \/ 0.05 > 0.50 \/ 0.50\. /);
+  assert.match(fig2bRootCause([{ kappa: 5, model: 'vae', nonzero: 5, ladder: lad }], 0.2),
+      /at the rungs 1500, 3000: VAE kappa 5: 0.98 \/ 0.05 > 0.50 \/ 0.50\. /);
   const c = (n: number[]) => phaseResult({ ladder: n.map((v, i) => rung(1500 * 2 ** i, { nmse: v })) });
   assert.match(c2FootnoteRootCause([{ reading: 'sum', one: c([0.3, 0.1]), k: c([0.6, 0.6]) }, { reading: 'mean-z', one: c([0.2, 0.2]), k: c([0.5, 0.4]) }]),
     /sum: C2 = 1 0.300 > 0.100; C2 = 10\^3 0.600 > 0.600\. mean-z: C2 = 1 0.200 > 0.200; C2 = 10\^3 0.500 > 0.400 \(rungs 1500, 3000 steps\)/);
@@ -135,7 +145,8 @@ test('the section readers (pruningRuns, pruningLrRuns, sigmaZRuns, fig2bRuns, al
 });
 
 test('Sections 1-2 pivots: manifold table, Figure 1 grid rows ("-" where a model did not run), grid means, ladder panels and tables', () => {
-  assert.deepEqual(manifoldTableRows([{ kappa: 2, std: 0.5, rank90: 3, rank99: 8, energyAtKappa: 0.9, certTestRelError: 1.234e-5, certTrainRelError: 2e-6 } as ManifoldCellResult]),
+  assert.deepEqual(manifoldTableRows([{ kappa: 2, std: 0.5, rank90: 3, rank99: 8, energyAtKappa: 0.9,
+      certTestRelError: 1.234e-5, certTrainRelError: 2e-6 } as ManifoldCellResult]),
     [{ kappa: 2, 'std of L entries': '0.500', 'rank for 90% energy': 3, 'rank for 99% energy': 8, 'energy in top kappa': '0.900',
       'inverse: held-out rel. error': '1.23e-5', 'inverse: train rel. error': '2.00e-6' }]);
   const P = { ...DAI_SCALES.quick.phase, kappas: [2], nus: [0, 0.25] };
@@ -151,7 +162,8 @@ test('Sections 1-2 pivots: manifold table, Figure 1 grid rows ("-" where a model
   assert.deepEqual([rows[1]['AE-l2'], rows[1]['VAE used dims (Sigma_z < 0.05)'], rows[1]['paper (Fig. 1)']], ['0.300', '-', 'VAE ~0 (white); AEs, RPCA dark']);
   const cells = [{ kappa: 2, nu: 0.25, vae: 0.1, aeL2: 0.3, aeL1: 0.2, rpca: 0.4 }, { kappa: 8, nu: 0.25, vae: 0.3, aeL2: 0.5, aeL1: 2, rpca: 0.6 }];
   const means = fig1GridMeanPoints([{ steps: 1500, cells }], { 'ae-l2': 1000, 'ae-l1': 100 });
-  assert.deepEqual(means.map((m) => [m.series, Number(m.value.toFixed(6))]), [['VAE', 0.2], ['AE-l2 (C2 = 1000)', 0.4], ['AE-l1 (C2 = 100)', 1.1], ['RPCA (converged)', 0.5]]);
+  assert.deepEqual(means.map((m) => [m.series, Number(m.value.toFixed(6))]),
+      [['VAE', 0.2], ['AE-l2 (C2 = 1000)', 0.4], ['AE-l1 (C2 = 100)', 1.1], ['RPCA (converged)', 0.5]]);
   const panels = fig1LadderPanelRows([{ steps: 1500, cells }]);
   assert.equal(panels.length, 6); // three networks per cell, RPCA left out
   assert.deepEqual(panels[4], { model: PHASE_LABELS['ae-l2'], steps: 1500, nu: 0.25, kappa: 8, NMSE: 0.5 });
@@ -164,6 +176,7 @@ test('Sections 1-2 pivots: manifold table, Figure 1 grid rows ("-" where a model
     { run: 'vae width 100/200', 1500: '0.500', 3000: '0.400' }, { run: 'vae lr 0.001 (used dims at end: 6)', 1500: '0.600', 3000: '0.500' },
   ]);
   assert.deepEqual(c2ReadingTableRows([{ reading: 'sum', nmseC2One: 0.1, nmseC2Tuned: 0.6, one: lad(0.1), k: phaseResult({ ladder: [] }) }]), [
-    { reading: 'sum', 'NMSE C2 = 1': '0.100', 'NMSE C2 = 10^3': '0.600', 'C2 = 1 at 1.5k steps': '0.200', 'C2 = 10^3 at 1.5k steps': 'n/a', paper: 'C2 = 1 much worse' },
+    { reading: 'sum', 'NMSE C2 = 1': '0.100', 'NMSE C2 = 10^3': '0.600',
+        'C2 = 1 at 1.5k steps': '0.200', 'C2 = 10^3 at 1.5k steps': 'n/a', paper: 'C2 = 1 much worse' },
   ]);
 });
