@@ -15,6 +15,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as os from 'os';
 import { tf } from '../backend';
 import { Rng } from '../random';
 import { InputError, assertInt, assertMatrix, assertOneOf } from '../validate';
@@ -139,14 +140,21 @@ function configKey(c: { epochs: number; trainSize: number; seed: number; batchSi
 }
 
 /** Saves a layers model as model.json + weights.bin with plain fs (works on every backend). */
+/** Writes a file whole or not at all for every reader (another process, another node on a shared file system). */
+function writeAtomic(file: string, data: string | Buffer): void {
+  const tmp = `${file}.tmp-${os.hostname()}-${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
 async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await model.save(tf.io.withSaveHandler(async (art) => {
     const weights = art.weightData as ArrayBuffer;
-    fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(weights));
+    writeAtomic(path.join(dir, 'weights.bin'), Buffer.from(weights));
     const json = { modelTopology: art.modelTopology, format: art.format, generatedBy: art.generatedBy, convertedBy: art.convertedBy,
       weightsManifest: [{ paths: ['weights.bin'], weights: art.weightSpecs }] };
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+    writeAtomic(path.join(dir, 'model.json'), JSON.stringify(json));
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
 }
@@ -174,13 +182,22 @@ export async function getClassifier(dataset: PcDataset, opts: ClassifierOptions 
   const cached = () => fs.existsSync(infoFile) && fs.existsSync(path.join(dir, 'weights.bin'));
   const load = async () => new Classifier(await loadModel(dir), { ...(JSON.parse(fs.readFileSync(infoFile, 'utf8')) as ClassifierInfo), dir });
   if (!opts.retrain && cached()) return load();
-  // One trainer per cache entry: another process training the same config holds `.training.lock`; wait for it.
+  // One trainer per cache entry: another process (on this machine or another node sharing the folder) training
+  // the same config holds `.training.lock` ("host pid"); wait for it. A lock of this host whose process is gone is
+  // stale; one of another host is trusted for 6 hours (its process cannot be checked from here).
   fs.mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, '.training.lock');
+  const host = os.hostname();
   for (;;) {
-    try { fs.writeFileSync(lock, String(process.pid), { flag: 'wx' }); break; } catch { /* held */ }
+    try { fs.writeFileSync(lock, `${host} ${process.pid}`, { flag: 'wx' }); break; } catch { /* held */ }
     let alive = false;
-    try { const pid = Number(fs.readFileSync(lock, 'utf8')); process.kill(pid, 0); alive = Date.now() - fs.statSync(lock).mtimeMs < 6 * 3600e3; } catch { alive = false; }
+    try {
+      const parts = fs.readFileSync(lock, 'utf8').trim().split(/\s+/);
+      const [h, pid] = parts.length >= 2 ? parts : [host, parts[0]]; // a lock of the older "pid" form: this host
+      const fresh = Date.now() - fs.statSync(lock).mtimeMs < 6 * 3600e3;
+      if (h !== host) alive = fresh;
+      else { process.kill(Number(pid), 0); alive = fresh; }
+    } catch { alive = false; }
     if (!alive) { try { fs.unlinkSync(lock); } catch { /* raced */ } continue; }
     if (opts.progress !== false) console.log(`PC-${dataset}: another process is training ${dir}; waiting for it`);
     while (fs.existsSync(lock)) await new Promise((r) => setTimeout(r, 2000));
@@ -223,7 +240,7 @@ async function trainAndCache(dataset: PcDataset, dir: string, infoFile: string, 
   info.testAccuracy = clf.accuracy(Xt, test.labels);
   Xt.dispose();
   await saveModel(model, dir);
-  fs.writeFileSync(infoFile, JSON.stringify(info, null, 2));
+  writeAtomic(infoFile, JSON.stringify(info, null, 2)); // last: a cache entry is complete once info.json exists
   if (show) console.log(`PC-${dataset}: test accuracy ${(100 * info.testAccuracy).toFixed(2)}% on ${test.n} images after ${epochs} epoch(s) on ${train.n} (${trainSeconds.toFixed(0)} s); cached in ${dir}`);
   return clf;
 }

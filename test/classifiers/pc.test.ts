@@ -17,7 +17,7 @@ test('PC classifier: a small smoke training is well above chance, and the cache 
     // a stale lock left by a dead trainer is ignored
     const entry = path.join(cacheDir, 'pc-mnist', 'v1-e1-n1000-s0-b32');
     fs.mkdirSync(entry, { recursive: true });
-    fs.writeFileSync(path.join(entry, '.training.lock'), '2147483646');
+    fs.writeFileSync(path.join(entry, '.training.lock'), `${os.hostname()} 2147483646`); // this host, a dead pid
     const clf = await getClassifier('mnist', opts);
     assert.ok(!fs.existsSync(path.join(entry, '.training.lock')), 'lock released');
     assert.ok(clf.info.testAccuracy > 0.5, `accuracy ${clf.info.testAccuracy} (chance 0.1)`);
