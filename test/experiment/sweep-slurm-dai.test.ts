@@ -8,19 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sh, sleep, startSlurm, stopSlurm, sweep } from './slurm';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const NB = '04-hidden-talents-of-the-vae';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env, timeout: 15 * 60 * 1000 });
-  return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
-}
-const sweep = (args: string[], env: NodeJS.ProcessEnv) => sh(process.execPath, ['--import', 'tsx', 'scripts/sweep.ts', ...args], env);
 
 /** Every stored cell of a results folder: key -> result, per store file. */
 function stores(dir: string): Map<string, Map<string, unknown>> {
@@ -56,16 +49,9 @@ function close(a: unknown, b: unknown, where: string): void {
 }
 
 test('Slurm: notebook 04 smoke cells as a job array in two rounds give the same stored results as a serial run', async (t) => {
-  if (process.env.RML_SLURM_TEST === '0') { t.skip('RML_SLURM_TEST=0'); return; }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-slurm-dai-'));
-  const slurmDir = path.join(tmp, 'slurm');
-  const t0 = Date.now();
-  const start = sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['start', slurmDir]);
-  if (start.code !== 0) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    t.skip(`Slurm is not available here: ${(start.err || start.out).trim().split('\n').pop()}`);
-    return;
-  }
+  const cluster = startSlurm(t, 'rml-slurm-dai-');
+  if (!cluster) return;
+  const { tmp, slurmDir, t0 } = cluster;
   const base = { ...process.env, SLURM_CONF: path.join(slurmDir, 'slurm.conf'), RML_PROGRESS: '0', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
   const serialDir = path.join(tmp, 'serial'), slurmResults = path.join(tmp, 'results');
   try {
@@ -98,9 +84,7 @@ test('Slurm: notebook 04 smoke cells as a job array in two rounds give the same 
     }
     assert.ok(n > first, `the second round's cells are there too (${n} cells, ${first} in the first plan)`);
   } finally {
-    sh('scancel', ['--user', os.userInfo().username], base);
-    sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['stop', slurmDir]);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    stopSlurm(cluster, base);
     console.log(`slurm 04 test: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
   }
 });

@@ -9,23 +9,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cellId, paramsKey } from '../../src/experiment/store';
 import { planCells } from '../../src/experiment/sweep';
 import { notebookCells } from '../../src/papers/registry';
+import { ROOT, sh, sleep, startSlurm, sweep } from './slurm';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const NB = '01-robust-deep-autoencoders';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env, timeout: 10 * 60 * 1000 });
-  return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
-}
-const sweep = (args: string[], env: NodeJS.ProcessEnv) => sh(process.execPath, ['--import', 'tsx', 'scripts/sweep.ts', ...args], env);
 
 /** Waits until none of the jobs is queued or running. */
 async function waitJobs(ids: string[], env: NodeJS.ProcessEnv, limitS = 600): Promise<void> {
@@ -42,24 +34,6 @@ const strip = (v: unknown): unknown => (Array.isArray(v) ? v.map(strip) : v && t
 function storeResults(dir: string, file: string): Map<string, string> {
   const lines = fs.readFileSync(path.join(dir, 'smoke', file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   return new Map(lines.map((r) => [r.key as string, JSON.stringify(strip(r.result))]));
-}
-
-/**
- * Starts a one-node Slurm in a fresh temporary folder (scripts/slurm-local.sh), or skips the test where Slurm cannot
- * run here (or RML_SLURM_TEST=0) and returns null.
- */
-function startSlurm(t: { skip(msg: string): void }): { tmp: string; slurmDir: string; t0: number } | null {
-  if (process.env.RML_SLURM_TEST === '0') { t.skip('RML_SLURM_TEST=0'); return null; }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rml-slurm-'));
-  const slurmDir = path.join(tmp, 'slurm');
-  const t0 = Date.now();
-  const start = sh(path.join(ROOT, 'scripts', 'slurm-local.sh'), ['start', slurmDir]);
-  if (start.code !== 0) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    t.skip(`Slurm is not available here: ${(start.err || start.out).trim().split('\n').pop()}`);
-    return null;
-  }
-  return { tmp, slurmDir, t0 };
 }
 
 test('Slurm job array of notebook 01 smoke cells, a task SIGKILLed mid-cell and resubmitted: same results as a serial run', async (t) => {

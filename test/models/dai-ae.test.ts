@@ -5,7 +5,7 @@ import { Rng } from '../../src/random';
 import { DaiAE, DaiAEOptions, DAI_AE_L2_PAPER_C2 } from '../../src/models/dai-ae';
 import { DaiLossOptions } from '../../src/models/dai-vae';
 import { twinCheck } from '../train/twin';
-import { daiTwinNet, daiTwinData } from './dai-twin';
+import { daiTwinNet, daiTwinData, DAI_FIT_BASE, compiledVsEagerFit } from './dai-twin';
 
 const small = { encoderHidden: [16], decoderHidden: [16], latentDim: 4, epochs: 3, batchSize: 20, learningRate: 1e-3 };
 const data = (n = 60, d = 8, seed = 1) => tf.tensor2d(new Rng(seed).normalArray(n * d), [n, d]);
@@ -59,28 +59,8 @@ test('DaiAE step: the traced graph equals the eager step (twin check, 3 steps fr
 test('DaiAE fit: compiled and eager runs give the same records and weights (AE-l2, AE-l1), the compiled one ran as a graph, no tensor growth', async () => {
   const native = await compiles();
   const X = daiTwinData();
-  const base: Partial<DaiAEOptions> = { encoderHidden: [12, 8], decoderHidden: [8, 12], latentDim: 4, epochs: 4, batchSize: 20, learningRate: 3e-3, minVariance: 1e-3, weightDecay: 5e-4, seed: 2 };
   for (const o of [{ penalty: 'l2', c2: 0.5 }, { penalty: 'l1', c2: 0.3, weightDecay: 0 }] as Partial<DaiAEOptions>[]) {
-    const run = async (compiledStep: boolean) => {
-      const m = new DaiAE({ ...base, ...o, compiledStep });
-      await m.fit(X);
-      const rec = m.history.epochs.map((r) => [r.loss, (r as { data?: number }).data ?? 0, (r as { latent?: number }).latent ?? 0]);
-      const w = m.variables.map((v) => Array.from(v.dataSync()));
-      const status = m.stepStatus;
-      m.dispose();
-      return { rec, w, status };
-    };
-    const before = tf.memory().numTensors;
-    const a = await run(true), b = await run(false);
-    assert.equal(tf.memory().numTensors, before, `${o.penalty}: tensors leaked`);
-    assert.equal(b.status, 'eager');
-    if (!native) continue;
-    assert.equal(a.status, 'graph', `${o.penalty}: the fit did not run the compiled step`);
-    // As in dai-vae.test.ts: 16 Adam steps at the default epsilon, compared loosely.
-    a.rec.forEach((r, e) => r.forEach((v, j) => assert.ok(Math.abs(v - b.rec[e][j]) <= 2e-4 * Math.max(1, Math.abs(b.rec[e][j])), `${o.penalty} epoch ${e} part ${j}: ${v} vs ${b.rec[e][j]}`)));
-    let worst = 0;
-    a.w.forEach((wa, k) => wa.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - b.w[k][j])); }));
-    assert.ok(worst < 1e-3, `${o.penalty}: weights differ by ${worst}`);
+    await compiledVsEagerFit((compiledStep) => new DaiAE({ ...DAI_FIT_BASE, ...o, compiledStep }), X, native, `${o.penalty}`);
   }
   X.dispose();
 });

@@ -5,7 +5,7 @@ import { Rng } from '../../src/random';
 import { DaiVAE, DAI_VAE_DEFAULTS, DaiVAEOptions, DaiLossOptions, daiStepLoss } from '../../src/models/dai-vae';
 import { DaiAE } from '../../src/models/dai-ae';
 import { twinCheck } from '../train/twin';
-import { daiTwinNet, daiTwinData } from './dai-twin';
+import { daiTwinNet, daiTwinData, DAI_FIT_BASE, compiledVsEagerFit } from './dai-twin';
 
 const small = { encoderHidden: [16], decoderHidden: [16], latentDim: 4, epochs: 3, batchSize: 20, learningRate: 1e-3 };
 
@@ -182,30 +182,8 @@ test('DaiVAE step: the traced graph equals the eager step (twin check, 3 steps f
 test('DaiVAE fit: compiled (every tau) and eager runs give the same records and weights, the compiled one ran as a graph, no tensor growth', async (t) => {
   const native = await compiles();
   const X = daiTwinData();
-  const base: Partial<DaiVAEOptions> = { encoderHidden: [12, 8], decoderHidden: [8, 12], latentDim: 4, epochs: 4, batchSize: 20, learningRate: 3e-3, minVariance: 1e-3, weightDecay: 5e-4, seed: 2 };
   for (const o of [{ tau: 1 }, { tau: 3 }] as Partial<DaiVAEOptions>[]) {
-    const run = async (compiledStep: boolean) => {
-      const m = new DaiVAE({ ...base, ...o, compiledStep });
-      await m.fit(X);
-      const rec = m.history.epochs.map((r) => [r.loss, (r as { data?: number }).data ?? 0, (r as { latent?: number }).latent ?? 0]);
-      const w = m.variables.map((v) => Array.from(v.dataSync()));
-      const status = m.stepStatus;
-      m.dispose();
-      return { rec, w, status };
-    };
-    const before = tf.memory().numTensors;
-    const a = await run(true), b = await run(false);
-    assert.equal(tf.memory().numTensors, before, `tau ${o.tau}: tensors leaked`);
-    assert.equal(b.status, 'eager');
-    if (!native) continue;
-    assert.equal(a.status, 'graph', `tau ${o.tau}: the fit did not run the compiled step`);
-    // 16 steps, Adam at the default epsilon: per-step rounding differences (twin check above: ~1e-6 relative)
-    // can be amplified by Adam where a gradient is near 0 (a +-lr move), so compare loosely.
-    assert.equal(a.rec.length, 4);
-    a.rec.forEach((r, e) => r.forEach((v, j) => assert.ok(Math.abs(v - b.rec[e][j]) <= 2e-4 * Math.max(1, Math.abs(b.rec[e][j])), `tau ${o.tau} epoch ${e} part ${j}: ${v} vs ${b.rec[e][j]}`)));
-    let worst = 0;
-    a.w.forEach((wa, k) => wa.forEach((v, j) => { worst = Math.max(worst, Math.abs(v - b.w[k][j])); }));
-    assert.ok(worst < 1e-3, `tau ${o.tau}: weights differ by ${worst}`);
+    await compiledVsEagerFit((compiledStep) => new DaiVAE({ ...DAI_FIT_BASE, ...o, compiledStep }), X, native, `tau ${o.tau}`);
   }
   X.dispose();
 });
